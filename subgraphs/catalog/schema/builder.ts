@@ -1,0 +1,4 @@
+import { createSubgraphBuilder } from '../../kit';
+import type { CatalogContext } from '../context';
+
+export const builder = createSubgraphBuilder<CatalogContext>();

@@ -1,0 +1,5 @@
+import { builder } from './builder';
+import './types';
+import './query';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,0 +1,38 @@
+import { asc } from 'drizzle-orm';
+import { isId } from '../../kit';
+import { makes, type ModelRow } from '../db/schema';
+import { makeById, modelById } from '../loaders';
+import { builder } from './builder';
+import { Make, Model } from './types';
+
+builder.queryType({
+  fields: (t) => ({
+    makes: t.field({
+      type: [Make],
+      description: 'All makes, alphabetically.',
+      resolve: (_root, _args, ctx) => ctx.db.select().from(makes).orderBy(asc(makes.name)),
+    }),
+    make: t.field({
+      type: Make,
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, ctx) => (isId(id) ? makeById(ctx).load(id) : null),
+    }),
+    model: t.field({
+      type: Model,
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, ctx) => (isId(id) ? modelById(ctx).load(id) : null),
+    }),
+    models: t.field({
+      type: [Model],
+      description: 'Models by ID, in the order asked; unknown IDs are left out.',
+      args: { ids: t.arg.idList({ required: true }) },
+      resolve: async (_root, { ids }, ctx) => {
+        const valid = ids.filter(isId).slice(0, 100);
+        const rows = await modelById(ctx).loadMany(valid);
+        return rows.filter((row): row is ModelRow => row != null && !(row instanceof Error));
+      },
+    }),
+  }),
+});

@@ -1,0 +1,75 @@
+import type { GraphQLSchema } from 'graphql';
+import { sql as rawSql } from 'drizzle-orm';
+import { connectDatabase, describeConnectionError, migrateDatabase } from '../../kit/db';
+import { createLogger, type Logger } from '../../kit/log';
+import type { RunningService } from '../../kit/service';
+import { createTokenVerifier, remoteKeys } from './auth';
+import type { SubgraphConfig, SubgraphName } from './config';
+import type { BaseContext, Viewer } from './context';
+import { serveSubgraph, type RouteHandler } from './server';
+
+export type Database<Tables extends Record<string, unknown>> = ReturnType<typeof connectDatabase<Tables>>;
+
+export interface SubgraphRuntime<Ctx extends BaseContext> {
+  /** Adds the subgraph's dependencies (db, loaders' inputs, queues) to the request context. */
+  context: (base: BaseContext) => Ctx;
+  routes?: Record<string, RouteHandler>;
+  /** Overrides token verification (users verifies with its own keys instead of fetching its JWKS). */
+  viewerFrom?: (request: Request) => Promise<Viewer | null>;
+  onStop?: () => Promise<void>;
+}
+
+/** Everything the kit needs to run one subgraph; each subgraph exports one of these. */
+export interface SubgraphModule<Ctx extends BaseContext, Tables extends Record<string, unknown>> {
+  name: SubgraphName;
+  schema: GraphQLSchema;
+  tables: Tables;
+  migrationsFolder: string;
+  setup(input: { config: SubgraphConfig; database: Database<Tables>; logger: Logger }): Promise<SubgraphRuntime<Ctx>>;
+}
+
+export function defineSubgraph<Ctx extends BaseContext, Tables extends Record<string, unknown>>(
+  module: SubgraphModule<Ctx, Tables>,
+) {
+  return module;
+}
+
+/** Migrates, connects, sets up and serves a subgraph. Start-up errors say what to fix. */
+export async function startSubgraph<Ctx extends BaseContext, Tables extends Record<string, unknown>>(
+  module: SubgraphModule<Ctx, Tables>,
+  config: SubgraphConfig,
+  options: { logger?: Logger; hostname?: string } = {},
+): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(module.name, config.logLevel);
+  try {
+    await migrateDatabase(config.databaseUrl, module.name, module.migrationsFolder);
+  } catch (error) {
+    throw new Error(describeConnectionError(config.databaseUrl, error), { cause: error });
+  }
+  const database = connectDatabase(
+    { url: config.databaseUrl, service: module.name, max: config.poolMax, replicaUrls: config.replicaUrls },
+    module.tables,
+  );
+  const runtime = await module.setup({ config, database, logger });
+  const viewerFrom =
+    runtime.viewerFrom ??
+    createTokenVerifier({ keys: remoteKeys(config.jwksUrl), issuer: config.jwtIssuer, audience: config.jwtAudience });
+  return serveSubgraph({
+    name: module.name,
+    schema: module.schema,
+    port: config.port,
+    hostname: options.hostname,
+    logger,
+    viewerFrom,
+    extendContext: runtime.context,
+    routes: runtime.routes,
+    ready: async () => {
+      await database.db.execute(rawSql`select 1`);
+      return true;
+    },
+    onStop: async () => {
+      await runtime.onStop?.();
+      await database.close();
+    },
+  });
+}
