@@ -8,3 +8,4 @@ export * from './pagination';
 export * from './sdl';
 export * from './server';
 export * from './subgraph';
+export * from './catalog-client';
