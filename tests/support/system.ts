@@ -1,0 +1,41 @@
+import { startSystem, type RunningSystem } from '../../launcher/system';
+import { createTempDatabase } from './temp-database';
+
+let system: Promise<RunningSystem> | undefined;
+let database: Awaited<ReturnType<typeof createTempDatabase>> | undefined;
+
+/**
+ * The whole system (registry, five subgraphs and gateway as real processes) on a fresh real
+ * PostgreSQL database, real Redis and ephemeral ports. Started on first use, shared by every
+ * e2e file, stopped by tests/support/preload.ts.
+ */
+export function getSystem(): Promise<RunningSystem> {
+  system ??= start();
+  return system;
+}
+
+export async function stopSystem() {
+  if (!system) return;
+  const running = await system.catch(() => undefined);
+  system = undefined;
+  await running?.stop();
+  await database?.drop();
+}
+
+async function start(): Promise<RunningSystem> {
+  database = await createTempDatabase('e2e');
+  return startSystem({
+    databaseUrl: database.url,
+    // Redis on: the search index is fed through BullMQ as in production.
+    redisUrl: 'redis://127.0.0.1:6379',
+    dataDir: '/tmp/autograph-e2e',
+    embeddedPostgresPort: 0,
+    registryTarget: 'main',
+    seedScale: 'small',
+    pollIntervalMs: 1_000,
+    logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
+    ports: { gateway: 0, registry: 0, catalog: 0, offers: 0, users: 0, reviews: 0, search: 0 },
+    env: { QUEUE_PREFIX: `autograph-e2e-${process.pid}-${Date.now()}` },
+    output: process.env.E2E_LOG_LEVEL ? (service, line) => console.log(`[${service}] ${line}`) : undefined,
+  });
+}
