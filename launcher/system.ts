@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { printSubgraphSdl } from '../subgraphs/kit/sdl';
+import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_PORTS, type SubgraphName } from '../subgraphs/kit/config';
-import { subgraphs } from '../subgraphs';
-import { publishSubgraph } from '../schema-registry/client';
+import { publishSubgraphSchema } from '../subgraphs/publish';
 import { seedDatabase } from '../seed';
 import { waitForHttp } from '../kit/service';
 import { spawnService, stopChild, type Child } from './children';
@@ -36,6 +35,9 @@ export interface RunningSystem {
   crashed: Promise<{ service: string; code: number | null }>;
   stop(): Promise<void>;
 }
+
+/** Entry points resolve from the repository root, whatever the caller's working directory. */
+const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 export const DEFAULT_PORTS = { gateway: 4000, registry: 4010, ...SUBGRAPH_PORTS };
 
@@ -99,7 +101,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         return child;
       });
 
-    const registry = await spawn('registry', ['schema-registry/main.ts'], {
+    const registry = await spawn('registry', [fromRoot('schema-registry/main.ts')], {
       REGISTRY_PORT: String(options.ports.registry),
       REGISTRY_TOKEN: registryToken,
     });
@@ -108,7 +110,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     for (const wave of START_WAVES) {
       await Promise.all(
         wave.map(async (name) => {
-          const child = await spawn(name, ['subgraphs/run.ts', name], {
+          const child = await spawn(name, [fromRoot('subgraphs/run.ts'), name], {
             PORT: String(options.ports[name]),
             JWKS_URL: urls.users ? `${urls.users}/.well-known/jwks.json` : undefined,
             CATALOG_URL: urls.catalog ? `${urls.catalog}/graphql` : undefined,
@@ -120,20 +122,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     for (const name of PUBLISH_ORDER) {
-      const sdl = printSubgraphSdl((await subgraphs[name]()).schema);
-      await publishSubgraph({
+      await publishSubgraphSchema({
+        name,
+        url: `${urls[name]}/graphql`,
         registryUrl: registry.url,
         target: options.registryTarget,
         token: registryToken,
-        name,
-        url: `${urls[name]}/graphql`,
-        sdl,
         author: 'launcher',
       });
     }
     log(`published ${PUBLISH_ORDER.length} subgraphs to the registry (target ${options.registryTarget})`);
 
-    const gateway = await spawn('gateway', ['gateway/main.ts'], {
+    const gateway = await spawn('gateway', [fromRoot('gateway/main.ts')], {
       GATEWAY_PORT: String(options.ports.gateway),
       REGISTRY_URL: registry.url,
       REGISTRY_TARGET: options.registryTarget,

@@ -16,20 +16,20 @@ builder.queryType({
       type: Make,
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, ctx) => (isId(id) ? makeById(ctx).load(id) : null),
+      resolve: (_root, { id }, ctx) => (isId(id) ? makeById(ctx).load(id.toLowerCase()) : null),
     }),
     model: t.field({
       type: Model,
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, ctx) => (isId(id) ? modelById(ctx).load(id) : null),
+      resolve: (_root, { id }, ctx) => (isId(id) ? modelById(ctx).load(id.toLowerCase()) : null),
     }),
     models: t.field({
       type: [Model],
       description: 'Models by ID, in the order asked; unknown IDs are left out.',
       args: { ids: t.arg.idList({ required: true }) },
       resolve: async (_root, { ids }, ctx) => {
-        const valid = ids.filter(isId).slice(0, 100);
+        const valid = ids.filter(isId).slice(0, 100).map((id) => id.toLowerCase());
         const rows = await modelById(ctx).loadMany(valid);
         return rows.filter((row): row is ModelRow => row != null && !(row instanceof Error));
       },

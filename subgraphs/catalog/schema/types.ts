@@ -47,15 +47,16 @@ Generation.implement({
 });
 
 // Entities resolve in batches: the gateway's `_entities` call for N models is one SQL statement.
+// UUIDs are case-insensitive but PostgreSQL returns them lower-case, and loaders match on the text.
 builder.asEntity(Make, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isId(ref.id) ? makeById(ctx).load(ref.id) : null),
+  resolveReference: (ref, ctx) => (isId(ref.id) ? makeById(ctx).load(ref.id.toLowerCase()) : null),
 });
 builder.asEntity(Model, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isId(ref.id) ? modelById(ctx).load(ref.id) : null),
+  resolveReference: (ref, ctx) => (isId(ref.id) ? modelById(ctx).load(ref.id.toLowerCase()) : null),
 });
 builder.asEntity(Generation, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isId(ref.id) ? generationById(ctx).load(ref.id) : null),
+  resolveReference: (ref, ctx) => (isId(ref.id) ? generationById(ctx).load(ref.id.toLowerCase()) : null),
 });

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import catalog from '../../subgraphs/catalog';
+import { printSubgraphSdl, startSubgraph } from '../../subgraphs/kit';
+import { startRegistry } from '../../schema-registry/server';
+import { publishSubgraph } from '../../schema-registry/client';
+import { createLogger } from '../../kit/log';
+import type { RunningService } from '../../kit/service';
+import { createTempDatabase } from '../../tests/support/temp-database';
+import { createTestIssuer } from '../../tests/support/tokens';
+import { errorCodes, eventually, gql } from '../../tests/support/graphql';
+import type { GatewayOptions } from '../config';
+import { startGateway } from '../server';
+
+const logger = createLogger('gateway-test', 'silent');
+const TOKEN = 'gateway-test-admin-token';
+let database: Awaited<ReturnType<typeof createTempDatabase>>;
+let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
+let registry: RunningService;
+let catalogService: RunningService;
+const running: RunningService[] = [];
+
+const gatewayOptions = (target: string): GatewayOptions => ({
+  port: 0,
+  registry: { url: registry.url, target, token: TOKEN },
+  supergraphFile: undefined,
+  pollIntervalMs: 500,
+  jwt: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+  logLevel: 'silent',
+});
+
+async function gateway(target: string) {
+  const service = await startGateway(gatewayOptions(target), logger);
+  running.push(service);
+  return service;
+}
+
+beforeAll(async () => {
+  database = await createTempDatabase('gateway');
+  issuer = await createTestIssuer();
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger });
+  catalogService = await startSubgraph(
+    catalog,
+    {
+      port: 0,
+      databaseUrl: database.url,
+      replicaUrls: [],
+      poolMax: 2,
+      redisUrl: undefined,
+      jwksUrl: issuer.jwksUrl,
+      jwtIssuer: issuer.issuer,
+      jwtAudience: issuer.audience,
+      logLevel: 'silent',
+    },
+    { logger },
+  );
+  const sql = (await import('postgres')).default(database.url, { max: 1 });
+  await sql`insert into catalog.makes (name, country) values ('Lada', 'Russia'), ('Toyota', 'Japan')`;
+  await sql.end();
+  await publishSubgraph({
+    registryUrl: registry.url,
+    target: 'main',
+    token: TOKEN,
+    name: 'catalog',
+    url: `${catalogService.url}/graphql`,
+    sdl: printSubgraphSdl(catalog.schema),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const service of running) await service.stop();
+  await catalogService?.stop();
+  await registry?.stop().catch(() => {});
+  issuer?.stop();
+  await database?.drop();
+});
+
+describe('gateway', () => {
+  test('serves the supergraph from the registry and is ready', async () => {
+    const gw = await gateway('main');
+    await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
+    const response = await gql(gw.url, '{ makes { name country } }');
+    expect(response.data).toEqual({ makes: [{ name: 'Lada', country: 'Russia' }, { name: 'Toyota', country: 'Japan' }] });
+  });
+
+  test('is not ready while its target has no supergraph', async () => {
+    const gw = await gateway('empty-target');
+    expect((await fetch(`${gw.url}/healthcheck`)).status).toBe(200);
+    await Bun.sleep(700);
+    expect((await fetch(`${gw.url}/readiness`)).status).not.toBe(200);
+  });
+
+  test('rejects forged and malformed tokens with a code; accepts valid ones', async () => {
+    const gw = await gateway('main');
+    await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
+    const valid = await gql(gw.url, '{ makes { name } }', {}, { token: await issuer.sign('00000000-0000-4000-8000-000000000001') });
+    expect(valid.errors).toBeUndefined();
+
+    const forger = await createTestIssuer();
+    const forged = await gql(gw.url, '{ makes { name } }', {}, { token: await forger.sign('00000000-0000-4000-8000-000000000001') });
+    forger.stop();
+    // Same kid, different key: the signature does not verify.
+    expect(forged.status).toBe(401);
+    expect(errorCodes(forged)).toEqual(['UNAUTHENTICATED']);
+
+    const malformed = await gql(gw.url, '{ makes { name } }', {}, { token: 'not-a-jwt' });
+    expect(malformed.data).toBeUndefined();
+    expect(errorCodes(malformed)[0]).toMatch(/BAD_REQUEST|UNAUTHENTICATED/);
+  });
+
+  test('keeps serving its last good supergraph while the registry is down', async () => {
+    const gw = await gateway('main');
+    await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
+    await registry.stop();
+    await Bun.sleep(1_500); // several failed polls
+    const response = await gql(gw.url, '{ makes { name } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data.makes).toHaveLength(2);
+    expect((await fetch(`${gw.url}/readiness`)).status).toBe(200);
+  });
+});

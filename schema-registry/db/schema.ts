@@ -1,0 +1,47 @@
+import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const registry = pgSchema('registry');
+
+/** Environments (e.g. main, staging, prod), each with its own subgraphs and supergraph history. */
+export const targets = registry.table('targets', {
+  name: text('name').primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The current schema of each subgraph in a target. */
+export const subgraphs = registry.table(
+  'subgraphs',
+  {
+    target: text('target').notNull().references(() => targets.name),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    sdl: text('sdl').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('subgraphs_target_name_key').on(t.target, t.name)],
+);
+
+export interface SubgraphSnapshot {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+/** Immutable, numbered supergraph versions per target; the newest one is served. */
+export const versions = registry.table(
+  'versions',
+  {
+    id: serial('id').primaryKey(),
+    target: text('target').notNull().references(() => targets.name),
+    number: integer('number').notNull(),
+    supergraphSdl: text('supergraph_sdl').notNull(),
+    hash: text('hash').notNull(),
+    subgraphs: jsonb('subgraphs').$type<SubgraphSnapshot[]>().notNull(),
+    author: text('author'),
+    change: text('change').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('versions_target_number_key').on(t.target, t.number), index('versions_target_idx').on(t.target, t.id)],
+);
+
+export const tables = { targets, subgraphs, versions };

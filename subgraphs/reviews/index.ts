@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { createCatalogClient, defineSubgraph } from '../kit';
+import { loadReviewsConfig } from './config';
+import type { ReviewsContext } from './context';
+import { tables } from './db/schema';
+import { schema } from './schema';
+
+export default defineSubgraph<ReviewsContext, typeof tables>({
+  name: 'reviews',
+  schema,
+  tables,
+  migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
+  setup: async ({ database }) => {
+    const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl });
+    return { context: (base) => ({ ...base, db: database.db, catalog }) };
+  },
+});

@@ -1,0 +1,8 @@
+import { builder } from './builder';
+import './review';
+import './model';
+import './user';
+import './query';
+import './mutation';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,0 +1,58 @@
+import { afterAll, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gql } from '../support/graphql';
+
+/**
+ * The README's first command, as a new user runs it: `bun start` with no DATABASE_URL or
+ * REDIS_URL, so on embedded PGlite and the in-process queue. Ports are ephemeral here so the
+ * test never collides with a running system; everything else is the default.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'autograph-start-'));
+let child: Bun.Subprocess<'ignore', 'pipe', 'pipe'> | undefined;
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGINT');
+    await child.exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('bun start brings the whole system up on embedded defaults, and Ctrl-C stops it', async () => {
+  const ports = ['GATEWAY', 'REGISTRY', 'CATALOG', 'OFFERS', 'USERS', 'REVIEWS', 'SEARCH'];
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.REGISTRY_TOKEN;
+  for (const name of ports) env[`${name}_PORT`] = '0';
+  child = Bun.spawn(['bun', 'start'], { env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const started = child;
+
+  const decoder = new TextDecoder();
+  let output = '';
+  let gatewayUrl: string | undefined;
+  const deadline = Date.now() + 240_000;
+  const reader = started.stdout.getReader();
+  while (!gatewayUrl && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += decoder.decode(value);
+    gatewayUrl = /gateway\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)?.[1];
+  }
+  reader.releaseLock();
+  if (!gatewayUrl) throw new Error(`bun start did not come up:\n${output}\n${await new Response(started.stderr).text()}`);
+
+  const response = await gql(gatewayUrl, `{
+    offers(first: 3) { totalCount edges { node { title seller { name } model { name make { name } rating { count } } } } }
+    searchOffers(text: "toyota", first: 1) { totalCount }
+  }`);
+  expect(response.errors).toBeUndefined();
+  expect(response.data.offers.totalCount).toBeGreaterThan(10_000);
+  expect(response.data.offers.edges[0].node.model.make.name.length).toBeGreaterThan(0);
+  expect(response.data.searchOffers.totalCount).toBeGreaterThan(0);
+
+  started.kill('SIGINT');
+  expect(await started.exited).toBe(0);
+}, 300_000);
