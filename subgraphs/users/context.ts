@@ -1,0 +1,8 @@
+import type { BaseContext, Database } from '../kit';
+import type { tables } from './db/schema';
+import type { Sessions } from './sessions';
+
+export interface UsersContext extends BaseContext {
+  db: Database<typeof tables>['db'];
+  sessions: Sessions;
+}

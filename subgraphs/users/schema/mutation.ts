@@ -1,0 +1,28 @@
+import { builder } from './builder';
+import { AuthPayload, RegisterInput } from './types';
+
+builder.mutationType({
+  fields: (t) => ({
+    register: t.field({
+      type: AuthPayload,
+      args: { input: t.arg({ type: RegisterInput, required: true }) },
+      resolve: (_root, { input }, ctx) => ctx.sessions.register(input),
+    }),
+    login: t.field({
+      type: AuthPayload,
+      args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+      resolve: (_root, { email, password }, ctx) => ctx.sessions.login(email, password),
+    }),
+    refreshSession: t.field({
+      type: AuthPayload,
+      description: 'Rotates the refresh token: the old one stops working; reusing it revokes the whole session.',
+      args: { refreshToken: t.arg.string({ required: true }) },
+      resolve: (_root, { refreshToken }, ctx) => ctx.sessions.refresh(refreshToken),
+    }),
+    logout: t.boolean({
+      description: 'Ends the session (the refresh-token family). Access tokens already issued expire on their own.',
+      args: { refreshToken: t.arg.string({ required: true }) },
+      resolve: (_root, { refreshToken }, ctx) => ctx.sessions.logout(refreshToken),
+    }),
+  }),
+});

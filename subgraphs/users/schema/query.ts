@@ -1,0 +1,21 @@
+import { isId } from '../../kit';
+import { userById } from '../loaders';
+import { builder } from './builder';
+import { User, Viewer } from './types';
+
+builder.queryType({
+  fields: (t) => ({
+    me: t.field({
+      type: Viewer,
+      nullable: true,
+      description: 'The signed-in user; null when the request carries no access token.',
+      resolve: (_root, _args, ctx) => (ctx.viewer ? userById(ctx).load(ctx.viewer.userId) : null),
+    }),
+    user: t.field({
+      type: User,
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, ctx) => (isId(id) ? userById(ctx).load(id.toLowerCase()) : null),
+    }),
+  }),
+});
