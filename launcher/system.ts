@@ -6,6 +6,7 @@ import { seedDatabase } from '../seed';
 import { waitForHttp } from '../kit/service';
 import { spawnService, stopChild, type Child } from './children';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { checkPostgres, checkRedis } from './preflight';
 
 export interface SystemOptions {
   /** Real PostgreSQL; unset → embedded PGlite under `dataDir`. */
@@ -62,6 +63,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   try {
+    if (options.databaseUrl) await checkPostgres(options.databaseUrl);
+    if (options.redisUrl) await checkRedis(options.redisUrl);
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL (PGlite) with data in ${options.dataDir}`);
