@@ -9,3 +9,4 @@ export * from './sdl';
 export * from './server';
 export * from './subgraph';
 export * from './catalog-client';
+export * from './offer-events';

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { createCatalogClient, createOfferEventPublisher, defineSubgraph } from '../kit';
+import { loadOffersConfig } from './config';
+import type { OffersContext } from './context';
+import { tables } from './db/schema';
+import { schema } from './schema';
+
+export default defineSubgraph<OffersContext, typeof tables>({
+  name: 'offers',
+  schema,
+  tables,
+  migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
+  setup: async ({ config, database, logger }) => {
+    const own = loadOffersConfig();
+    if (own.internalToken === 'dev-internal-token' && !config.redisUrl) logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
+    const catalog = createCatalogClient({ url: own.catalogUrl });
+    const events = createOfferEventPublisher({
+      redisUrl: config.redisUrl,
+      queuePrefix: own.queuePrefix,
+      searchEventsUrl: own.searchEventsUrl,
+      internalToken: own.internalToken,
+      logger,
+    });
+    return {
+      context: (base) => ({ ...base, db: database.db, catalog, events }),
+      onStop: () => events.close(),
+    };
+  },
+});

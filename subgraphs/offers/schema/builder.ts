@@ -1,0 +1,4 @@
+import { createSubgraphBuilder } from '../../kit';
+import type { OffersContext } from '../context';
+
+export const builder = createSubgraphBuilder<OffersContext>();

@@ -1,0 +1,7 @@
+import { builder } from './builder';
+import './offer';
+import './parents';
+import './query';
+import './mutation';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
