@@ -77,7 +77,7 @@ async function writeAll(sql: Sql, data: SeedData, passwordHash: string, log: (me
   await write('search.offer_documents', data.offers.filter((o) => o.status === 'ACTIVE').map((o) => ({
     offer_id: o.id, title: o.title, make_id: o.makeId, make_name: makes.get(o.makeId)!.name, model_id: o.modelId,
     model_name: models.get(o.modelId)!.name, body_type: models.get(o.modelId)!.bodyType, city: o.city, price: o.price,
-    year: o.year, mileage_km: o.mileageKm, created_at: o.createdAt,
+    year: o.year, mileage_km: o.mileageKm, created_at: o.createdAt, source_updated_at: o.updatedAt,
   })));
   return counts;
 }

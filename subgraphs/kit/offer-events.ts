@@ -20,6 +20,8 @@ export interface OfferSnapshot {
   city: string;
   status: string;
   createdAt: string;
+  /** Orders snapshots of one offer: an older one never overwrites a newer one. */
+  updatedAt: string;
 }
 
 export interface OfferEvent {
@@ -111,7 +113,8 @@ export function consumeOfferEvents(options: { redisUrl: string; queuePrefix: str
   const worker = new Worker<OfferEvent>(SEARCH_QUEUE, (job) => options.handle(job.data), {
     connection: redisConnection(options.redisUrl),
     prefix: options.queuePrefix,
-    concurrency: 4,
+    // One at a time keeps each offer's events in order within a replica.
+    concurrency: 1,
   });
   worker.on('failed', (job, error) => options.logger.warn({ err: error.message, jobId: job?.id }, 'offer event failed; will retry'));
   worker.on('error', (error) => options.logger.warn({ err: error.message }, 'offer event worker error'));

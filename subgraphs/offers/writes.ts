@@ -35,6 +35,7 @@ const snapshot = (row: OfferRow): OfferSnapshot => ({
   id: row.id, sellerId: row.sellerId, modelId: row.modelId, makeId: row.makeId, title: row.title, price: row.price,
   currency: row.currency, year: row.year, mileageKm: row.mileageKm, city: row.city, status: row.status,
   createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
 });
 
 /** Sellers and dealers list cars; buyers-only accounts do not. */

@@ -25,6 +25,8 @@ export const offerDocuments = searchSchema.table(
     year: integer('year').notNull(),
     mileageKm: integer('mileage_km').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** The offer's updated_at in the snapshot indexed: older snapshots never overwrite newer ones. */
+    sourceUpdatedAt: timestamp('source_updated_at', { withTimezone: true }).notNull(),
     indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
     document: tsvector('document').generatedAlwaysAs(
       (): SQL =>

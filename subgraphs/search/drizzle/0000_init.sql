@@ -13,6 +13,7 @@ CREATE TABLE "search"."offer_documents" (
 	"year" integer NOT NULL,
 	"mileage_km" integer NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
+	"source_updated_at" timestamp with time zone NOT NULL,
 	"indexed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"document" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', "search"."offer_documents"."title" || ' ' || "search"."offer_documents"."make_name" || ' ' || "search"."offer_documents"."model_name" || ' ' || "search"."offer_documents"."city")) STORED
 );
