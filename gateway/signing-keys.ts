@@ -1,26 +1,23 @@
 import { createRemoteJwksSigningKeyProvider } from '@graphql-hive/gateway';
-import { createGraphQLError } from 'graphql-yoga';
+import { generateKeyPairSync } from 'node:crypto';
 
 /**
- * Access-token keys from the users subgraph's JWKS (cached, rate-limited refetch on unknown kid).
- * The stock provider turns "no key with this kid" into a 500; a token signed by a key we never
- * published is simply not authentic, so it becomes a 401, and an unreachable JWKS a 503.
+ * A public key whose private half was thrown away at start: no token verifies against it.
+ * The JWT plugin turns any provider failure into a 500 ("authentication not available"), but a
+ * token naming a key we never published is simply not authentic. Answering with this key makes
+ * verification fail the ordinary way: 401 UNAUTHENTICATED.
  */
+const NO_SUCH_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** Access-token keys from the users subgraph's JWKS (cached; refetched, rate-limited, on an unknown kid). */
 export function jwksSigningKeys(jwksUri: string) {
   const remote = createRemoteJwksSigningKeyProvider({ jwksUri, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true });
   return async (kid?: string): Promise<string> => {
     try {
       return await remote(kid);
     } catch (error) {
-      if ((error as Error)?.name === 'SigningKeyNotFoundError') {
-        throw createGraphQLError('Access token is not signed by a known key', {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-        });
-      }
-      throw createGraphQLError('Authentication is not available at the moment', {
-        extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503 } },
-        originalError: error as Error,
-      });
+      if ((error as Error)?.name === 'SigningKeyNotFoundError') return NO_SUCH_KEY;
+      throw error; // JWKS unreachable: the plugin answers that authentication is unavailable
     }
   };
 }

@@ -42,8 +42,8 @@ const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.me
 
 export const DEFAULT_PORTS = { gateway: 4000, registry: 4010, ...SUBGRAPH_PORTS };
 
-/** Order matters only for URLs that dependants need: users (JWKS) and catalog first, offers last. */
-const START_WAVES: SubgraphName[][] = [['users', 'catalog'], ['search', 'reviews'], ['offers']];
+/** Each wave needs URLs of the ones before: users (JWKS) for all, catalog for three, search for offers. */
+const START_WAVES: SubgraphName[][] = [['users'], ['catalog'], ['search', 'reviews'], ['offers']];
 /** Publish order in which every intermediate supergraph composes. */
 const PUBLISH_ORDER: SubgraphName[] = ['catalog', 'users', 'offers', 'reviews', 'search'];
 

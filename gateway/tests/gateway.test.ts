@@ -102,6 +102,13 @@ describe('gateway', () => {
     expect(forged.status).toBe(401);
     expect(errorCodes(forged)).toEqual(['UNAUTHENTICATED']);
 
+    const stranger = await createTestIssuer({ kid: 'unknown-key' });
+    const unknownKey = await gql(gw.url, '{ makes { name } }', {}, { token: await stranger.sign('00000000-0000-4000-8000-000000000001') });
+    stranger.stop();
+    // A key we never published.
+    expect(unknownKey.status).toBe(401);
+    expect(errorCodes(unknownKey)).toEqual(['UNAUTHENTICATED']);
+
     const malformed = await gql(gw.url, '{ makes { name } }', {}, { token: 'not-a-jwt' });
     expect(malformed.data).toBeUndefined();
     expect(errorCodes(malformed)[0]).toMatch(/BAD_REQUEST|UNAUTHENTICATED/);

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { unauthenticated, forbidden } from './errors';
+import { GraphQLError } from 'graphql';
+import { apiError, unauthenticated, forbidden } from './errors';
 import type { BaseContext, Viewer } from './context';
 
 export interface TokenVerifierOptions {
@@ -38,8 +39,10 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       return { userId: payload.sub, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Access token has expired');
-      if (error instanceof errors.JOSEError) throw unauthenticated('Access token is invalid');
-      throw error;
+      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) throw unauthenticated('Access token is invalid');
+      if (error instanceof GraphQLError) throw error;
+      // The key set could not be fetched: our outage, not the caller's fault.
+      throw apiError('AUTH_UNAVAILABLE', 'Authentication is not available at the moment; try again shortly');
     }
   };
 }

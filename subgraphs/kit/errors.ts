@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
  * Errors are part of the API: every error a client can act on carries a stable
  * `extensions.code`. Anything else is masked by Yoga before it leaves the subgraph.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'AUTH_UNAVAILABLE';
 
 const httpStatus: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -12,6 +12,7 @@ const httpStatus: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONFLICT: 409,
+  AUTH_UNAVAILABLE: 503,
 };
 
 export function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
