@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import postgres from 'postgres';
+import offers from '..';
+import { startSubgraph } from '../../kit';
+import type { RunningService } from '../../../kit/service';
+import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
+import { createTempDatabase } from '../../../tests/support/temp-database';
+import { createTestIssuer } from '../../../tests/support/tokens';
+import { errorCodes, gql, readCounter } from '../../../tests/support/graphql';
+
+let database: Awaited<ReturnType<typeof createTempDatabase>>;
+let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
+let catalog: RunningService;
+let service: RunningService;
+let sql: postgres.Sql;
+let modelId: string;
+let makeId: string;
+const seller = crypto.randomUUID();
+const other = crypto.randomUUID();
+let sellerToken: string;
+let otherToken: string;
+
+const CREATE = `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id title price currency status seller { id } model { id } } }`;
+const input = (overrides: Record<string, unknown> = {}) => ({ modelId, title: 'Camry 2.5 AT', price: 250_000_000, year: 2019, mileageKm: 60_000, city: 'Kazan', ...overrides });
+const create = async (overrides: Record<string, unknown> = {}, token = sellerToken) => {
+  const response = await gql(service.url, CREATE, { input: input(overrides) }, { token });
+  if (response.errors) throw new Error(JSON.stringify(response.errors));
+  return response.data.createOffer;
+};
+
+beforeAll(async () => {
+  database = await createTempDatabase('offers');
+  issuer = await createTestIssuer();
+  catalog = await startCatalog(database.url);
+  sql = postgres(database.url, { max: 2, onnotice: () => {} });
+  makeId = await insertMake(sql, 'Toyota');
+  modelId = await insertModel(sql, makeId, 'Camry');
+  process.env.CATALOG_URL = `${catalog.url}/graphql`;
+  service = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl }));
+  delete process.env.CATALOG_URL;
+  sellerToken = await issuer.sign(seller);
+  otherToken = await issuer.sign(other);
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await catalog?.stop();
+  await sql?.end();
+  issuer?.stop();
+  await database?.drop();
+});
+
+describe('createOffer', () => {
+  test('a seller creates an offer; the make comes from the catalog', async () => {
+    const offer = await create();
+    expect(offer).toMatchObject({ title: 'Camry 2.5 AT', price: 250_000_000, currency: 'RUB', status: 'ACTIVE', seller: { id: seller }, model: { id: modelId } });
+    const [row] = await sql`select make_id from offers.offers where id = ${offer.id}`;
+    expect(row!.make_id).toBe(makeId);
+  });
+
+  test('each invalid field is named', async () => {
+    for (const [field, value] of [['title', 'ab'], ['price', 0], ['year', 1900], ['mileageKm', -1], ['city', ' ']] as const) {
+      const response = await gql(service.url, CREATE, { input: input({ [field]: value }) }, { token: sellerToken });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0]!.extensions!.field).toBe(field);
+    }
+    const badId = await gql(service.url, CREATE, { input: input({ modelId: 'nope' }) }, { token: sellerToken });
+    expect(errorCodes(badId)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  test('anonymous → UNAUTHENTICATED, buyer-only → FORBIDDEN, unknown model → NOT_FOUND', async () => {
+    expect(errorCodes(await gql(service.url, CREATE, { input: input() }))).toEqual(['UNAUTHENTICATED']);
+    const buyer = await issuer.sign(crypto.randomUUID(), ['BUYER']);
+    expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token: buyer }))).toEqual(['FORBIDDEN']);
+    const unknown = await gql(service.url, CREATE, { input: input({ modelId: crypto.randomUUID() }) }, { token: sellerToken });
+    expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('owner-only changes', () => {
+  test('the owner reprices and sells; another user is FORBIDDEN; unknown id NOT_FOUND', async () => {
+    const offer = await create();
+    const PRICE = 'mutation($id: ID!, $p: Int!) { updateOfferPrice(id: $id, price: $p) { price } }';
+    const STATUS = 'mutation($id: ID!, $s: OfferStatus!) { setOfferStatus(id: $id, status: $s) { status } }';
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1 }, { token: otherToken }))).toEqual(['FORBIDDEN']);
+    expect((await gql(service.url, PRICE, { id: offer.id, p: 199_000_000 }, { token: sellerToken })).data.updateOfferPrice.price).toBe(199_000_000);
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: -5 }, { token: sellerToken }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: otherToken }))).toEqual(['FORBIDDEN']);
+    expect((await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: sellerToken })).data.setOfferStatus.status).toBe('SOLD');
+    expect(errorCodes(await gql(service.url, STATUS, { id: crypto.randomUUID(), s: 'SOLD' }, { token: sellerToken }))).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('listing', () => {
+  const LIST = `query($first: Int, $after: String, $orderBy: OfferOrder, $filter: OfferFilter) {
+    offers(first: $first, after: $after, orderBy: $orderBy, filter: $filter) { totalCount edges { cursor node { id price mileageKm } } pageInfo { hasNextPage endCursor } }
+  }`;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 12; i++) await create({ price: 100_000_000 + (i % 4) * 1_000_000, mileageKm: 10_000 * (i % 5), city: i % 2 ? 'Moscow' : 'Kazan' });
+  });
+
+  async function walk(orderBy: string, filter?: Record<string, unknown>) {
+    const ids: string[] = [];
+    const nodes: { price: number; mileageKm: number }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const response: any = await gql(service.url, LIST, { first: 5, after, orderBy, filter });
+      expect(response.errors).toBeUndefined();
+      ids.push(...response.data.offers.edges.map((e: any) => e.node.id));
+      nodes.push(...response.data.offers.edges.map((e: any) => e.node));
+      if (!response.data.offers.pageInfo.hasNextPage) return { ids, nodes, total: response.data.offers.totalCount };
+      after = response.data.offers.pageInfo.endCursor;
+    }
+  }
+
+  test('every ordering pages through every active offer exactly once, in order', async () => {
+    const active = (await sql`select count(*)::int as n from offers.offers where status = 'ACTIVE'`)[0]!.n;
+    const sorted = (values: number[], direction: 1 | -1) => values.every((v, i) => i === 0 || (v - values[i - 1]!) * direction >= 0);
+    for (const order of ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'MILEAGE_ASC']) {
+      const { ids, nodes, total } = await walk(order);
+      expect(ids).toHaveLength(active);
+      expect(new Set(ids).size).toBe(active);
+      expect(total).toBe(active);
+      if (order === 'PRICE_ASC') expect(sorted(nodes.map((n) => n.price), 1)).toBe(true);
+      if (order === 'PRICE_DESC') expect(sorted(nodes.map((n) => n.price), -1)).toBe(true);
+      if (order === 'MILEAGE_ASC') expect(sorted(nodes.map((n) => n.mileageKm), 1)).toBe(true);
+    }
+  });
+
+  test('pages stay stable when a newer offer arrives between them', async () => {
+    const first: any = await gql(service.url, LIST, { first: 4 });
+    await create({ title: 'Arrived between pages' });
+    const second: any = await gql(service.url, LIST, { first: 4, after: first.data.offers.pageInfo.endCursor });
+    const firstIds = first.data.offers.edges.map((e: any) => e.node.id);
+    const secondIds = second.data.offers.edges.map((e: any) => e.node.id);
+    expect(secondIds.some((id: string) => firstIds.includes(id))).toBe(false);
+    const [next] = await sql`select id from offers.offers where status = 'ACTIVE' order by created_at desc, id desc offset 5 limit 1`;
+    expect(secondIds[0]).toBe(next!.id); // the 5th of the old list (6th now) follows without a gap
+  });
+
+  test('filters, and a filter with any status', async () => {
+    const kazan = await walk('NEWEST', { city: 'kazan' });
+    const rows = await sql`select count(*)::int as n from offers.offers where status = 'ACTIVE' and city = 'Kazan'`;
+    expect(kazan.total).toBe(rows[0]!.n);
+    const cheap = await gql(service.url, LIST, { first: 100, filter: { priceMax: 100_000_000 } });
+    for (const edge of cheap.data.offers.edges) expect(edge.node.price).toBeLessThanOrEqual(100_000_000);
+    const any = await gql(service.url, LIST, { first: 1, filter: { status: null } });
+    expect(any.data.offers.totalCount).toBe((await sql`select count(*)::int as n from offers.offers`)[0]!.n);
+  });
+
+  test('bad paging input → BAD_USER_INPUT', async () => {
+    expect(errorCodes(await gql(service.url, LIST, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(service.url, LIST, { first: 5, after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
+    const newest: any = await gql(service.url, LIST, { first: 1 });
+    const crossOrder = await gql(service.url, LIST, { first: 1, orderBy: 'PRICE_ASC', after: newest.data.offers.pageInfo.endCursor });
+    expect(errorCodes(crossOrder)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+test('User.offers and Model.offers cost the same statements for 5 or 50 parents', async () => {
+  const statements = async (typename: string, ids: string[]) => {
+    const before = await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'offers' });
+    const response = await gql(service.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id offers(first: 3) { totalCount edges { node { id } } } } } }`, {
+      r: ids.map((id) => ({ __typename: typename, id })),
+    });
+    expect(response.errors).toBeUndefined();
+    return (await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'offers' })) - before;
+  };
+  const parents = (n: number) => [seller, ...Array.from({ length: n - 1 }, () => crypto.randomUUID())];
+  expect(await statements('User', parents(5))).toBe(await statements('User', parents(50)));
+  expect(await statements('Model', [modelId, ...parents(4)])).toBe(await statements('Model', [modelId, ...parents(49)]));
+});
