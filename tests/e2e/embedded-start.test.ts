@@ -2,7 +2,7 @@ import { afterAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gql } from '../support/graphql';
+import { eventually, gql } from '../support/graphql';
 
 /**
  * The README's first command, as a new user runs it: `bun start` with no DATABASE_URL or
@@ -45,13 +45,22 @@ test('bun start brings the whole system up on embedded defaults, and Ctrl-C stop
   if (!gatewayUrl) throw new Error(`bun start did not come up:\n${output}\n${await new Response(started.stderr).text()}`);
 
   const response = await gql(gatewayUrl, `{
-    offers(first: 3) { totalCount edges { node { title seller { name } model { name make { name } rating { count } } } } }
+    offers(first: 3) { totalCount edges { node { title seller { name } model { id name make { name } rating { count } } } } }
     searchOffers(text: "toyota", first: 1) { totalCount }
   }`);
   expect(response.errors).toBeUndefined();
   expect(response.data.offers.totalCount).toBeGreaterThan(10_000);
   expect(response.data.offers.edges[0].node.model.make.name.length).toBeGreaterThan(0);
   expect(response.data.searchOffers.totalCount).toBeGreaterThan(0);
+
+  // A write travels the no-Redis path: offers → HTTP → search's in-process queue.
+  const registered = await gql(gatewayUrl, `mutation { register(input: { email: "embedded@example.com", password: "password123", name: "E", city: "Kazan" }) { accessToken } }`);
+  const word = `zq${Math.random().toString(36).slice(2, 8)}`;
+  const created = await gql(gatewayUrl, `mutation($modelId: ID!, $title: String!) { createOffer(input: { modelId: $modelId, title: $title, price: 100000000, year: 2020, mileageKm: 1000, city: "Kazan" }) { id } }`,
+    { modelId: response.data.offers.edges[0].node.model.id, title: `Nice ${word} car` }, { token: registered.data.register.accessToken });
+  expect(created.errors).toBeUndefined();
+  const found = await eventually(async () => (await gql(gatewayUrl!, `{ searchOffers(text: "${word}") { offers { id } } }`)).data?.searchOffers.offers[0]?.id, 10_000);
+  expect(found).toBe(created.data.createOffer.id);
 
   started.kill('SIGINT');
   expect(await started.exited).toBe(0);
