@@ -1,8 +1,10 @@
 import { startSystem, type RunningSystem } from '../../launcher/system';
 import { createTempDatabase } from './temp-database';
+import { dropSearchQueue, TEST_REDIS_URL } from './queues';
 
 let system: Promise<RunningSystem> | undefined;
 let database: Awaited<ReturnType<typeof createTempDatabase>> | undefined;
+const queuePrefix = `autograph-e2e-${process.pid}-${Date.now()}`;
 
 /**
  * The whole system (registry, five subgraphs and gateway as real processes) on a fresh real
@@ -20,6 +22,7 @@ export async function stopSystem() {
   system = undefined;
   await running?.stop();
   await database?.drop();
+  await dropSearchQueue(queuePrefix);
 }
 
 async function start(): Promise<RunningSystem> {
@@ -27,7 +30,7 @@ async function start(): Promise<RunningSystem> {
   return startSystem({
     databaseUrl: database.url,
     // Redis on: the search index is fed through BullMQ as in production.
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: TEST_REDIS_URL,
     dataDir: '/tmp/autograph-e2e',
     embeddedPostgresPort: 0,
     registryTarget: 'main',
@@ -35,7 +38,7 @@ async function start(): Promise<RunningSystem> {
     pollIntervalMs: 1_000,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     ports: { gateway: 0, registry: 0, catalog: 0, offers: 0, users: 0, reviews: 0, search: 0 },
-    env: { QUEUE_PREFIX: `autograph-e2e-${process.pid}-${Date.now()}` },
+    env: { QUEUE_PREFIX: queuePrefix },
     output: process.env.E2E_LOG_LEVEL ? (service, line) => console.log(`[${service}] ${line}`) : undefined,
   });
 }
