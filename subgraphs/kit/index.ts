@@ -10,3 +10,4 @@ export * from './server';
 export * from './subgraph';
 export * from './catalog-client';
 export * from './offer-events';
+export * from './child-pages';

@@ -73,11 +73,11 @@ function filterCondition(filter: OfferFilter): SQL | undefined | false {
   );
 }
 
-export function cursorFor(order: OfferOrder, row: ListedOffer) {
+function cursorFor(order: OfferOrder, row: ListedOffer) {
   return encodeCursor(`offers:${order}`, ORDERINGS[order].cursor(row));
 }
 
-export function parseAfter(order: OfferOrder, after: string | null | undefined) {
+function parseAfter(order: OfferOrder, after: string | null | undefined) {
   const values = decodeCursor(after, `offers:${order}`, 2);
   if (values && !ORDERINGS[order].valid(values)) throw badInput('after is not a valid cursor for this list and ordering', 'after');
   return values;

@@ -1,4 +1,4 @@
-import { offerPage } from '../pages';
+import { modelOffers, sellerOffers } from '../pages';
 import { OfferConnection } from './offer';
 import { Model, User } from './refs';
 
@@ -11,7 +11,7 @@ Model.implement({
       type: OfferConnection,
       description: 'Active offers of this model, newest first.',
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
-      resolve: (model, args, ctx) => offerPage(ctx, 'modelId', model.id, args),
+      resolve: (model, args, ctx) => modelOffers(ctx, model.id, args),
     }),
   }),
 });
@@ -24,7 +24,7 @@ User.implement({
       type: OfferConnection,
       description: "The seller's offers in every status, newest first.",
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
-      resolve: (user, args, ctx) => offerPage(ctx, 'sellerId', user.id, args),
+      resolve: (user, args, ctx) => sellerOffers(ctx, user.id, args),
     }),
   }),
 });

@@ -1,6 +1,6 @@
 import { isId } from '../../kit';
 import { ratingByModel } from '../loaders';
-import { reviewPage } from '../pages';
+import { modelReviews } from '../pages';
 import { ReviewConnection } from './connection';
 import { RatingSummary } from './rating';
 import { Model } from './refs';
@@ -19,7 +19,7 @@ Model.implement({
       type: ReviewConnection,
       description: 'Newest first.',
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
-      resolve: (model, args, ctx) => reviewPage(ctx, 'modelId', model.id, args),
+      resolve: (model, args, ctx) => modelReviews(ctx, model.id, args),
     }),
   }),
 });

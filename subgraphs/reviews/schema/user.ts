@@ -1,4 +1,4 @@
-import { reviewPage } from '../pages';
+import { authorReviews } from '../pages';
 import { ReviewConnection } from './connection';
 import { User } from './refs';
 
@@ -10,7 +10,7 @@ User.implement({
       type: ReviewConnection,
       description: "The user's reviews, newest first.",
       args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
-      resolve: (user, args, ctx) => reviewPage(ctx, 'authorId', user.id, args),
+      resolve: (user, args, ctx) => authorReviews(ctx, user.id, args),
     }),
   }),
 });
