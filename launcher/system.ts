@@ -132,6 +132,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         target: options.registryTarget,
         token: registryToken,
         author: 'launcher',
+        // The code being started is the truth for this environment, even if it breaks the last schema.
+        force: true,
       });
     }
     log(`published ${PUBLISH_ORDER.length} subgraphs to the registry (target ${options.registryTarget})`);

@@ -35,6 +35,9 @@ export async function publishSubgraph(options: {
   url: string;
   sdl: string;
   author?: string;
+  commit?: string;
+  /** Accept breaking changes (recorded on the version). */
+  force?: boolean;
 }): Promise<{ changed: boolean; version: number | null; supergraphHash: string | null }> {
   const response = await fetch(`${base(options.registryUrl, options.target)}/subgraphs`, {
     method: 'POST',
@@ -42,7 +45,7 @@ export async function publishSubgraph(options: {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     },
-    body: JSON.stringify({ name: options.name, url: options.url, sdl: options.sdl, author: options.author }),
+    body: JSON.stringify({ name: options.name, url: options.url, sdl: options.sdl, author: options.author, commit: options.commit, force: options.force }),
     signal: AbortSignal.timeout(30_000),
   });
   if (!response.ok) throw await failure(response);

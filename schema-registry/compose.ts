@@ -10,7 +10,7 @@ export interface CompositionProblem {
 }
 
 export type Composition =
-  | { ok: true; supergraphSdl: string; hash: string }
+  | { ok: true; supergraphSdl: string; apiSdl: string; hash: string }
   | { ok: false; errors: CompositionProblem[] };
 
 /** Composes a target's subgraphs into a supergraph. Pure: no I/O, so it is cheap to test and to time. */
@@ -28,7 +28,7 @@ export function compose(subgraphs: SubgraphSnapshot[]): Composition {
       })),
     };
   }
-  return { ok: true, supergraphSdl: result.supergraphSdl, hash: sha256(result.supergraphSdl) };
+  return { ok: true, supergraphSdl: result.supergraphSdl, apiSdl: result.publicSdl, hash: sha256(result.supergraphSdl) };
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

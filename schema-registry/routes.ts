@@ -4,21 +4,55 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../kit/log';
 import { checkSdl } from './compose';
-import type { Store } from './store';
+import { diffSchemas } from './checks';
+import type { ChangeOutcome, Store } from './store';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INVALID_SDL' | 'COMPOSITION_FAILED' | 'NOT_FOUND' | 'NO_SUPERGRAPH' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INVALID_SDL' | 'COMPOSITION_FAILED' | 'BREAKING_CHANGES' | 'NOT_FOUND' | 'NO_SUPERGRAPH' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
 
 const fail = (c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 500, code: ErrorCode, message: string, details?: unknown) =>
   c.json({ error: { code, message, ...(details ? { details } : {}) } }, status);
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
-const publishBody = z.object({
-  name: z.string().regex(NAME, 'name must be lower-case letters, digits and dashes, starting with a letter'),
-  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
-  sdl: z.string().min(1, 'sdl must not be empty'),
-  author: z.string().max(200).optional(),
-});
+const subgraphName = z.string().regex(NAME, 'name must be lower-case letters, digits and dashes, starting with a letter');
+const routingUrl = z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' });
+const meta = { author: z.string().max(200).optional(), commit: z.string().max(200).optional(), force: z.boolean().optional() };
+const publishBody = z.object({ name: subgraphName, url: routingUrl, sdl: z.string().min(1, 'sdl must not be empty'), ...meta });
+const checkBody = z.object({ name: subgraphName, url: routingUrl.optional(), sdl: z.string().min(1, 'sdl must not be empty') });
+const rollbackBody = z.object({ version: z.number().int().positive(), ...meta });
+
+/** How a change outcome answers over HTTP: 409 with the full report when refused. */
+function answer(c: Context, outcome: ChangeOutcome) {
+  if (outcome.status === 'rejected') {
+    const composition = !outcome.report.composition.ok;
+    return fail(
+      c,
+      409,
+      composition ? 'COMPOSITION_FAILED' : 'BREAKING_CHANGES',
+      composition
+        ? 'The subgraphs do not compose'
+        : `${outcome.report.breaking} breaking change(s) for clients; pass force to accept them`,
+      outcome.report,
+    );
+  }
+  const published = outcome.status === 'published';
+  return c.json(
+    { status: outcome.status, changed: published, version: outcome.version, supergraphHash: published ? outcome.hash : null, report: outcome.report },
+    published ? 201 : 200,
+  );
+}
+
+async function body<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | Response> {
+  const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
+  return parsed.success ? parsed.data : fail(c, 400, 'BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+}
+
+function sdlError(c: Context, sdl: string) {
+  const syntax = checkSdl(sdl);
+  if (syntax.ok) return null;
+  const where = syntax.line ? ` at line ${syntax.line}, column ${syntax.column}` : '';
+  return fail(c, 400, 'INVALID_SDL', `${syntax.message}${where}`, { line: syntax.line, column: syntax.column });
+}
 
 /** The registry's HTTP API, versioned under /v1. Reads are open; writes need the admin token. */
 export function createRegistryApp(deps: { store: Store; adminToken?: string; logger: Logger; ready: () => Promise<boolean> }) {
@@ -53,27 +87,82 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
   });
 
   v1.post('/targets/:target/subgraphs', requireAdmin, async (c) => {
-    const parsed = publishBody.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) return fail(c, 400, 'BAD_REQUEST', parsed.error.issues.map((i) => i.message).join('; '));
-    const { name, url, sdl, author } = parsed.data;
-    const syntax = checkSdl(sdl);
-    if (!syntax.ok) {
-      const where = syntax.line ? ` at line ${syntax.line}, column ${syntax.column}` : '';
-      return fail(c, 400, 'INVALID_SDL', `${syntax.message}${where}`, { line: syntax.line, column: syntax.column });
-    }
+    const input = await body(c, publishBody);
+    if (input instanceof Response) return input;
+    const invalid = sdlError(c, input.sdl);
+    if (invalid) return invalid;
     const target = c.req.param('target') as string;
-    const result = await deps.store.publish(target, { name, url, sdl }, author);
-    if (!result.ok) return fail(c, 409, 'COMPOSITION_FAILED', `${name} does not compose with the other subgraphs`, result.errors);
-    deps.logger.info({ target, subgraph: name, version: result.version, changed: result.changed }, 'publish');
-    return c.json({ changed: result.changed, version: result.version, supergraphHash: result.hash }, result.changed ? 201 : 200);
+    const outcome = await deps.store.publish(target, { name: input.name, url: input.url, sdl: input.sdl }, input);
+    deps.logger.info({ target, subgraph: input.name, status: outcome.status, author: input.author, forced: input.force }, 'publish');
+    return answer(c, outcome);
+  });
+
+  v1.post('/targets/:target/checks', requireAdmin, async (c) => {
+    const input = await body(c, checkBody);
+    if (input instanceof Response) return input;
+    const invalid = sdlError(c, input.sdl);
+    if (invalid) return invalid;
+    const target = c.req.param('target') as string;
+    const existing = (await deps.store.listSubgraphs(target)).find((s) => s.name === input.name);
+    const url = input.url ?? existing?.url ?? `http://${input.name}.invalid/graphql`;
+    const outcome = await deps.store.publish(target, { name: input.name, url, sdl: input.sdl }, { dryRun: true });
+    return c.json({ ok: outcome.status !== 'rejected', report: outcome.report });
   });
 
   v1.delete('/targets/:target/subgraphs/:name', requireAdmin, async (c) => {
     const { target, name } = c.req.param() as { target: string; name: string };
-    const result = await deps.store.remove(target, name);
-    if (result.ok === 'missing') return fail(c, 404, 'NOT_FOUND', `No subgraph ${name} in this target`);
-    if (!result.ok) return fail(c, 409, 'COMPOSITION_FAILED', 'The remaining subgraphs do not compose without it', result.errors);
-    return c.json({ changed: result.changed, version: result.version, supergraphHash: result.hash });
+    const flag = (key: string) => ['1', 'true'].includes(c.req.query(key) ?? '');
+    const outcome = await deps.store.remove(target, name, { dryRun: flag('dryRun'), force: flag('force'), author: c.req.query('author') });
+    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `No subgraph ${name} in target ${target}`);
+    return answer(c, outcome);
+  });
+
+  v1.post('/targets/:target/rollback', requireAdmin, async (c) => {
+    const input = await body(c, rollbackBody);
+    if (input instanceof Response) return input;
+    const target = c.req.param('target') as string;
+    const outcome = await deps.store.rollback(target, input.version, input);
+    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${input.version}`);
+    return answer(c, outcome);
+  });
+
+  v1.get('/targets/:target/versions', async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
+    const rows = await deps.store.history(c.req.param('target') as string, limit);
+    return c.json(rows.map(({ subgraphs, ...row }) => ({ ...row, subgraphs: subgraphs.map((s) => s.name) })));
+  });
+
+  const versionOf = async (c: Context) => {
+    const number = Number(c.req.param('version'));
+    if (!Number.isInteger(number) || number < 1) return fail(c, 400, 'BAD_REQUEST', 'version must be a positive integer');
+    const version = await deps.store.version(c.req.param('target') as string, number);
+    return version ?? fail(c, 404, 'NOT_FOUND', `Target ${c.req.param('target')} has no version ${number}`);
+  };
+
+  // Versions never change: their artifacts can be cached forever.
+  v1.get('/targets/:target/versions/:version/supergraph', async (c) => {
+    const version = await versionOf(c);
+    if (version instanceof Response) return version;
+    return c.text(version.supergraphSdl, 200, {
+      ETag: `"${version.hash}"`,
+      'X-Autograph-Version': String(version.number),
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+
+  v1.get('/targets/:target/versions/:version/subgraphs', async (c) => {
+    const version = await versionOf(c);
+    if (version instanceof Response) return version;
+    return c.json(version.subgraphs, 200, { 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+
+  v1.get('/targets/:target/diff', async (c) => {
+    const target = c.req.param('target') as string;
+    const [from, to] = [Number(c.req.query('from')), Number(c.req.query('to'))];
+    if (![from, to].every((n) => Number.isInteger(n) && n > 0)) return fail(c, 400, 'BAD_REQUEST', 'from and to must be version numbers');
+    const [a, b] = await Promise.all([deps.store.version(target, from), deps.store.version(target, to)]);
+    if (!a || !b) return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${!a ? from : to}`);
+    return c.json({ from, to, changes: await diffSchemas(a.apiSdl, b.apiSdl) });
   });
 
   v1.get('/targets/:target/subgraphs', async (c) => {

@@ -1,18 +1,28 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../subgraphs/kit/subgraph';
-import { compose, type CompositionProblem } from './compose';
+import { checkProposal, type CheckReport } from './checks';
 import { subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];
 
-export type ChangeResult =
-  | { ok: true; changed: boolean; version: number | null; hash: string | null }
-  | { ok: false; errors: CompositionProblem[] };
+export interface ChangeMeta {
+  author?: string;
+  commit?: string;
+  /** Accept breaking changes (recorded on the version). Composition errors are never forced. */
+  force?: boolean;
+  /** Only report what would happen. */
+  dryRun?: boolean;
+}
+
+export type ChangeOutcome =
+  | { status: 'rejected'; report: CheckReport }
+  | { status: 'unchanged' | 'checked'; report: CheckReport; version: number | null }
+  | { status: 'published'; report: CheckReport; version: number; hash: string };
 
 /**
  * Registry storage. Every change to a target runs in one transaction holding a per-target
- * advisory lock, and composes inside it: two concurrent publishes are serialised, and the
- * second composes against the first's result, so neither is lost.
+ * advisory lock, and checks and composes inside it: two concurrent publishes are serialised, and
+ * the second is checked against the first's result, so neither is lost.
  */
 export function createStore(db: Db) {
   async function inTargetLock<T>(target: string, work: (tx: Db) => Promise<T>): Promise<T> {
@@ -23,67 +33,102 @@ export function createStore(db: Db) {
     });
   }
 
-  async function currentSubgraphs(tx: Db, target: string): Promise<SubgraphSnapshot[]> {
-    return tx.select({ name: subgraphs.name, url: subgraphs.url, sdl: subgraphs.sdl }).from(subgraphs).where(eq(subgraphs.target, target));
-  }
-
-  /** Composes `next` and, if it composes and differs from the latest version, records a new version. */
-  async function commit(tx: Db, target: string, next: SubgraphSnapshot[], author: string | undefined, change: string, apply: () => Promise<void>): Promise<ChangeResult> {
-    const latest = await latestVersion(tx, target);
-    if (next.length === 0) {
-      await apply();
-      return { ok: true, changed: true, version: latest?.number ?? null, hash: latest?.hash ?? null };
-    }
-    const composition = compose(next);
-    if (!composition.ok) return { ok: false, errors: composition.errors };
-    const sameSubgraphs = latest && JSON.stringify(sortByName(latest.subgraphs)) === JSON.stringify(sortByName(next));
-    if (sameSubgraphs) return { ok: true, changed: false, version: latest.number, hash: latest.hash };
-    await apply();
-    const number = (latest?.number ?? 0) + 1;
-    await tx.insert(versions).values({
-      target,
-      number,
-      supergraphSdl: composition.supergraphSdl,
-      hash: composition.hash,
-      subgraphs: sortByName(next),
-      author: author ?? null,
-      change,
-    });
-    return { ok: true, changed: true, version: number, hash: composition.hash };
-  }
+  const currentSubgraphs = (tx: Db, target: string): Promise<SubgraphSnapshot[]> =>
+    tx.select({ name: subgraphs.name, url: subgraphs.url, sdl: subgraphs.sdl }).from(subgraphs).where(eq(subgraphs.target, target));
 
   async function latestVersion(tx: Db, target: string) {
     const [row] = await tx.select().from(versions).where(eq(versions.target, target)).orderBy(desc(versions.number)).limit(1);
     return row;
   }
 
-  return {
-    publish(target: string, subgraph: SubgraphSnapshot, author?: string): Promise<ChangeResult> {
-      return inTargetLock(target, async (tx) => {
-        const others = (await currentSubgraphs(tx, target)).filter((s) => s.name !== subgraph.name);
-        return commit(tx, target, [...others, subgraph], author, `publish ${subgraph.name}`, async () => {
-          await tx
-            .insert(subgraphs)
-            .values({ target, ...subgraph })
-            .onConflictDoUpdate({ target: [subgraphs.target, subgraphs.name], set: { url: subgraph.url, sdl: subgraph.sdl, updatedAt: new Date() } });
+  /**
+   * Checks `next` against the target's latest version and, unless rejected or a dry run, makes it
+   * the target's subgraph set with a new version.
+   */
+  async function change(tx: Db, target: string, next: SubgraphSnapshot[], changed: { before: string | null; after: string | null }, meta: ChangeMeta, description: string): Promise<ChangeOutcome> {
+    const latest = await latestVersion(tx, target);
+    const report = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
+    if (!report.composition.ok) return { status: 'rejected', report };
+    if (latest && same(latest.subgraphs, next)) return { status: 'unchanged', report, version: latest.number };
+    if (report.breaking > 0 && !meta.force) return { status: 'rejected', report };
+    if (meta.dryRun) return { status: 'checked', report, version: latest?.number ?? null };
+
+    const names = next.map((s) => s.name);
+    await tx.delete(subgraphs).where(and(eq(subgraphs.target, target), names.length ? notInArray(subgraphs.name, names) : undefined));
+    if (next.length > 0) {
+      await tx
+        .insert(subgraphs)
+        .values(next.map((s) => ({ target, ...s })))
+        .onConflictDoUpdate({
+          target: [subgraphs.target, subgraphs.name],
+          set: { url: sql`excluded.url`, sdl: sql`excluded.sdl`, updatedAt: sql`now()` },
+          setWhere: sql`${subgraphs.sdl} <> excluded.sdl or ${subgraphs.url} <> excluded.url`,
         });
+    }
+    // An empty target keeps serving its last version: removing everything must not blank the gateway.
+    if (!report.supergraph) return { status: 'unchanged', report, version: latest?.number ?? null };
+    const number = (latest?.number ?? 0) + 1;
+    await tx.insert(versions).values({
+      target,
+      number,
+      supergraphSdl: report.supergraph.supergraphSdl,
+      apiSdl: report.supergraph.apiSdl,
+      hash: report.supergraph.hash,
+      subgraphs: sortByName(next),
+      author: meta.author ?? null,
+      commit: meta.commit ?? null,
+      change: description,
+      forced: report.breaking > 0,
+    });
+    return { status: 'published', report, version: number, hash: report.supergraph.hash };
+  }
+
+  return {
+    /** Publish (or with dryRun: check) one subgraph's schema. */
+    publish(target: string, subgraph: SubgraphSnapshot, meta: ChangeMeta = {}) {
+      return inTargetLock(target, async (tx) => {
+        const current = await currentSubgraphs(tx, target);
+        const before = current.find((s) => s.name === subgraph.name)?.sdl ?? null;
+        const next = [...current.filter((s) => s.name !== subgraph.name), subgraph];
+        return change(tx, target, next, { before, after: subgraph.sdl }, meta, `${meta.dryRun ? 'check' : 'publish'} ${subgraph.name}`);
       });
     },
 
-    remove(target: string, name: string, author?: string): Promise<ChangeResult | { ok: 'missing' }> {
+    remove(target: string, name: string, meta: ChangeMeta = {}): Promise<ChangeOutcome | { status: 'missing' }> {
       return inTargetLock(target, async (tx) => {
         const current = await currentSubgraphs(tx, target);
-        if (!current.some((s) => s.name === name)) return { ok: 'missing' as const };
-        return commit(tx, target, current.filter((s) => s.name !== name), author, `delete ${name}`, async () => {
-          await tx.delete(subgraphs).where(and(eq(subgraphs.target, target), eq(subgraphs.name, name)));
-        });
+        const removed = current.find((s) => s.name === name);
+        if (!removed) return { status: 'missing' as const };
+        return change(tx, target, current.filter((s) => s.name !== name), { before: removed.sdl, after: null }, meta, `delete ${name}`);
+      });
+    },
+
+    /** Re-publishes an earlier version's subgraphs as a new version (explicit intent: never blocked by breaking changes). */
+    rollback(target: string, number: number, meta: ChangeMeta = {}): Promise<ChangeOutcome | { status: 'missing' }> {
+      return inTargetLock(target, async (tx) => {
+        const [old] = await tx.select().from(versions).where(and(eq(versions.target, target), eq(versions.number, number)));
+        if (!old) return { status: 'missing' as const };
+        return change(tx, target, old.subgraphs, { before: null, after: null }, { ...meta, force: true }, `rollback to ${number}`);
       });
     },
 
     latest: (target: string) => latestVersion(db, target),
 
-    listSubgraphs: (target: string) =>
-      db.select().from(subgraphs).where(eq(subgraphs.target, target)).orderBy(subgraphs.name),
+    version: async (target: string, number: number) =>
+      (await db.select().from(versions).where(and(eq(versions.target, target), eq(versions.number, number))))[0],
+
+    history: (target: string, limit = 50) =>
+      db
+        .select({
+          number: versions.number, hash: versions.hash, author: versions.author, commit: versions.commit, change: versions.change,
+          forced: versions.forced, createdAt: versions.createdAt, subgraphs: versions.subgraphs,
+        })
+        .from(versions)
+        .where(eq(versions.target, target))
+        .orderBy(desc(versions.number))
+        .limit(limit),
+
+    listSubgraphs: (target: string) => db.select().from(subgraphs).where(eq(subgraphs.target, target)).orderBy(subgraphs.name),
   };
 }
 
@@ -91,3 +136,4 @@ export type Store = ReturnType<typeof createStore>;
 
 const sortByName = (list: SubgraphSnapshot[]) =>
   list.map(({ name, url, sdl }) => ({ name, url, sdl })).sort((a, b) => a.name.localeCompare(b.name));
+const same = (a: SubgraphSnapshot[], b: SubgraphSnapshot[]) => JSON.stringify(sortByName(a)) === JSON.stringify(sortByName(b));

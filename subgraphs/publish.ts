@@ -16,6 +16,7 @@ export async function publishSubgraphSchema(options: {
   token?: string;
   target?: string;
   author?: string;
+  force?: boolean;
 }) {
   const sdl = printSubgraphSdl((await subgraphs[options.name]()).schema);
   return publishSubgraph({ ...options, sdl });

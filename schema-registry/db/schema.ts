@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const registry = pgSchema('registry');
 
@@ -35,10 +35,15 @@ export const versions = registry.table(
     target: text('target').notNull().references(() => targets.name),
     number: integer('number').notNull(),
     supergraphSdl: text('supergraph_sdl').notNull(),
+    /** The client-facing API schema of this supergraph, for breaking-change checks and diffs. */
+    apiSdl: text('api_sdl').notNull().default(''),
     hash: text('hash').notNull(),
     subgraphs: jsonb('subgraphs').$type<SubgraphSnapshot[]>().notNull(),
     author: text('author'),
+    commit: text('commit'),
     change: text('change').notNull(),
+    /** Accepted despite breaking changes, on the publisher's explicit request. */
+    forced: boolean('forced').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('versions_target_number_key').on(t.target, t.number), index('versions_target_idx').on(t.target, t.id)],

@@ -63,7 +63,7 @@ describe('publishing and serving', () => {
     expect(response.status).toBe(409);
     const body = await response.json();
     expect(body.error.code).toBe('COMPOSITION_FAILED');
-    expect(body.error.details.length).toBeGreaterThan(0);
+    expect(body.error.details.composition.errors.length).toBeGreaterThan(0);
     expect(JSON.stringify(body.error.details)).toContain('Product.name');
     const after = await fetchSupergraph({ registryUrl: registry.url, target: 'alpha' });
     expect(after).toEqual(before);
@@ -129,16 +129,24 @@ describe('concurrency and deletion', () => {
     for (const name of names) expect(served.status === 'ok' && served.sdl).toContain(`${name}: Int`);
   });
 
-  test('deleting a subgraph recomposes without it', async () => {
-    const response = await fetch(`${registry.url}/v1/targets/beta/subgraphs/six`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    expect(response.status).toBe(200);
+  test('deleting a subgraph: dry run reports, breaking needs force, then recomposes without it', async () => {
+    const remove = (query = '') =>
+      fetch(`${registry.url}/v1/targets/beta/subgraphs/six${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const dry = await remove('?dryRun=true&force=true');
+    expect(dry.status).toBe(200);
+    const dryBody = await dry.json();
+    expect(dryBody.status).toBe('checked');
+    expect(dryBody.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Query.six' }));
+    expect(((await fetchSupergraph({ registryUrl: registry.url, target: 'beta' })) as { sdl: string }).sdl).toContain('six: Int');
+
+    const refused = await remove();
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.code).toBe('BREAKING_CHANGES');
+
+    expect((await remove('?force=true')).status).toBe(201);
     const served = await fetchSupergraph({ registryUrl: registry.url, target: 'beta' });
     expect(served.status === 'ok' && served.sdl).not.toContain('six: Int');
-    const unknown = await fetch(`${registry.url}/v1/targets/beta/subgraphs/six`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(unknown.status).toBe(404);
+    expect((await remove('?force=true')).status).toBe(404);
   });
 
   test('health and readiness', async () => {

@@ -29,6 +29,7 @@ test('a publish that changes a subgraph schema reaches the gateway without a res
       url: `${system.subgraphUrls.catalog}/graphql`,
       sdl,
       author: 'e2e',
+      force: true, // restoring the original removes the added field: a breaking change on purpose
     });
 
   await publish(changed);

@@ -1,0 +1,67 @@
+import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { buildASTSchema, parse } from 'graphql';
+import { compose, type CompositionProblem } from './compose';
+import type { SubgraphSnapshot } from './db/schema';
+
+export type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
+
+export interface SchemaChange {
+  level: ChangeLevel;
+  type: string;
+  message: string;
+  /** Schema coordinate, e.g. Offer.price or Query.offers.first. */
+  path?: string;
+}
+
+export interface CheckReport {
+  /** Composition succeeded and nothing breaks clients. */
+  ok: boolean;
+  composition: { ok: boolean; errors: CompositionProblem[] };
+  /** Changes to the client-facing API schema (what consumers see). */
+  apiChanges: SchemaChange[];
+  /** Changes to the subgraph's own SDL (what the gateway routes to). */
+  subgraphChanges: SchemaChange[];
+  breaking: number;
+}
+
+const LEVELS: Record<CriticalityLevel, ChangeLevel> = {
+  [CriticalityLevel.Breaking]: 'breaking',
+  [CriticalityLevel.Dangerous]: 'dangerous',
+  [CriticalityLevel.NonBreaking]: 'safe',
+};
+
+const build = (sdl: string) => buildASTSchema(parse(sdl), { assumeValid: true, assumeValidSDL: true });
+
+/** Classifies every difference between two schemas with graphql-inspector. */
+export async function diffSchemas(before: string, after: string): Promise<SchemaChange[]> {
+  if (!before.trim() || !after.trim()) return [];
+  const changes: Change[] = await diff(build(before), build(after));
+  return changes.map((c) => ({ level: LEVELS[c.criticality.level], type: c.type, message: c.message, path: c.path }));
+}
+
+/**
+ * What a proposed set of subgraphs would do: does it compose, and what changes for clients
+ * (API schema) and for the changed subgraph. Pure apart from graphql-inspector's async API.
+ */
+export async function checkProposal(input: {
+  currentApiSdl: string | null;
+  proposed: SubgraphSnapshot[];
+  changed?: { before: string | null; after: string | null };
+}): Promise<CheckReport & { supergraph?: { supergraphSdl: string; apiSdl: string; hash: string } }> {
+  const composition = input.proposed.length > 0 ? compose(input.proposed) : null;
+  if (composition && !composition.ok) {
+    return { ok: false, composition: { ok: false, errors: composition.errors }, apiChanges: [], subgraphChanges: [], breaking: 0 };
+  }
+  const apiSdl = composition?.ok ? composition.apiSdl : 'type Query { _empty: Boolean }';
+  const apiChanges = input.currentApiSdl ? await diffSchemas(input.currentApiSdl, apiSdl) : [];
+  const subgraphChanges = input.changed?.before && input.changed.after ? await diffSchemas(input.changed.before, input.changed.after) : [];
+  const breaking = apiChanges.filter((c) => c.level === 'breaking').length;
+  return {
+    ok: breaking === 0,
+    composition: { ok: true, errors: [] },
+    apiChanges,
+    subgraphChanges,
+    breaking,
+    supergraph: composition?.ok ? { supergraphSdl: composition.supergraphSdl, apiSdl: composition.apiSdl, hash: composition.hash } : undefined,
+  };
+}

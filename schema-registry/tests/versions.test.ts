@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { createLogger } from '../../kit/log';
+import type { RunningService } from '../../kit/service';
+import { createTempDatabase } from '../../tests/support/temp-database';
+import { startRegistry } from '../server';
+
+const TOKEN = 'versions-test-token';
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])';
+const v1 = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! price: Int! }\ntype Query { product(id: ID!): Product }`;
+const v2 = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! price: Int! weight: Float }\ntype Query { product(id: ID!): Product }`;
+/** Drops Product.price: breaking for clients. */
+const v3 = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! weight: Float }\ntype Query { product(id: ID!): Product }`;
+
+let database: Awaited<ReturnType<typeof createTempDatabase>>;
+let registry: RunningService;
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${registry.url}/v1/targets/shop${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) },
+  });
+const publish = (sdl: string, extra: Record<string, unknown> = {}) =>
+  api('/subgraphs', { method: 'POST', body: JSON.stringify({ name: 'products', url: 'http://127.0.0.1:9/graphql', sdl, author: 'ann', ...extra }) });
+
+beforeAll(async () => {
+  database = await createTempDatabase('registry_versions');
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger: createLogger('t', 'silent') });
+  expect((await publish(v1, { commit: 'abc123' })).status).toBe(201);
+  expect((await publish(v2)).status).toBe(201);
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await database?.drop();
+});
+
+test('a check reports safe and breaking changes without changing anything', async () => {
+  const safe = await (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'products', sdl: v2.replace('weight: Float', 'weight: Float color: String') }) })).json();
+  expect(safe.ok).toBe(true);
+  expect(safe.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'safe', path: 'Product.color' }));
+
+  const breaking = await (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'products', sdl: v3 }) })).json();
+  expect(breaking.ok).toBe(false);
+  expect(breaking.report.breaking).toBe(1);
+  expect(breaking.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
+  expect(breaking.report.subgraphChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
+  expect((await (await api('/versions')).json())).toHaveLength(2);
+});
+
+test('a breaking publish is refused unless forced, and the force is recorded', async () => {
+  const refused = await publish(v3);
+  expect(refused.status).toBe(409);
+  const body = await refused.json();
+  expect(body.error.code).toBe('BREAKING_CHANGES');
+  expect(body.error.details.breaking).toBe(1);
+  expect(await (await fetch(`${registry.url}/v1/targets/shop/supergraph`)).text()).toContain('price');
+
+  const forced = await publish(v3, { force: true, commit: 'def456' });
+  expect(forced.status).toBe(201);
+  const history = await (await api('/versions')).json();
+  expect(history.map((v: { number: number }) => v.number)).toEqual([3, 2, 1]);
+  expect(history[0]).toMatchObject({ number: 3, forced: true, author: 'ann', commit: 'def456', change: 'publish products', subgraphs: ['products'] });
+  expect(history[2]).toMatchObject({ number: 1, forced: false, commit: 'abc123' });
+});
+
+test('versions are immutable artifacts, and any two can be diffed', async () => {
+  const first = await fetch(`${registry.url}/v1/targets/shop/versions/1/supergraph`);
+  expect(first.status).toBe(200);
+  expect(first.headers.get('cache-control')).toContain('immutable');
+  expect(first.headers.get('x-autograph-version')).toBe('1');
+  expect(await first.text()).not.toContain('weight');
+  expect((await fetch(`${registry.url}/v1/targets/shop/versions/99/supergraph`)).status).toBe(404);
+
+  const diff = await (await fetch(`${registry.url}/v1/targets/shop/diff?from=1&to=3`)).json();
+  expect(diff.changes).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
+  expect(diff.changes).toContainEqual(expect.objectContaining({ level: 'safe', path: 'Product.weight' }));
+  expect((await fetch(`${registry.url}/v1/targets/shop/diff?from=x&to=1`)).status).toBe(400);
+});
+
+test('rollback re-publishes an earlier version as a new one', async () => {
+  const response = await api('/rollback', { method: 'POST', body: JSON.stringify({ version: 1, author: 'bob' }) });
+  expect(response.status).toBe(201);
+  expect((await response.json()).version).toBe(4);
+  const served = await fetch(`${registry.url}/v1/targets/shop/supergraph`);
+  expect(served.headers.get('x-autograph-version')).toBe('4');
+  const text = await served.text();
+  expect(text).toContain('price');
+  expect(text).not.toContain('weight');
+  expect((await (await api('/versions')).json())[0]).toMatchObject({ number: 4, change: 'rollback to 1', author: 'bob' });
+  expect((await api('/rollback', { method: 'POST', body: JSON.stringify({ version: 42 }) })).status).toBe(404);
+});
