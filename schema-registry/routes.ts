@@ -150,6 +150,12 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     });
   });
 
+  v1.get('/targets/:target/versions/:version/api-schema', async (c) => {
+    const version = await versionOf(c);
+    if (version instanceof Response) return version;
+    return c.text(version.apiSdl, 200, { 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+
   v1.get('/targets/:target/versions/:version/subgraphs', async (c) => {
     const version = await versionOf(c);
     if (version instanceof Response) return version;

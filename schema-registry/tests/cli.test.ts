@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../../kit/log';
+import type { RunningService } from '../../kit/service';
+import { createTempDatabase } from '../../tests/support/temp-database';
+import { startRegistry } from '../server';
+
+const TOKEN = 'cli-test-token';
+const CLI = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])';
+const dir = mkdtempSync(join(tmpdir(), 'autograph-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const v1 = file('v1.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! price: Int! }\ntype Query { car(id: ID!): Car }`);
+const v2 = file('v2.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! }\ntype Query { car(id: ID!): Car }`);
+const broken = file('broken.graphql', 'type Query {\n  car: \n}');
+
+let database: Awaited<ReturnType<typeof createTempDatabase>>;
+let registry: RunningService;
+
+async function cli(...args: string[]) {
+  const child = Bun.spawn(['bun', CLI, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, REGISTRY_URL: registry.url, REGISTRY_TOKEN: TOKEN, REGISTRY_TARGET: 'cli', NO_COLOR: '1' },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  database = await createTempDatabase('registry_cli');
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger: createLogger('t', 'silent') });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('publish, check, refuse a breaking publish, force it, history, diff, fetch, rollback', async () => {
+  const published = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://cars:4000/graphql', '--commit', 'c1');
+  expect(published.code).toBe(0);
+  expect(published.stdout).toContain('published: version 1');
+
+  const check = await cli('schema:check', v2, '--service', 'cars');
+  expect(check.code).toBe(1);
+  expect(check.stdout).toContain("Field 'price' was removed from object type 'Car'");
+  expect(check.stdout).toContain('1 breaking change(s)');
+
+  const refused = await cli('schema:publish', v2, '--service', 'cars', '--url', 'http://cars:4000/graphql');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('rejected');
+
+  const forced = await cli('schema:publish', v2, '--service', 'cars', '--url', 'http://cars:4000/graphql', '--force', '--json');
+  expect(forced.code).toBe(0);
+  expect(JSON.parse(forced.stdout)).toMatchObject({ status: 'published', version: 2 });
+
+  const history = await cli('schema:history', '--json');
+  expect(JSON.parse(history.stdout).map((v: { number: number; forced: boolean }) => [v.number, v.forced])).toEqual([[2, true], [1, false]]);
+
+  const diff = await cli('schema:diff', '1', '2');
+  expect(diff.code).toBe(0);
+  expect(diff.stdout).toContain('breaking');
+  expect(diff.stdout).toContain("Field 'price' was removed");
+
+  const api = await cli('schema:fetch', '--type', 'sdl', '--version', '1');
+  expect(api.stdout).toContain('price: Int!');
+  expect(api.stdout).not.toContain('join__');
+
+  const rollback = await cli('schema:rollback', '1');
+  expect(rollback.code).toBe(0);
+  expect(rollback.stdout).toContain('version 3');
+  expect((await cli('schema:fetch')).stdout).toContain('price: Int!');
+});
+
+test('delete --dry-run shows the result and changes nothing', async () => {
+  const dry = await cli('schema:delete', 'cars', '--dry-run', '--force');
+  expect(dry.code).toBe(0);
+  expect(dry.stdout).toContain('dry run: nothing changed');
+  expect((await cli('schema:fetch', '--type', 'subgraphs', '--json')).stdout).toContain('"cars"');
+  expect((await cli('schema:delete', 'nope')).code).toBe(2);
+});
+
+test('input errors exit 2 with a clear message; auth and network errors exit 3', async () => {
+  const invalid = await cli('schema:check', broken, '--service', 'cars');
+  expect(invalid.code).toBe(2);
+  expect(invalid.stderr).toContain(`${broken}:3:1: Syntax Error`);
+  const missing = await cli('schema:check', join(dir, 'nope.graphql'), '--service', 'cars');
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('ENOENT');
+  expect((await cli('schema:check', v1)).stderr).toContain('--service is required');
+  expect((await cli('schema:launch')).code).toBe(2);
+  expect((await cli('schema:diff', 'one', '2')).code).toBe(2);
+  expect((await cli('schema:history', '--token', 'wrong-token')).code).toBe(0); // reads are open
+  expect((await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://x/graphql', '--token', 'wrong-token')).code).toBe(3);
+  expect((await cli('schema:history', '--registry', 'http://127.0.0.1:1')).code).toBe(3);
+});
