@@ -20,6 +20,7 @@ const meta = { author: z.string().max(200).optional(), commit: z.string().max(20
 const publishBody = z.object({ name: subgraphName, url: routingUrl, sdl: z.string().min(1, 'sdl must not be empty'), ...meta });
 const checkBody = z.object({ name: subgraphName, url: routingUrl.optional(), sdl: z.string().min(1, 'sdl must not be empty') });
 const rollbackBody = z.object({ version: z.number().int().positive(), ...meta });
+const promoteBody = z.object({ version: z.number().int().positive(), to: z.string().regex(NAME, 'to must be a target name'), ...meta });
 
 /** How a change outcome answers over HTTP: 409 with the full report when refused. */
 function answer(c: Context, outcome: ChangeOutcome) {
@@ -123,6 +124,16 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     const target = c.req.param('target') as string;
     const outcome = await deps.store.rollback(target, input.version, input);
     if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${input.version}`);
+    return answer(c, outcome);
+  });
+
+  v1.post('/targets/:target/promote', requireAdmin, async (c) => {
+    const input = await body(c, promoteBody);
+    if (input instanceof Response) return input;
+    const from = c.req.param('target') as string;
+    if (input.to === from) return fail(c, 400, 'BAD_REQUEST', 'to must name another target');
+    const outcome = await deps.store.promote(from, input.version, input.to, input);
+    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${from} has no version ${input.version}`);
     return answer(c, outcome);
   });
 

@@ -112,6 +112,13 @@ export function createStore(db: Db) {
       });
     },
 
+    /** Makes another target's version the subgraph set of `to` (e.g. staging → prod), checked against `to`. */
+    async promote(from: string, number: number, to: string, meta: ChangeMeta = {}): Promise<ChangeOutcome | { status: 'missing' }> {
+      const [source] = await db.select().from(versions).where(and(eq(versions.target, from), eq(versions.number, number)));
+      if (!source) return { status: 'missing' };
+      return inTargetLock(to, (tx) => change(tx, to, source.subgraphs, { before: null, after: null }, meta, `promote ${from} v${number}`));
+    },
+
     latest: (target: string) => latestVersion(db, target),
 
     version: async (target: string, number: number) =>

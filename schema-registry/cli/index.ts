@@ -19,6 +19,7 @@ const USAGE = `usage: autograph <command> [options]
   schema:history [--limit N]                          versions, newest first
   schema:diff V1 V2                                   changes to the API schema between two versions
   schema:rollback VERSION                             re-publish an earlier version as a new one
+  schema:promote VERSION --to TARGET                  make this target's version the next version of another [--force]
   schema:fetch [--type supergraph|sdl|subgraphs] [--version V]
 
 common: --registry URL (REGISTRY_URL, default http://127.0.0.1:4010)  --token T (REGISTRY_TOKEN,
@@ -32,7 +33,7 @@ const OPTIONS = {
   service: { type: 'string' }, url: { type: 'string' }, author: { type: 'string' }, commit: { type: 'string' },
   force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, limit: { type: 'string' }, type: { type: 'string' },
   version: { type: 'string' }, registry: { type: 'string' }, token: { type: 'string' }, target: { type: 'string' },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  to: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -117,6 +118,12 @@ const COMMANDS: Record<string, Command> = {
   async 'schema:rollback'([version], flags, connection, print) {
     const result = await change(connection, 'POST', '/rollback', { version: positiveInt(version, 'VERSION'), author: flags.author ?? process.env.USER });
     print([summary(result)], result);
+  },
+
+  async 'schema:promote'([version], flags, connection, print) {
+    const body = { version: positiveInt(version, 'VERSION'), to: required(flags.to, '--to'), author: flags.author ?? process.env.USER, force: flags.force };
+    const result = await change(connection, 'POST', '/promote', body);
+    print([...formatReport(result.report), `${summary(result)} in target ${body.to}`], result);
   },
 
   async 'schema:fetch'(_args, flags, connection, print) {

@@ -88,3 +88,19 @@ test('rollback re-publishes an earlier version as a new one', async () => {
   expect((await (await api('/versions')).json())[0]).toMatchObject({ number: 4, change: 'rollback to 1', author: 'bob' });
   expect((await api('/rollback', { method: 'POST', body: JSON.stringify({ version: 42 }) })).status).toBe(404);
 });
+
+test('promote copies a version to another target, checked against that target', async () => {
+  const promote = (body: Record<string, unknown>) => api('/promote', { method: 'POST', body: JSON.stringify(body) });
+  const first = await promote({ version: 1, to: 'shop-prod' });
+  expect(first.status).toBe(201);
+  const prod = await fetch(`${registry.url}/v1/targets/shop-prod/supergraph`);
+  expect(prod.headers.get('x-autograph-version')).toBe('1');
+  expect(await prod.text()).toContain('price');
+  // Version 3 dropped Product.price: breaking for prod, refused unless forced.
+  expect((await promote({ version: 3, to: 'shop-prod' })).status).toBe(409);
+  const forced = await promote({ version: 3, to: 'shop-prod', force: true });
+  expect((await forced.json()).version).toBe(2);
+  expect((await fetch(`${registry.url}/v1/targets/shop-prod/versions`).then((r) => r.json()))[0]).toMatchObject({ change: 'promote shop v3', forced: true });
+  expect((await promote({ version: 99, to: 'shop-prod' })).status).toBe(404);
+  expect((await promote({ version: 1, to: 'shop' })).status).toBe(400);
+});
