@@ -114,6 +114,37 @@ describe('gateway', () => {
     expect(errorCodes(malformed)[0]).toMatch(/BAD_REQUEST|UNAUTHENTICATED/);
   });
 
+  test('picks up a publish within the polling interval, with no failed request under load', async () => {
+    const gw = await gateway('main');
+    await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
+    const fields = async () => (await gql(gw.url, '{ __type(name: "Make") { fields { name } } }')).data.__type.fields.map((f: { name: string }) => f.name);
+    expect(await fields()).not.toContain('slogan');
+
+    let stop = false;
+    const failures: unknown[] = [];
+    let served = 0;
+    const load = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const response = await gql(gw.url, '{ makes { name country } }').catch((error) => ({ errors: [error] }) as never);
+        if (response.errors || response.data?.makes?.length !== 2) failures.push(response.errors ?? response.data);
+        served++;
+      }
+    });
+    await Bun.sleep(300);
+    const sdl = printSubgraphSdl(catalog.schema).replace(/type Make\s*@key\(fields: "id"\)\s*\{/, (head) => `${head}\n  slogan: String`);
+    const published = Date.now();
+    await publishSubgraph({ registryUrl: registry.url, target: 'main', token: TOKEN, name: 'catalog', url: `${catalogService.url}/graphql`, sdl });
+    await eventually(async () => (await fields()).includes('slogan'), 5_000, 50);
+    const pickedUpMs = Date.now() - published;
+    await Bun.sleep(300);
+    stop = true;
+    await Promise.all(load);
+
+    expect(failures).toEqual([]);
+    expect(served).toBeGreaterThan(50);
+    expect(pickedUpMs).toBeLessThan(2 * 500 + 1_000); // two polling intervals plus reload
+  });
+
   test('keeps serving its last good supergraph while the registry is down', async () => {
     const gw = await gateway('main');
     await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
