@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../kit/log';
 import { checkSdl } from './compose';
@@ -21,6 +21,12 @@ const publishBody = z.object({ name: subgraphName, url: routingUrl, sdl: z.strin
 const checkBody = z.object({ name: subgraphName, url: routingUrl.optional(), sdl: z.string().min(1, 'sdl must not be empty') });
 const rollbackBody = z.object({ version: z.number().int().positive(), ...meta });
 const promoteBody = z.object({ version: z.number().int().positive(), to: z.string().regex(NAME, 'to must be a target name'), ...meta });
+
+/** Which token authorised a write, without storing the token: a short SHA-256 fingerprint. */
+const tokenFingerprint = (c: Context) => {
+  const token = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  return token ? `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}` : 'none';
+};
 
 /** How a change outcome answers over HTTP: 409 with the full report when refused. */
 function answer(c: Context, outcome: ChangeOutcome) {
@@ -80,6 +86,13 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     return next();
   };
 
+  /** Records a write (also a refused one) in the audit log, then answers it. */
+  const audited = async (c: Context, action: string, actor: string | undefined, outcome: ChangeOutcome | { status: 'missing' }, details: Record<string, unknown>, target = c.req.param('target') as string) => {
+    const version = 'version' in outcome ? outcome.version : null;
+    await deps.store.record({ target, action, actor: actor ?? null, token: tokenFingerprint(c), outcome: outcome.status, details: { ...details, version } });
+    return outcome.status === 'missing' ? null : answer(c, outcome);
+  };
+
   const v1 = new Hono();
   v1.use('*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => fail(c, 413, 'PAYLOAD_TOO_LARGE', 'Body over 5 MB') }));
   v1.use('/targets/:target/*', async (c, next) => {
@@ -95,7 +108,7 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     const target = c.req.param('target') as string;
     const outcome = await deps.store.publish(target, { name: input.name, url: input.url, sdl: input.sdl }, input);
     deps.logger.info({ target, subgraph: input.name, status: outcome.status, author: input.author, forced: input.force }, 'publish');
-    return answer(c, outcome);
+    return (await audited(c, 'publish', input.author, outcome, { subgraph: input.name, url: input.url, commit: input.commit, force: input.force ?? false }))!;
   });
 
   v1.post('/targets/:target/checks', requireAdmin, async (c) => {
@@ -114,8 +127,8 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     const { target, name } = c.req.param() as { target: string; name: string };
     const flag = (key: string) => ['1', 'true'].includes(c.req.query(key) ?? '');
     const outcome = await deps.store.remove(target, name, { dryRun: flag('dryRun'), force: flag('force'), author: c.req.query('author') });
-    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `No subgraph ${name} in target ${target}`);
-    return answer(c, outcome);
+    if (flag('dryRun') && outcome.status !== 'missing') return answer(c, outcome);
+    return (await audited(c, 'delete', c.req.query('author'), outcome, { subgraph: name, force: flag('force') })) ?? fail(c, 404, 'NOT_FOUND', `No subgraph ${name} in target ${target}`);
   });
 
   v1.post('/targets/:target/rollback', requireAdmin, async (c) => {
@@ -123,8 +136,7 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     if (input instanceof Response) return input;
     const target = c.req.param('target') as string;
     const outcome = await deps.store.rollback(target, input.version, input);
-    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${input.version}`);
-    return answer(c, outcome);
+    return (await audited(c, 'rollback', input.author, outcome, { to: input.version })) ?? fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${input.version}`);
   });
 
   v1.post('/targets/:target/promote', requireAdmin, async (c) => {
@@ -133,8 +145,7 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     const from = c.req.param('target') as string;
     if (input.to === from) return fail(c, 400, 'BAD_REQUEST', 'to must name another target');
     const outcome = await deps.store.promote(from, input.version, input.to, input);
-    if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${from} has no version ${input.version}`);
-    return answer(c, outcome);
+    return (await audited(c, 'promote', input.author, outcome, { from, version: input.version, force: input.force ?? false }, input.to)) ?? fail(c, 404, 'NOT_FOUND', `Target ${from} has no version ${input.version}`);
   });
 
   v1.get('/targets/:target/versions', async (c) => {
@@ -194,6 +205,13 @@ export function createRegistryApp(deps: { store: Store; adminToken?: string; log
     const headers = { ETag: etag, 'X-Autograph-Version': String(latest.number), 'Cache-Control': 'no-cache' };
     if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     return c.text(latest.supergraphSdl, 200, headers);
+  });
+
+  v1.get('/audit', requireAdmin, async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
+    const target = c.req.query('target');
+    if (target !== undefined && !NAME.test(target)) return fail(c, 400, 'BAD_REQUEST', 'target must be a target name');
+    return c.json(await deps.store.auditLog(target, limit));
   });
 
   app.route('/v1', v1);

@@ -1,7 +1,7 @@
 import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../subgraphs/kit/subgraph';
 import { checkProposal, type CheckReport } from './checks';
-import { subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
+import { audit, subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];
 
@@ -134,6 +134,11 @@ export function createStore(db: Db) {
         .where(eq(versions.target, target))
         .orderBy(desc(versions.number))
         .limit(limit),
+
+    record: (entry: typeof audit.$inferInsert) => db.insert(audit).values(entry).then(() => {}),
+
+    auditLog: (target: string | undefined, limit = 100) =>
+      db.select().from(audit).where(target ? eq(audit.target, target) : undefined).orderBy(desc(audit.id)).limit(limit),
 
     listSubgraphs: (target: string) => db.select().from(subgraphs).where(eq(subgraphs.target, target)).orderBy(subgraphs.name),
   };

@@ -49,4 +49,23 @@ export const versions = registry.table(
   (t) => [uniqueIndex('versions_target_number_key').on(t.target, t.number), index('versions_target_idx').on(t.target, t.id)],
 );
 
-export const tables = { targets, subgraphs, versions };
+
+
+/** Every write to the registry: who, what, when, with which token, and how it ended. */
+export const audit = registry.table(
+  'audit',
+  {
+    id: serial('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    target: text('target').notNull(),
+    action: text('action').notNull(),
+    /** The author given with the change, if any. */
+    actor: text('actor'),
+    /** Which token authorised it: a short fingerprint, never the token. */
+    token: text('token'),
+    outcome: text('outcome').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('audit_target_idx').on(t.target, t.id)],
+);
+export const tables = { targets, subgraphs, versions, audit };

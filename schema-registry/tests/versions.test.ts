@@ -104,3 +104,16 @@ test('promote copies a version to another target, checked against that target', 
   expect((await promote({ version: 99, to: 'shop-prod' })).status).toBe(404);
   expect((await promote({ version: 1, to: 'shop' })).status).toBe(400);
 });
+
+test('every write is in the audit log, with a token fingerprint and never the token', async () => {
+  const response = await fetch(`${registry.url}/v1/audit?target=shop`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(response.status).toBe(200);
+  const entries = (await response.json()) as { action: string; outcome: string; actor: string | null; token: string; details: Record<string, unknown> }[];
+  const summary = entries.map((e) => `${e.action}:${e.outcome}`).reverse();
+  expect(summary.slice(0, 5)).toEqual(['publish:published', 'publish:published', 'publish:rejected', 'publish:published', 'rollback:published']);
+  expect(entries.every((e) => e.token.startsWith('sha256:') && !e.token.includes(TOKEN))).toBe(true);
+  expect(entries.find((e) => e.action === 'rollback' && e.outcome === 'published')).toMatchObject({ actor: 'bob', details: { to: 1, version: 4 } });
+  const prod = await (await fetch(`${registry.url}/v1/audit?target=shop-prod`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+  expect(prod.map((e: { action: string }) => e.action)).toContain('promote');
+  expect((await fetch(`${registry.url}/v1/audit`)).status).toBe(401);
+});
