@@ -107,6 +107,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const registry = await spawn('registry', [fromRoot('schema-registry/main.ts')], {
       REGISTRY_PORT: String(options.ports.registry),
       REGISTRY_TOKEN: registryToken,
+      REGISTRY_TARGETS: options.registryTarget,
     });
 
     const urls = {} as Record<SubgraphName, string>;

@@ -33,8 +33,13 @@ async function failure(response: Response): Promise<RegistryError> {
 }
 
 /** One call to `/v1/targets/:target<path>`; network failures become RegistryError with status 0. */
-export async function registryRequest(connection: RegistryConnection, method: string, path: string, body?: unknown): Promise<Response> {
-  const url = `${connection.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(connection.target ?? DEFAULT_TARGET)}${path}`;
+export function registryRequest(connection: RegistryConnection, method: string, path: string, body?: unknown): Promise<Response> {
+  return registryApi(connection, method, `/targets/${encodeURIComponent(connection.target ?? DEFAULT_TARGET)}${path}`, body);
+}
+
+/** One call to `/v1<path>`. */
+export async function registryApi(connection: RegistryConnection, method: string, path: string, body?: unknown): Promise<Response> {
+  const url = `${connection.registryUrl.replace(/\/$/, '')}/v1${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -67,7 +72,10 @@ export async function publishSubgraph(
 export async function fetchSupergraph(options: RegistryConnection & { etag?: string }) {
   const response = await fetch(
     `${options.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.target ?? DEFAULT_TARGET)}/supergraph`,
-    { headers: options.etag ? { 'if-none-match': options.etag } : {}, signal: AbortSignal.timeout(10_000) },
+    {
+      headers: { ...(options.etag ? { 'if-none-match': options.etag } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+      signal: AbortSignal.timeout(10_000),
+    },
   );
   if (response.status === 304) return { status: 'unchanged' as const };
   if (!response.ok) throw await failure(response);

@@ -7,6 +7,10 @@ export interface CompositionProblem {
   message: string;
   /** Composition rule that failed, e.g. INVALID_GRAPHQL or FIELD_TYPE_MISMATCH. */
   code?: string;
+  /** Subgraphs the problem is about. */
+  subgraphs: string[];
+  /** Schema coordinate it is about (Type or Type.field), when the message names one. */
+  coordinate?: string;
 }
 
 export type Composition =
@@ -25,10 +29,23 @@ export function compose(subgraphs: SubgraphSnapshot[]): Composition {
       errors: result.errors.map((error) => ({
         message: error.message,
         code: typeof error.extensions?.code === 'string' ? error.extensions.code : undefined,
+        ...locate(error.message, new Set(services.map((s) => s.name))),
       })),
     };
   }
   return { ok: true, supergraphSdl: result.supergraphSdl, apiSdl: result.publicSdl, hash: sha256(result.supergraphSdl) };
+}
+
+/**
+ * federation-composition reports problems as prose ("[offers] On type \"Offer\", ..." or
+ * "... in subgraph \"a\" but ... in subgraph \"b\""); this pulls out the subgraphs and the schema
+ * coordinate so the CLI can group problems by subgraph and point at the field.
+ */
+function locate(message: string, known: Set<string>): { subgraphs: string[]; coordinate?: string } {
+  const named = [...message.matchAll(/^\[([\w-]+)\]|subgraphs? "([\w-]+)"|\[([\w-]+)\]/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const subgraphs = [...new Set(named.filter((name) => known.has(name)))];
+  const coordinate = /"([A-Za-z_]\w*\.[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)(?:\(.*?\))?"/.exec(message)?.[1] ?? /\b(?:type|Type|interface|enum|union|input)\s+"([A-Za-z_]\w*)"/.exec(message)?.[1];
+  return coordinate ? { subgraphs, coordinate } : { subgraphs };
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -10,12 +10,18 @@ const config = loadConfigOrExit(
     REGISTRY_PORT: env.port(4010),
     DATABASE_URL: env.postgresUrl(),
     REGISTRY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** Targets that exist from the start (comma-separated); more with `autograph target:create`. */
+    REGISTRY_TARGETS: z
+      .string()
+      .default('main')
+      .transform((list) => list.split(',').map((t) => t.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'each target must be lower-case letters, digits and dashes'))),
     LOG_LEVEL: env.logLevel(),
   }),
 );
 const logger = createLogger('registry', config.LOG_LEVEL);
 await runService(
   'registry',
-  () => startRegistry({ port: config.REGISTRY_PORT, databaseUrl: config.DATABASE_URL, adminToken: config.REGISTRY_TOKEN, logger }),
+  () => startRegistry({ port: config.REGISTRY_PORT, databaseUrl: config.DATABASE_URL, adminToken: config.REGISTRY_TOKEN, targets: config.REGISTRY_TARGETS, logger }),
   logger,
 );

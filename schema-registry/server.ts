@@ -4,14 +4,19 @@ import { connectDatabase, describeConnectionError, migrateDatabase } from '../ki
 import { createLogger, type Logger } from '../kit/log';
 import type { RunningService } from '../kit/service';
 import { tables } from './db/schema';
-import { createRegistryApp } from './routes';
+import { createAccess } from './access';
+import { createRegistryApp } from './api';
 import { createStore } from './store';
+import { createWebhooks, type RetryPolicy } from './webhooks';
 
 export interface RegistryOptions {
   port?: number;
   databaseUrl: string;
   /** Admin token for writes; without it the registry runs open (development only). */
   adminToken?: string;
+  /** Targets created at start if missing (the launcher's and gateway's default is `main`). */
+  targets?: string[];
+  webhookRetry?: RetryPolicy;
   logger?: Logger;
 }
 
@@ -23,10 +28,16 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     throw new Error(describeConnectionError(options.databaseUrl, error), { cause: error });
   }
   const database = connectDatabase({ url: options.databaseUrl, service: 'registry', max: 3 }, tables);
-  if (!options.adminToken) logger.warn('REGISTRY_TOKEN is not set: registry writes are open to anyone who can reach it');
+  if (!options.adminToken) logger.warn('REGISTRY_TOKEN is not set: the registry is open to anyone who can reach it');
+  const store = createStore(database.db);
+  for (const target of options.targets ?? ['main']) await store.createTarget(target);
+  const webhooks = createWebhooks(database.db, logger, options.webhookRetry);
+  const resumed = await webhooks.resume();
+  if (resumed) logger.info({ deliveries: resumed }, 'resuming pending webhook deliveries');
   const app = createRegistryApp({
-    store: createStore(database.db),
-    adminToken: options.adminToken,
+    store,
+    access: createAccess(database.db, options.adminToken),
+    webhooks,
     logger,
     ready: async () => {
       await database.db.execute(sql`select 1`);
@@ -39,6 +50,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     url: `http://127.0.0.1:${server.port}`,
     async stop() {
       await server.stop();
+      await webhooks.drain();
       await database.close();
     },
   };

@@ -2,6 +2,9 @@ import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../subgraphs/kit/subgraph';
 import { checkProposal, type CheckReport } from './checks';
 import { audit, subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
+import { createDocuments } from './documents';
+import { weighEvidence } from './evidence';
+import { createUsage } from './usage';
 
 type Db = Database<typeof tables>['db'];
 
@@ -24,11 +27,15 @@ export type ChangeOutcome =
  * advisory lock, and checks and composes inside it: two concurrent publishes are serialised, and
  * the second is checked against the first's result, so neither is lost.
  */
+export type TargetSettings = Pick<typeof targets.$inferInsert, 'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations'>;
+
 export function createStore(db: Db) {
+  const usage = createUsage(db);
+  const documents = createDocuments(db);
+
   async function inTargetLock<T>(target: string, work: (tx: Db) => Promise<T>): Promise<T> {
     return db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'registry:' + target}))`);
-      await tx.insert(targets).values({ name: target }).onConflictDoNothing();
       return work(tx as unknown as Db);
     });
   }
@@ -47,10 +54,14 @@ export function createStore(db: Db) {
    */
   async function change(tx: Db, target: string, next: SubgraphSnapshot[], changed: { before: string | null; after: string | null }, meta: ChangeMeta, description: string): Promise<ChangeOutcome> {
     const latest = await latestVersion(tx, target);
-    const report = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
+    const [settings] = await tx.select().from(targets).where(eq(targets.name, target));
+    if (!settings) throw new Error(`target ${target} does not exist`); // routes check first
+    const proposal = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
+    const current = latest ? { supergraphSdl: latest.supergraphSdl, apiSdl: latest.apiSdl } : null;
+    const { supergraph, ...report } = await weighEvidence(proposal, { target: settings, current, usage: createUsage(tx), documents: createDocuments(tx) });
     if (!report.composition.ok) return { status: 'rejected', report };
     if (latest && same(latest.subgraphs, next)) return { status: 'unchanged', report, version: latest.number };
-    if (report.breaking > 0 && !meta.force) return { status: 'rejected', report };
+    if (report.blocking > 0 && !meta.force) return { status: 'rejected', report };
     if (meta.dryRun) return { status: 'checked', report, version: latest?.number ?? null };
 
     const names = next.map((s) => s.name);
@@ -66,24 +77,41 @@ export function createStore(db: Db) {
         });
     }
     // An empty target keeps serving its last version: removing everything must not blank the gateway.
-    if (!report.supergraph) return { status: 'unchanged', report, version: latest?.number ?? null };
+    if (!supergraph) return { status: 'unchanged', report, version: latest?.number ?? null };
     const number = (latest?.number ?? 0) + 1;
     await tx.insert(versions).values({
       target,
       number,
-      supergraphSdl: report.supergraph.supergraphSdl,
-      apiSdl: report.supergraph.apiSdl,
-      hash: report.supergraph.hash,
+      supergraphSdl: supergraph.supergraphSdl,
+      apiSdl: supergraph.apiSdl,
+      hash: supergraph.hash,
       subgraphs: sortByName(next),
       author: meta.author ?? null,
       commit: meta.commit ?? null,
       change: description,
-      forced: report.breaking > 0,
+      forced: report.blocking > 0,
     });
-    return { status: 'published', report, version: number, hash: report.supergraph.hash };
+    return { status: 'published', report, version: number, hash: supergraph.hash };
   }
 
   return {
+    usage,
+    documents,
+
+    async createTarget(name: string, settings: TargetSettings = {}) {
+      const rows = await db.insert(targets).values({ name, ...settings }).onConflictDoNothing().returning();
+      return rows[0] ?? null;
+    },
+
+    target: async (name: string) => (await db.select().from(targets).where(eq(targets.name, name)))[0] ?? null,
+
+    listTargets: () => db.select().from(targets).orderBy(targets.name),
+
+    async updateTarget(name: string, settings: TargetSettings) {
+      const [row] = await db.update(targets).set(settings).where(eq(targets.name, name)).returning();
+      return row ?? null;
+    },
+
     /** Publish (or with dryRun: check) one subgraph's schema. */
     publish(target: string, subgraph: SubgraphSnapshot, meta: ChangeMeta = {}) {
       return inTargetLock(target, async (tx) => {

@@ -37,7 +37,7 @@ async function gateway(target: string) {
 beforeAll(async () => {
   database = await createTempDatabase('gateway');
   issuer = await createTestIssuer();
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger });
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['main', 'empty-target'], logger });
   catalogService = await startSubgraph(
     catalog,
     {

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgSchema, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgSchema, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const registry = pgSchema('registry');
 
@@ -6,7 +6,30 @@ export const registry = pgSchema('registry');
 export const targets = registry.table('targets', {
   name: text('name').primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Usage-aware checks look back this many days. */
+  usageWindowDays: integer('usage_window_days').notNull().default(7),
+  /** A breaking change blocks only if its users made more than this share (%) of the window's requests. */
+  usageThresholdPercent: real('usage_threshold_percent').notNull().default(0),
+  /** How many of the most used operations the query-plan diff plans. */
+  planCheckOperations: integer('plan_check_operations').notNull().default(25),
 });
+
+export type TokenKind = 'read' | 'usage' | 'write';
+
+/** Target-scoped access tokens, stored as SHA-256 hashes (the secret is shown once, at creation). */
+export const tokens = registry.table(
+  'tokens',
+  {
+    id: serial('id').primaryKey(),
+    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    kind: text('kind').$type<TokenKind>().notNull(),
+    name: text('name').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('tokens_hash_key').on(t.hash)],
+);
 
 /** The current schema of each subgraph in a target. */
 export const subgraphs = registry.table(
@@ -68,4 +91,76 @@ export const audit = registry.table(
   },
   (t) => [index('audit_target_idx').on(t.target, t.id)],
 );
-export const tables = { targets, subgraphs, versions, audit };
+/** Operations seen by gateways (or published as trusted documents): what they select. */
+export const operations = registry.table(
+  'operations',
+  {
+    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    hash: text('hash').notNull(),
+    name: text('name'),
+    document: text('document').notNull(),
+    /** Schema coordinates the operation uses: Type, Type.field, Type.field.argument, Enum.VALUE. */
+    coordinates: text('coordinates').array().notNull(),
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.hash] })],
+);
+
+/** Request counts per operation, client and hour: the evidence usage-aware checks rely on. */
+export const usage = registry.table(
+  'usage',
+  {
+    target: text('target').notNull(),
+    hash: text('hash').notNull(),
+    client: text('client').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.hash, t.client, t.hour] }), index('usage_target_hour_idx').on(t.target, t.hour)],
+);
+
+/** Trusted (persisted) documents per client: the only operations an enforcing gateway executes. */
+export const documents = registry.table(
+  'documents',
+  {
+    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    client: text('client').notNull(),
+    hash: text('hash').notNull(),
+    name: text('name'),
+    document: text('document').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.client, t.hash] }), index('documents_target_hash_idx').on(t.target, t.hash)],
+);
+
+export type WebhookEvent = 'version.published' | 'check.failed';
+
+export const webhooks = registry.table('webhooks', {
+  id: serial('id').primaryKey(),
+  target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  /** HMAC-SHA256 key for the X-Autograph-Signature header. */
+  secret: text('secret').notNull(),
+  events: text('events').array().$type<WebhookEvent[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per event per webhook; pending rows are retried (also after a restart). */
+export const deliveries = registry.table(
+  'webhook_deliveries',
+  {
+    id: serial('id').primaryKey(),
+    webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+    event: text('event').$type<WebhookEvent>().notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)],
+);
+
+export const tables = { targets, tokens, subgraphs, versions, audit, operations, usage, documents, webhooks, deliveries };

@@ -36,7 +36,7 @@ async function cli(...args: string[]) {
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_cli');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger: createLogger('t', 'silent') });
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['cli'], logger: createLogger('t', 'silent') });
 });
 
 afterAll(async () => {
@@ -99,7 +99,7 @@ test('input errors exit 2 with a clear message; auth and network errors exit 3',
   expect((await cli('schema:check', v1)).stderr).toContain('--service is required');
   expect((await cli('schema:launch')).code).toBe(2);
   expect((await cli('schema:diff', 'one', '2')).code).toBe(2);
-  expect((await cli('schema:history', '--token', 'wrong-token')).code).toBe(0); // reads are open
+  expect((await cli('schema:history', '--token', 'wrong-token')).code).toBe(3);
   expect((await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://x/graphql', '--token', 'wrong-token')).code).toBe(3);
   expect((await cli('schema:history', '--registry', 'http://127.0.0.1:1')).code).toBe(3);
 });

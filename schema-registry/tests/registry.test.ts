@@ -6,6 +6,7 @@ import { fetchSupergraph, publishSubgraph, RegistryError } from '../client';
 import { startRegistry } from '../server';
 
 const TOKEN = 'registry-test-token';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@shareable"])';
 const products = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! }\ntype Query { product(id: ID!): Product }`;
 const reviews = `${LINK}\ntype Product @key(fields: "id") { id: ID! rating: Float }\ntype Query { topRated: [Product!]! }`;
@@ -24,7 +25,7 @@ const publish = (target: string, name: string, sdl: string, token: string | null
 
 beforeAll(async () => {
   database = await createTempDatabase('registry');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger: createLogger('registry-test', 'silent') });
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['alpha', 'beta', 'nothing-here'], logger: createLogger('registry-test', 'silent') });
 });
 
 afterAll(async () => {
@@ -38,13 +39,13 @@ describe('publishing and serving', () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ changed: true, version: 1 });
 
-    const first = await fetchSupergraph({ registryUrl: registry.url, target: 'alpha' });
+    const first = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
     if (first.status !== 'ok') throw new Error('expected a supergraph');
     expect(first.sdl).toContain('join__Graph');
     expect(first.sdl).toContain('PRODUCTS');
     expect(first.version).toBe(1);
     expect(first.etag).toMatch(/^"[0-9a-f]{64}"$/);
-    expect(await fetchSupergraph({ registryUrl: registry.url, target: 'alpha', etag: first.etag })).toEqual({ status: 'unchanged' });
+    expect(await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha', etag: first.etag })).toEqual({ status: 'unchanged' });
   });
 
   test('a second subgraph composes with the first; the same publish again changes nothing', async () => {
@@ -53,21 +54,21 @@ describe('publishing and serving', () => {
     const again = await publish('alpha', 'reviews', reviews);
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ changed: false, version: 2 });
-    const served = await fetchSupergraph({ registryUrl: registry.url, target: 'alpha' });
+    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
     expect(served.status === 'ok' && served.sdl).toContain('topRated');
   });
 
   test('a schema that does not compose is rejected with details and the last good supergraph stays', async () => {
-    const before = await fetchSupergraph({ registryUrl: registry.url, target: 'alpha' });
+    const before = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
     const response = await publish('alpha', 'conflicting', conflicting);
     expect(response.status).toBe(409);
     const body = await response.json();
     expect(body.error.code).toBe('COMPOSITION_FAILED');
     expect(body.error.details.composition.errors.length).toBeGreaterThan(0);
     expect(JSON.stringify(body.error.details)).toContain('Product.name');
-    const after = await fetchSupergraph({ registryUrl: registry.url, target: 'alpha' });
+    const after = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
     expect(after).toEqual(before);
-    const list = await (await fetch(`${registry.url}/v1/targets/alpha/subgraphs`)).json();
+    const list = await (await fetch(`${registry.url}/v1/targets/alpha/subgraphs`, AUTH)).json();
     expect(list.map((s: { name: string }) => s.name)).toEqual(['products', 'reviews']);
   });
 
@@ -102,7 +103,7 @@ describe('publishing and serving', () => {
   });
 
   test('a target without a supergraph answers 404 NO_SUPERGRAPH', async () => {
-    const error = await fetchSupergraph({ registryUrl: registry.url, target: 'nothing-here' }).catch((e) => e);
+    const error = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'nothing-here' }).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.status).toBe(404);
     expect(error.code).toBe('NO_SUPERGRAPH');
@@ -125,7 +126,7 @@ describe('concurrency and deletion', () => {
       ),
     );
     expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
-    const served = await fetchSupergraph({ registryUrl: registry.url, target: 'beta' });
+    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' });
     for (const name of names) expect(served.status === 'ok' && served.sdl).toContain(`${name}: Int`);
   });
 
@@ -137,14 +138,14 @@ describe('concurrency and deletion', () => {
     const dryBody = await dry.json();
     expect(dryBody.status).toBe('checked');
     expect(dryBody.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Query.six' }));
-    expect(((await fetchSupergraph({ registryUrl: registry.url, target: 'beta' })) as { sdl: string }).sdl).toContain('six: Int');
+    expect(((await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' })) as { sdl: string }).sdl).toContain('six: Int');
 
     const refused = await remove();
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.code).toBe('BREAKING_CHANGES');
 
     expect((await remove('?force=true')).status).toBe(201);
-    const served = await fetchSupergraph({ registryUrl: registry.url, target: 'beta' });
+    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' });
     expect(served.status === 'ok' && served.sdl).not.toContain('six: Int');
     expect((await remove('?force=true')).status).toBe(404);
   });

@@ -5,6 +5,7 @@ import { createTempDatabase } from '../../tests/support/temp-database';
 import { startRegistry } from '../server';
 
 const TOKEN = 'versions-test-token';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])';
 const v1 = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! price: Int! }\ntype Query { product(id: ID!): Product }`;
 const v2 = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: String! price: Int! weight: Float }\ntype Query { product(id: ID!): Product }`;
@@ -23,7 +24,7 @@ const publish = (sdl: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_versions');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, logger: createLogger('t', 'silent') });
+  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['shop', 'shop-prod'], logger: createLogger('t', 'silent') });
   expect((await publish(v1, { commit: 'abc123' })).status).toBe(201);
   expect((await publish(v2)).status).toBe(201);
 });
@@ -52,7 +53,7 @@ test('a breaking publish is refused unless forced, and the force is recorded', a
   const body = await refused.json();
   expect(body.error.code).toBe('BREAKING_CHANGES');
   expect(body.error.details.breaking).toBe(1);
-  expect(await (await fetch(`${registry.url}/v1/targets/shop/supergraph`)).text()).toContain('price');
+  expect(await (await fetch(`${registry.url}/v1/targets/shop/supergraph`, AUTH)).text()).toContain('price');
 
   const forced = await publish(v3, { force: true, commit: 'def456' });
   expect(forced.status).toBe(201);
@@ -63,24 +64,24 @@ test('a breaking publish is refused unless forced, and the force is recorded', a
 });
 
 test('versions are immutable artifacts, and any two can be diffed', async () => {
-  const first = await fetch(`${registry.url}/v1/targets/shop/versions/1/supergraph`);
+  const first = await fetch(`${registry.url}/v1/targets/shop/versions/1/supergraph`, AUTH);
   expect(first.status).toBe(200);
   expect(first.headers.get('cache-control')).toContain('immutable');
   expect(first.headers.get('x-autograph-version')).toBe('1');
   expect(await first.text()).not.toContain('weight');
-  expect((await fetch(`${registry.url}/v1/targets/shop/versions/99/supergraph`)).status).toBe(404);
+  expect((await fetch(`${registry.url}/v1/targets/shop/versions/99/supergraph`, AUTH)).status).toBe(404);
 
-  const diff = await (await fetch(`${registry.url}/v1/targets/shop/diff?from=1&to=3`)).json();
+  const diff = await (await fetch(`${registry.url}/v1/targets/shop/diff?from=1&to=3`, AUTH)).json();
   expect(diff.changes).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
   expect(diff.changes).toContainEqual(expect.objectContaining({ level: 'safe', path: 'Product.weight' }));
-  expect((await fetch(`${registry.url}/v1/targets/shop/diff?from=x&to=1`)).status).toBe(400);
+  expect((await fetch(`${registry.url}/v1/targets/shop/diff?from=x&to=1`, AUTH)).status).toBe(400);
 });
 
 test('rollback re-publishes an earlier version as a new one', async () => {
   const response = await api('/rollback', { method: 'POST', body: JSON.stringify({ version: 1, author: 'bob' }) });
   expect(response.status).toBe(201);
   expect((await response.json()).version).toBe(4);
-  const served = await fetch(`${registry.url}/v1/targets/shop/supergraph`);
+  const served = await fetch(`${registry.url}/v1/targets/shop/supergraph`, AUTH);
   expect(served.headers.get('x-autograph-version')).toBe('4');
   const text = await served.text();
   expect(text).toContain('price');
@@ -93,14 +94,14 @@ test('promote copies a version to another target, checked against that target', 
   const promote = (body: Record<string, unknown>) => api('/promote', { method: 'POST', body: JSON.stringify(body) });
   const first = await promote({ version: 1, to: 'shop-prod' });
   expect(first.status).toBe(201);
-  const prod = await fetch(`${registry.url}/v1/targets/shop-prod/supergraph`);
+  const prod = await fetch(`${registry.url}/v1/targets/shop-prod/supergraph`, AUTH);
   expect(prod.headers.get('x-autograph-version')).toBe('1');
   expect(await prod.text()).toContain('price');
   // Version 3 dropped Product.price: breaking for prod, refused unless forced.
   expect((await promote({ version: 3, to: 'shop-prod' })).status).toBe(409);
   const forced = await promote({ version: 3, to: 'shop-prod', force: true });
   expect((await forced.json()).version).toBe(2);
-  expect((await fetch(`${registry.url}/v1/targets/shop-prod/versions`).then((r) => r.json()))[0]).toMatchObject({ change: 'promote shop v3', forced: true });
+  expect((await fetch(`${registry.url}/v1/targets/shop-prod/versions`, AUTH).then((r) => r.json()))[0]).toMatchObject({ change: 'promote shop v3', forced: true });
   expect((await promote({ version: 99, to: 'shop-prod' })).status).toBe(404);
   expect((await promote({ version: 1, to: 'shop' })).status).toBe(400);
 });

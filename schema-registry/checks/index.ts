@@ -1,7 +1,10 @@
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildASTSchema, parse } from 'graphql';
-import { compose, type CompositionProblem } from './compose';
-import type { SubgraphSnapshot } from './db/schema';
+import { compose, type CompositionProblem } from '../compose';
+import type { SubgraphSnapshot } from '../db/schema';
+import type { UsageWindow } from '../usage';
+import type { OperationProblem } from './operations';
+import type { PlanDiff } from './plan-diff';
 
 export type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
 
@@ -11,6 +14,18 @@ export interface SchemaChange {
   message: string;
   /** Schema coordinate, e.g. Offer.price or Query.offers.first. */
   path?: string;
+  /** Breaking changes only: whether this one stops a publish (see usage-aware checks). */
+  blocking?: boolean;
+  /** Breaking, but no recorded operation above the threshold used it in the usage window. */
+  safeByUsage?: boolean;
+  usage?: { coordinate: string; requests: number; operations: { hash: string; name: string | null; client: string; requests: number }[] };
+}
+
+export interface BrokenDocument {
+  client: string;
+  hash: string;
+  name: string | null;
+  errors: OperationProblem[];
 }
 
 export interface CheckReport {
@@ -22,6 +37,14 @@ export interface CheckReport {
   /** Changes to the subgraph's own SDL (what the gateway routes to). */
   subgraphChanges: SchemaChange[];
   breaking: number;
+  /** Breaking changes that are used (or cannot be shown unused) plus broken trusted documents. */
+  blocking: number;
+  /** The usage data the verdict relied on. */
+  usage?: { window: UsageWindow; summary: string };
+  /** Trusted documents that valid today and invalid after the change. */
+  documents?: { checked: number; broken: BrokenDocument[] };
+  /** The most used operations replayed through the query planner, before and after. */
+  plans?: PlanDiff;
 }
 
 const LEVELS: Record<CriticalityLevel, ChangeLevel> = {
@@ -50,7 +73,7 @@ export async function checkProposal(input: {
 }): Promise<CheckReport & { supergraph?: { supergraphSdl: string; apiSdl: string; hash: string } }> {
   const composition = input.proposed.length > 0 ? compose(input.proposed) : null;
   if (composition && !composition.ok) {
-    return { ok: false, composition: { ok: false, errors: composition.errors }, apiChanges: [], subgraphChanges: [], breaking: 0 };
+    return { ok: false, composition: { ok: false, errors: composition.errors }, apiChanges: [], subgraphChanges: [], breaking: 0, blocking: 0 };
   }
   const apiSdl = composition?.ok ? composition.apiSdl : 'type Query { _empty: Boolean }';
   const apiChanges = input.currentApiSdl ? await diffSchemas(input.currentApiSdl, apiSdl) : [];
@@ -58,6 +81,7 @@ export async function checkProposal(input: {
   const breaking = apiChanges.filter((c) => c.level === 'breaking').length;
   return {
     ok: breaking === 0,
+    blocking: breaking,
     composition: { ok: true, errors: [] },
     apiChanges,
     subgraphChanges,

@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { TOKEN_KINDS } from '../access';
+import { WEBHOOK_EVENTS } from '../webhooks';
+import type { Guard, RegistryDeps } from './index';
+import { body, fail, intParam, limitParam, NAME, targetName, type RegistryContext, type RegistryEnv } from './http';
+
+const settings = {
+  usageWindowDays: z.number().int().min(1).max(90).optional(),
+  usageThresholdPercent: z.number().min(0).max(100).optional(),
+  planCheckOperations: z.number().int().min(0).max(500).optional(),
+};
+const targetBody = z.object({ name: targetName, ...settings });
+const settingsBody = z.object(settings).strict();
+const tokenBody = z.object({ kind: z.enum(TOKEN_KINDS), name: z.string().min(1).max(100) });
+const webhookBody = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).default(WEBHOOK_EVENTS),
+  secret: z.string().min(16, 'secret must be at least 16 characters').optional(),
+});
+
+/** Targets and their settings, tokens, webhooks, and the audit log: the admin token's business. */
+export function adminRoutes(deps: RegistryDeps, guard: Guard) {
+  const routes = new Hono<RegistryEnv>();
+  const note = (c: RegistryContext, target: string, action: string, details: Record<string, unknown>) =>
+    deps.store.record({ target, action, actor: null, token: c.get('caller').fingerprint, outcome: 'done', details });
+
+  routes.post('/targets', guard('admin'), async (c) => {
+    const input = await body(c, targetBody);
+    if (input instanceof Response) return input;
+    const { name, ...rest } = input;
+    const created = await deps.store.createTarget(name, rest);
+    if (!created) return fail(c, 409, 'TARGET_EXISTS', `Target "${name}" already exists`);
+    await note(c, name, 'target:create', rest);
+    return c.json(created, 201);
+  });
+
+  routes.get('/targets', guard('admin'), async (c) => c.json(await deps.store.listTargets()));
+  routes.get('/targets/:target', guard('read'), (c) => c.json(c.get('target')));
+
+  routes.patch('/targets/:target', guard('admin'), async (c) => {
+    const input = await body(c, settingsBody);
+    if (input instanceof Response) return input;
+    await note(c, c.req.param('target'), 'target:update', input);
+    return c.json(await deps.store.updateTarget(c.req.param('target'), input));
+  });
+
+  routes.post('/targets/:target/tokens', guard('admin'), async (c) => {
+    const input = await body(c, tokenBody);
+    if (input instanceof Response) return input;
+    const issued = await deps.access.issue(c.req.param('target'), input.kind, input.name);
+    await note(c, issued.target, 'token:create', { id: issued.id, kind: issued.kind, name: issued.name });
+    return c.json(issued, 201);
+  });
+
+  routes.get('/targets/:target/tokens', guard('admin'), async (c) => c.json(await deps.access.list(c.req.param('target'))));
+
+  routes.delete('/targets/:target/tokens/:id', guard('admin'), async (c) => {
+    const id = intParam(c, 'id');
+    if (id instanceof Response) return id;
+    if (!(await deps.access.revoke(c.req.param('target'), id))) return fail(c, 404, 'NOT_FOUND', `No active token ${id} in target ${c.req.param('target')}`);
+    await note(c, c.req.param('target'), 'token:revoke', { id });
+    return c.json({ revoked: id });
+  });
+
+  routes.post('/targets/:target/webhooks', guard('admin'), async (c) => {
+    const input = await body(c, webhookBody);
+    if (input instanceof Response) return input;
+    const hook = await deps.webhooks.add(c.req.param('target'), input.url, input.events, input.secret);
+    await note(c, hook.target, 'webhook:create', { id: hook.id, url: hook.url, events: hook.events });
+    return c.json(hook, 201);
+  });
+
+  routes.get('/targets/:target/webhooks', guard('admin'), async (c) => c.json(await deps.webhooks.list(c.req.param('target'))));
+
+  routes.delete('/targets/:target/webhooks/:id', guard('admin'), async (c) => {
+    const id = intParam(c, 'id');
+    if (id instanceof Response) return id;
+    if (!(await deps.webhooks.remove(c.req.param('target'), id))) return fail(c, 404, 'NOT_FOUND', `No webhook ${id} in target ${c.req.param('target')}`);
+    await note(c, c.req.param('target'), 'webhook:delete', { id });
+    return c.json({ deleted: id });
+  });
+
+  routes.get('/targets/:target/webhooks/:id/deliveries', guard('admin'), async (c) => {
+    const id = intParam(c, 'id');
+    if (id instanceof Response) return id;
+    return c.json(await deps.webhooks.deliveries(c.req.param('target'), id, limitParam(c, 50, 500)));
+  });
+
+  routes.get('/audit', guard('admin'), async (c) => {
+    const target = c.req.query('target');
+    if (target !== undefined && !NAME.test(target)) return fail(c, 400, 'BAD_REQUEST', 'target must be a target name');
+    return c.json(await deps.store.auditLog(target, limitParam(c, 100, 1000)));
+  });
+
+  return routes;
+}

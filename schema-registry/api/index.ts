@@ -1,0 +1,60 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '../../kit/log';
+import { presentedToken, type Access, type AccessLevel } from '../access';
+import type { Store } from '../store';
+import type { Webhooks } from '../webhooks';
+import { adminRoutes } from './admin';
+import { fail, NAME, type RegistryEnv } from './http';
+import { operationRoutes } from './operations';
+import { schemaRoutes } from './schema';
+
+export interface RegistryDeps {
+  store: Store;
+  access: Access;
+  webhooks: Webhooks;
+  logger: Logger;
+  ready: () => Promise<boolean>;
+}
+
+/** Authorises the caller for `level` on the route's target (if any) and loads that target. */
+export type Guard = (level: AccessLevel) => MiddlewareHandler<RegistryEnv>;
+
+/** The registry's HTTP API, versioned under /v1 and documented in schema-registry/README.md. */
+export function createRegistryApp(deps: RegistryDeps) {
+  const app = new Hono<RegistryEnv>();
+
+  app.onError((error, c) => {
+    deps.logger.error({ err: error }, 'registry request failed');
+    return fail(c, 500, 'INTERNAL', 'Internal error; see the registry logs');
+  });
+  app.notFound((c) => fail(c, 404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}`));
+
+  app.get('/healthcheck', (c) => c.json({ status: 'ok' }));
+  app.get('/readiness', async (c) => {
+    const ready = await deps.ready().catch(() => false);
+    return c.json({ ready }, ready ? 200 : 503);
+  });
+
+  const guard: Guard = (level) => async (c, next) => {
+    const target = c.req.param('target');
+    if (target !== undefined && !NAME.test(target)) return fail(c, 400, 'BAD_REQUEST', 'target must be lower-case letters, digits and dashes');
+    const decision = await deps.access.authorize(presentedToken(c.req.raw.headers), level, target);
+    if (!decision.ok) return fail(c, decision.status, decision.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.message);
+    c.set('caller', decision.caller);
+    if (target !== undefined) {
+      const row = await deps.store.target(target);
+      if (!row) return fail(c, 404, 'TARGET_NOT_FOUND', `No target "${target}": create it with \`autograph target:create ${target}\``);
+      c.set('target', row);
+    }
+    await next();
+  };
+
+  const v1 = new Hono<RegistryEnv>();
+  v1.use('*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => fail(c, 413, 'PAYLOAD_TOO_LARGE', 'Body over 5 MB') }));
+  v1.route('/', schemaRoutes(deps, guard));
+  v1.route('/', operationRoutes(deps, guard));
+  v1.route('/', adminRoutes(deps, guard));
+  app.route('/v1', v1);
+  return app;
+}

@@ -1,0 +1,132 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { createHmac, randomBytes } from 'node:crypto';
+import pRetry, { AbortError } from 'p-retry';
+import type { Logger } from '../kit/log';
+import type { Database } from '../subgraphs/kit/subgraph';
+import { deliveries, webhooks, type tables, type WebhookEvent } from './db/schema';
+
+type Db = Database<typeof tables>['db'];
+
+export const WEBHOOK_EVENTS: WebhookEvent[] = ['version.published', 'check.failed'];
+
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { retries: 6, minDelayMs: 1_000, maxDelayMs: 60_000, timeoutMs: 10_000 };
+
+/**
+ * The signature receivers verify: HMAC-SHA256 over "<timestamp>.<body>" with the webhook's secret.
+ * The timestamp is inside the MAC so a captured delivery cannot be replayed later as fresh.
+ */
+export function signWebhook(secret: string, timestamp: string, body: string) {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Webhooks on new versions and failed checks. Every event is first written as a pending delivery
+ * row (so none is lost if the process stops), then POSTed with retries, exponential backoff and
+ * jitter (p-retry); the row ends `delivered` or `failed` with the attempts and the last error.
+ * Pending rows left by a stopped process are resumed at start.
+ */
+export function createWebhooks(db: Db, logger: Logger, retry: RetryPolicy = DEFAULT_RETRY) {
+  const inFlight = new Set<Promise<void>>();
+
+  async function deliver(delivery: typeof deliveries.$inferSelect, hook: typeof webhooks.$inferSelect) {
+    const body = JSON.stringify({ id: delivery.id, event: delivery.event, target: hook.target, createdAt: delivery.createdAt, data: delivery.payload });
+    let attempts = delivery.attempts;
+    try {
+      await pRetry(
+        async () => {
+          attempts++;
+          const timestamp = String(Math.floor(Date.now() / 1000));
+          const response = await fetch(hook.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': 'autograph-registry',
+              'x-autograph-event': delivery.event,
+              'x-autograph-delivery': String(delivery.id),
+              'x-autograph-timestamp': timestamp,
+              'x-autograph-signature': signWebhook(hook.secret, timestamp, body),
+            },
+            body,
+            signal: AbortSignal.timeout(retry.timeoutMs),
+          });
+          await response.body?.cancel();
+          if (response.ok) return;
+          const error = new Error(`receiver answered HTTP ${response.status}`);
+          // A receiver that rejects the request itself will reject it again: stop. Timeouts and
+          // throttling (408, 429) and server errors are worth another attempt.
+          if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) throw new AbortError(error);
+          throw error;
+        },
+        { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, factor: 2, randomize: true },
+      );
+      await db.update(deliveries).set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null }).where(eq(deliveries.id, delivery.id));
+    } catch (error) {
+      const message = (error as Error).message;
+      logger.warn({ webhook: hook.id, url: hook.url, delivery: delivery.id, attempts, err: message }, 'webhook delivery failed');
+      await db.update(deliveries).set({ status: 'failed', attempts, lastError: message }).where(eq(deliveries.id, delivery.id));
+    }
+  }
+
+  function start(delivery: typeof deliveries.$inferSelect, hook: typeof webhooks.$inferSelect) {
+    const job = deliver(delivery, hook).catch((error) => logger.error({ err: error }, 'webhook bookkeeping failed'));
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+  }
+
+  return {
+    async add(target: string, url: string, events: WebhookEvent[], secret = randomBytes(24).toString('base64url')) {
+      const [row] = await db.insert(webhooks).values({ target, url, events, secret }).returning();
+      return row!;
+    },
+
+    list: (target: string) =>
+      db.select({ id: webhooks.id, url: webhooks.url, events: webhooks.events, createdAt: webhooks.createdAt }).from(webhooks).where(eq(webhooks.target, target)).orderBy(webhooks.id),
+
+    async remove(target: string, id: number) {
+      return (await db.delete(webhooks).where(and(eq(webhooks.target, target), eq(webhooks.id, id))).returning({ id: webhooks.id })).length > 0;
+    },
+
+    deliveries: (target: string, id: number, limit = 50) =>
+      db
+        .select({ id: deliveries.id, event: deliveries.event, status: deliveries.status, attempts: deliveries.attempts, lastError: deliveries.lastError, createdAt: deliveries.createdAt, deliveredAt: deliveries.deliveredAt })
+        .from(deliveries)
+        .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+        .where(and(eq(webhooks.target, target), eq(deliveries.webhookId, id)))
+        .orderBy(sql`${deliveries.id} desc`)
+        .limit(limit),
+
+    /** Queues `event` for every webhook of the target that subscribed to it; never throws. */
+    async emit(target: string, event: WebhookEvent, payload: Record<string, unknown>) {
+      try {
+        const hooks = await db.select().from(webhooks).where(and(eq(webhooks.target, target), sql`${event} = any(${webhooks.events})`));
+        if (hooks.length === 0) return;
+        const rows = await db.insert(deliveries).values(hooks.map((hook) => ({ webhookId: hook.id, event, payload }))).returning();
+        rows.forEach((row, i) => start(row, hooks[i]!));
+      } catch (error) {
+        logger.error({ err: error, target, event }, 'could not queue webhook deliveries');
+      }
+    },
+
+    /** Resumes deliveries a previous process left pending. */
+    async resume() {
+      const rows = await db.select().from(deliveries).innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId)).where(eq(deliveries.status, 'pending'));
+      for (const row of rows) start(row.webhook_deliveries, row.webhooks);
+      return rows.length;
+    },
+
+    /** Waits for in-flight deliveries (graceful stop, tests). */
+    async drain() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;
