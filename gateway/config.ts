@@ -14,6 +14,10 @@ export const gatewayEnvSchema = z
     JWKS_URL: env.url().default('http://127.0.0.1:4003/.well-known/jwks.json'),
     JWT_ISSUER: z.string().min(1).default('autograph'),
     JWT_AUDIENCE: z.string().min(1).default('autograph-api'),
+    /** Report which schema coordinates operations use to the registry (for usage-aware checks). */
+    USAGE_REPORTING: z.enum(['on', 'off']).default('on'),
+    USAGE_SAMPLE_RATE: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(1),
+    USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -22,6 +26,8 @@ export const gatewayEnvSchema = z
     supergraphFile: raw.SUPERGRAPH_FILE,
     pollIntervalMs: raw.SUPERGRAPH_POLL_INTERVAL_MS,
     jwt: { jwksUrl: raw.JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
+    usage: { enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE, sampleRate: raw.USAGE_SAMPLE_RATE, flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS },
     logLevel: raw.LOG_LEVEL,
   }));
 

@@ -5,6 +5,7 @@ import type { Logger } from '../kit/log';
 import type { GatewayOptions } from './config';
 import { createRegistrySupergraphSource } from './supergraph-source';
 import { useErrorCodes } from './plugins/use-error-codes';
+import { useUsageReporting } from './plugins/use-usage-reporting';
 import { jwksSigningKeys } from './signing-keys';
 
 /**
@@ -51,6 +52,9 @@ export function createGatewayConfig(options: GatewayOptions, logger: Logger): Ga
         reject: { missingToken: false, invalidToken: true },
       }) as unknown as GatewayPlugin,
       useErrorCodes(),
+      ...(options.usage.enabled
+        ? [useUsageReporting({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, ...options.usage, logger })]
+        : []),
     ],
   };
 }

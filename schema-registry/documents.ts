@@ -82,7 +82,7 @@ export function createDocuments(db: Db) {
 
     /** Documents valid against the current API schema that the proposed one would reject. */
     async brokenBy(target: string, currentApiSdl: string | null, proposedApiSdl: string): Promise<{ checked: number; broken: BrokenDocument[] }> {
-      const rows = await db.select().from(documents).where(eq(documents.target, target));
+      const rows = await db.select().from(documents).where(eq(documents.target, target)).orderBy(documents.client, documents.hash);
       const proposed = apiSchema(proposedApiSdl);
       const current = currentApiSdl ? apiSchema(currentApiSdl) : null;
       const broken: BrokenDocument[] = [];

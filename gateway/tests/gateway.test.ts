@@ -25,6 +25,7 @@ const gatewayOptions = (target: string): GatewayOptions => ({
   supergraphFile: undefined,
   pollIntervalMs: 500,
   jwt: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
+  usage: { enabled: false, sampleRate: 1, flushIntervalMs: 10_000 },
   logLevel: 'silent',
 });
 
