@@ -103,3 +103,47 @@ test('input errors exit 2 with a clear message; auth and network errors exit 3',
   expect((await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://x/graphql', '--token', 'wrong-token')).code).toBe(3);
   expect((await cli('schema:history', '--registry', 'http://127.0.0.1:1')).code).toBe(3);
 });
+
+test('target:create, token:create and a scoped token that can read but not write', async () => {
+  const created = await cli('target:create', 'cli-staging', '--usage-window-days', '14', '--usage-threshold', '0.5');
+  expect(created.code).toBe(0);
+  expect(created.stdout).toContain('created target cli-staging: usage window 14 days, threshold 0.5%');
+  expect((await cli('target:create', 'cli-staging')).code).toBe(1);
+  expect((await cli('target:create', 'Bad_Name')).code).toBe(2);
+  expect((await cli('target:create', 'x', '--usage-threshold', '250')).stderr).toContain('--usage-threshold must be a percentage');
+
+  const issued = await cli('token:create', '--target', 'cli-staging', '--kind', 'read', '--name', 'cdn', '--json');
+  expect(issued.code).toBe(0);
+  const { token } = JSON.parse(issued.stdout);
+  expect(token).toStartWith('agr_read_');
+  expect((await cli('schema:history', '--target', 'cli-staging', '--token', token)).code).toBe(0);
+  const denied = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://cars/graphql', '--target', 'cli-staging', '--token', token);
+  expect(denied.code).toBe(3);
+  expect(denied.stderr).toContain('read token "cdn" of target "cli-staging" cannot do this');
+  const unknown = await cli('schema:history', '--target', 'no-such-target');
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('create it with `autograph target:create no-such-target`');
+});
+
+test('operations:publish reads an Apollo manifest, and rejects invalid documents with their position', async () => {
+  const manifest = (operations: { id: string; body: string }[]) =>
+    file(`manifest-${operations.length}.json`, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: operations.map((o) => ({ ...o, name: null, type: 'query' })) }));
+  const good = await cli('operations:publish', manifest([{ id: 'car-by-id-1', body: 'query Car { car(id: "1") { id price } }' }]), '--client', 'web');
+  expect(good.code).toBe(0);
+  expect(good.stdout).toContain('web: 1 document(s) stored, 0 already known');
+  const bad = await cli('operations:publish', manifest([{ id: 'a-valid-one', body: '{ car(id: "1") { id } }' }, { id: 'an-invalid-one', body: '{ car(id: "1") {\n  colour } }' }]), '--client', 'web');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('an-invalid-one:2:3: Cannot query field "colour" on type "Car".');
+  expect(bad.stderr).toContain('nothing was stored');
+  expect((await cli('operations:list', '--client', 'web')).stdout.trim().split('\n')).toHaveLength(1);
+  expect((await cli('operations:publish', file('not-json.json', 'nope'), '--client', 'web')).code).toBe(2);
+  expect((await cli('operations:publish', file('empty.json', '{}'), '--client', 'web')).stderr).toContain('not a persisted operations manifest');
+});
+
+test('composition errors are grouped by subgraph and point at the coordinate', async () => {
+  const clash = file('clash.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! price: String! }\ntype Query { cheapest: Car }`);
+  const result = await cli('schema:check', clash, '--service', 'prices');
+  expect(result.code).toBe(1);
+  expect(result.stdout).toContain('✖ composition failed');
+  expect(result.stdout).toMatch(/\n  cars \+ prices\n    Car\.price \[\w+\] /);
+});
