@@ -55,13 +55,17 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
 
   routes.get('/targets/:target/tokens', guard('admin'), async (c) => c.json(await deps.access.list(c.req.param('target'))));
 
-  routes.delete('/targets/:target/tokens/:id', guard('admin'), async (c) => {
-    const id = intParam(c, 'id');
-    if (id instanceof Response) return id;
-    if (!(await deps.access.revoke(c.req.param('target'), id))) return fail(c, 404, 'NOT_FOUND', `No active token ${id} in target ${c.req.param('target')}`);
-    await note(c, c.req.param('target'), 'token:revoke', { id });
-    return c.json({ revoked: id });
-  });
+  /** DELETE …/:id for tokens and webhooks: 404 when there is nothing to remove, audited when there is. */
+  const removal = (path: string, action: string, what: string, remove: (target: string, id: number) => Promise<boolean>, result: string) =>
+    routes.delete(path, guard('admin'), async (c) => {
+      const id = intParam(c, 'id');
+      if (id instanceof Response) return id;
+      if (!(await remove(c.req.param('target')!, id))) return fail(c, 404, 'NOT_FOUND', `No ${what} ${id} in target ${c.req.param('target')}`);
+      await note(c, c.req.param('target')!, action, { id });
+      return c.json({ [result]: id });
+    });
+
+  removal('/targets/:target/tokens/:id', 'token:revoke', 'active token', deps.access.revoke, 'revoked');
 
   routes.post('/targets/:target/webhooks', guard('admin'), async (c) => {
     const input = await body(c, webhookBody);
@@ -73,13 +77,7 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
 
   routes.get('/targets/:target/webhooks', guard('admin'), async (c) => c.json(await deps.webhooks.list(c.req.param('target'))));
 
-  routes.delete('/targets/:target/webhooks/:id', guard('admin'), async (c) => {
-    const id = intParam(c, 'id');
-    if (id instanceof Response) return id;
-    if (!(await deps.webhooks.remove(c.req.param('target'), id))) return fail(c, 404, 'NOT_FOUND', `No webhook ${id} in target ${c.req.param('target')}`);
-    await note(c, c.req.param('target'), 'webhook:delete', { id });
-    return c.json({ deleted: id });
-  });
+  removal('/targets/:target/webhooks/:id', 'webhook:delete', 'webhook', deps.webhooks.remove, 'deleted');
 
   routes.get('/targets/:target/webhooks/:id/deliveries', guard('admin'), async (c) => {
     const id = intParam(c, 'id');
