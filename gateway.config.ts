@@ -6,11 +6,11 @@
 import { defineConfig } from '@graphql-hive/gateway';
 import { createLogger } from './kit/log';
 import { readGatewayEnv } from './gateway/config';
-import { createGatewayConfig } from './gateway/runtime';
+import { createGateway } from './gateway/runtime';
 
 const options = readGatewayEnv();
 
 export const gatewayConfig = defineConfig({
-  ...createGatewayConfig(options, createLogger('gateway', options.logLevel)),
+  ...createGateway(options, createLogger('gateway', options.logLevel)).config,
   port: options.port,
 });

@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { env, parseConfig } from '../kit/config';
+import { ConfigError, env, parseConfig } from '../kit/config';
+import { cachingEnv } from './chain/caching';
+import { rateLimitEnv } from './chain/rate-limit';
+import { resilienceEnv } from './chain/resilience';
+import { securityEnv } from './chain/security';
+import { telemetryEnv } from './chain/telemetry';
 
-/** Gateway environment. Every variable has a default that works with `bun start`. */
-export const gatewayEnvSchema = z
+/** Where the gateway listens and where its supergraph comes from. Every default works with `bun start`. */
+export const gatewayBaseEnv = z
   .object({
     GATEWAY_PORT: env.port(4000),
     REGISTRY_URL: env.url().default('http://127.0.0.1:4010'),
@@ -11,13 +16,10 @@ export const gatewayEnvSchema = z
     /** Serve a supergraph file instead of polling the registry (tests, air-gapped installs). */
     SUPERGRAPH_FILE: z.string().min(1).optional(),
     SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
-    JWKS_URL: env.url().default('http://127.0.0.1:4003/.well-known/jwks.json'),
-    JWT_ISSUER: z.string().min(1).default('autograph'),
-    JWT_AUDIENCE: z.string().min(1).default('autograph-api'),
-    /** Report which schema coordinates operations use to the registry (for usage-aware checks). */
-    USAGE_REPORTING: z.enum(['on', 'off']).default('on'),
-    USAGE_SAMPLE_RATE: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(1),
-    USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Shared store of every replica: response cache, rate limits, invalidation. Unset: in-memory, per process. */
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"').default('autograph:gateway:'),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -25,14 +27,38 @@ export const gatewayEnvSchema = z
     registry: { url: raw.REGISTRY_URL, target: raw.REGISTRY_TARGET, token: raw.REGISTRY_TOKEN },
     supergraphFile: raw.SUPERGRAPH_FILE,
     pollIntervalMs: raw.SUPERGRAPH_POLL_INTERVAL_MS,
-    jwt: { jwksUrl: raw.JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
-    // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
-    usage: { enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE, sampleRate: raw.USAGE_SAMPLE_RATE, flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS },
+    redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
+    production: raw.NODE_ENV === 'production',
     logLevel: raw.LOG_LEVEL,
   }));
 
-export type GatewayOptions = z.infer<typeof gatewayEnvSchema>;
+/**
+ * Each concern of the chain (gateway/chain/*) owns its variables; the gateway reads them all and
+ * reports every wrong one at once, named.
+ */
+const sections = {
+  caching: cachingEnv,
+  rateLimit: rateLimitEnv,
+  resilience: resilienceEnv,
+  security: securityEnv,
+  telemetry: telemetryEnv,
+};
+
+export type GatewayOptions = z.infer<typeof gatewayBaseEnv> & { [K in keyof typeof sections]: z.infer<(typeof sections)[K]> };
 
 export function readGatewayEnv(source: Record<string, string | undefined> = process.env): GatewayOptions {
-  return parseConfig(gatewayEnvSchema, source);
+  const issues: string[] = [];
+  const read = <S extends z.ZodType>(schema: S): z.infer<S> => {
+    try {
+      return parseConfig(schema, source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return undefined as z.infer<S>;
+    }
+  };
+  const base = read(gatewayBaseEnv);
+  const parts = Object.fromEntries(Object.entries(sections).map(([key, schema]) => [key, read(schema)]));
+  if (issues.length) throw new ConfigError([...new Set(issues)]);
+  return { ...base, ...parts } as GatewayOptions;
 }

@@ -1,29 +1,38 @@
-import { useJWT, type GatewayConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import type { GatewayConfig } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../kit/log';
+import { createChain, mergeChain, type ChainPart } from './chain';
 import type { GatewayOptions } from './config';
+import { connectGatewayRedis } from './redis';
 import { createRegistrySupergraphSource } from './supergraph-source';
-import { useErrorCodes } from './plugins/use-error-codes';
-import { useUsageReporting } from './plugins/use-usage-reporting';
-import { jwksSigningKeys } from './signing-keys';
+
+export interface Gateway {
+  config: GatewayConfig<Record<string, any>>;
+  parts: ChainPart[];
+  /** Every part ready (Redis-backed parts degrade instead of turning unready). */
+  ready(): Promise<{ ready: boolean; notReady: string[] }>;
+  /** Releases the chain's resources and the Redis connection; call after the server stopped. */
+  dispose(): Promise<void>;
+}
 
 /**
  * The gateway's configuration, shared by our Bun server (gateway/server.ts) and
- * `gateway.config.ts` for the stock hive-gateway CLI. The production plugin chain (caching,
- * rate limits, breakers, telemetry) plugs into `plugins` below.
+ * `gateway.config.ts` for the stock hive-gateway CLI: the supergraph source plus the production
+ * chain (gateway/chain/), each concern configured from its own environment variables.
  */
-export function createGatewayConfig(options: GatewayOptions, logger: Logger): GatewayConfig<Record<string, any>> {
+export function createGateway(options: GatewayOptions, logger: Logger): Gateway {
+  // Hive's own logger reads LOG_LEVEL too and throws on the pino levels it lacks (fatal, silent);
+  // its output is switched off for those below (`logging: false`), so 'error' is only a placeholder.
+  if (process.env.LOG_LEVEL === 'silent' || process.env.LOG_LEVEL === 'fatal') process.env.LOG_LEVEL = 'error';
   const source = options.supergraphFile
     ? () => readFileSync(options.supergraphFile!, 'utf8')
-    : createRegistrySupergraphSource({
-        registryUrl: options.registry.url,
-        target: options.registry.target,
-        token: options.registry.token,
-        logger,
-      }).load;
+    : createRegistrySupergraphSource({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, logger }).load;
+  const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
+  const parts = createChain(options, { logger, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production });
+  const chain = mergeChain(parts);
 
-  return {
+  const config: GatewayConfig<Record<string, any>> = {
     supergraph: source,
     pollingInterval: options.pollIntervalMs,
     // The Rust query planner: about twice the throughput of the JS planner on this stack.
@@ -35,26 +44,21 @@ export function createGatewayConfig(options: GatewayOptions, logger: Logger): Ga
     healthCheckEndpoint: '/healthcheck',
     readinessCheckEndpoint: '/readiness',
     landingPage: false,
-    // Subgraphs verify the bearer token themselves; nothing else from the client reaches them.
-    propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => {
-        const authorization = request.headers.get('authorization');
-        return authorization ? { authorization } : {};
-      },
+    ...chain.config,
+    plugins: chain.plugins,
+  } as GatewayConfig<Record<string, any>>;
+
+  return {
+    config,
+    parts,
+    async ready() {
+      const states = await Promise.all(parts.map(async (part) => [part.name, part.ready ? await Promise.resolve(part.ready()).catch(() => false) : true] as const));
+      const notReady = states.filter(([, ok]) => !ok).map(([name]) => name);
+      return { ready: notReady.length === 0, notReady };
     },
-    plugins: () => [
-      // plugin-jwt-auth bundles its own copy of the gateway's types (nominal Logger class),
-      // so its plugin type does not unify with this config's; the runtime shapes are the same.
-      useJWT({
-        signingKeyProviders: [jwksSigningKeys(options.jwt.jwksUrl)],
-        tokenVerification: { issuer: options.jwt.issuer, audience: options.jwt.audience, algorithms: ['ES256'] },
-        // Anonymous reads are allowed; a token that is present must be valid.
-        reject: { missingToken: false, invalidToken: true },
-      }) as unknown as GatewayPlugin,
-      useErrorCodes(),
-      ...(options.usage.enabled
-        ? [useUsageReporting({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, ...options.usage, logger })]
-        : []),
-    ],
+    async dispose() {
+      for (const part of parts.toReversed()) await part.dispose?.().catch((error) => logger.warn({ err: error, part: part.name }, 'error while disposing'));
+      await redis?.quit().catch(() => redis.disconnect());
+    },
   };
 }

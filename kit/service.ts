@@ -32,8 +32,8 @@ export async function runService(name: string, start: () => Promise<RunningServi
     service = await start();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (log) log.fatal({ err: error }, `${name} failed to start: ${message}`);
-    else console.error(`[${name}] failed to start: ${message}`);
+    if (log?.isLevelEnabled('fatal')) log.fatal({ err: error }, `${name} failed to start: ${message}`);
+    else console.error(`[${name}] failed to start: ${message}`); // even at LOG_LEVEL=silent: a dead process says why
     process.exit(1);
   }
   log?.info({ url: service.url }, `${name} listening on ${service.url}`);

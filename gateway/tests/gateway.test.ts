@@ -8,7 +8,7 @@ import type { RunningService } from '../../kit/service';
 import { createTempDatabase } from '../../tests/support/temp-database';
 import { createTestIssuer } from '../../tests/support/tokens';
 import { errorCodes, eventually, gql } from '../../tests/support/graphql';
-import type { GatewayOptions } from '../config';
+import { readGatewayEnv, type GatewayOptions } from '../config';
 import { startGateway } from '../server';
 
 const logger = createLogger('gateway-test', 'silent');
@@ -19,15 +19,19 @@ let registry: RunningService;
 let catalogService: RunningService;
 const running: RunningService[] = [];
 
-const gatewayOptions = (target: string): GatewayOptions => ({
-  port: 0,
-  registry: { url: registry.url, target, token: TOKEN },
-  supergraphFile: undefined,
-  pollIntervalMs: 500,
-  jwt: { jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience },
-  usage: { enabled: false, sampleRate: 1, flushIntervalMs: 10_000 },
-  logLevel: 'silent',
-});
+const gatewayOptions = (target: string): GatewayOptions =>
+  readGatewayEnv({
+    GATEWAY_PORT: '0',
+    REGISTRY_URL: registry.url,
+    REGISTRY_TARGET: target,
+    REGISTRY_TOKEN: TOKEN,
+    SUPERGRAPH_POLL_INTERVAL_MS: '500',
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    USAGE_REPORTING: 'off',
+    LOG_LEVEL: 'silent',
+  });
 
 async function gateway(target: string) {
   const service = await startGateway(gatewayOptions(target), logger);

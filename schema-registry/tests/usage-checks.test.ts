@@ -7,6 +7,7 @@ import { createLogger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createTempDatabase } from '../../tests/support/temp-database';
 import { eventually, gql } from '../../tests/support/graphql';
+import { readGatewayEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { publishSubgraph } from '../client';
 import { startRegistry } from '../server';
@@ -37,15 +38,15 @@ beforeAll(async () => {
   // The gateway reports with a usage token: the least a gateway needs.
   const issued = await (await api('/tokens', { method: 'POST', body: JSON.stringify({ kind: 'usage', name: 'gateway' }) })).json();
   gateway = await startGateway(
-    {
-      port: 0,
-      registry: { url: registry.url, target: 'main', token: issued.token },
-      supergraphFile: undefined,
-      pollIntervalMs: 60_000,
-      jwt: { jwksUrl: 'http://127.0.0.1:9/jwks', issuer: 'autograph', audience: 'autograph-api' },
-      usage: { enabled: true, sampleRate: 1, flushIntervalMs: 200 },
-      logLevel: 'silent',
-    },
+    readGatewayEnv({
+      GATEWAY_PORT: '0',
+      REGISTRY_URL: registry.url,
+      REGISTRY_TOKEN: issued.token,
+      SUPERGRAPH_POLL_INTERVAL_MS: '60000',
+      JWKS_URL: 'http://127.0.0.1:9/jwks',
+      USAGE_FLUSH_INTERVAL_MS: '200',
+      LOG_LEVEL: 'silent',
+    }),
     logger,
   );
 }, 60_000);

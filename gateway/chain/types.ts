@@ -1,0 +1,32 @@
+import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../kit/log';
+
+/** What every concern of the chain may use: the logger, the shared Redis, the registry. */
+export interface ChainDeps {
+  logger: Logger;
+  /** The gateway's Redis connection (ioredis), or null when REDIS_URL is unset (single replica). */
+  redis: Redis | null;
+  /** Prefix for every key this gateway writes, so several deployments (and tests) share one Redis. */
+  redisKeyPrefix: string;
+  registry: { url: string; target: string; token?: string };
+  /** NODE_ENV=production: introspection, suggestions and error details are off. */
+  production: boolean;
+}
+
+/**
+ * One concern of the production chain (caching, rate limits, resilience, security, telemetry):
+ * the Hive Gateway settings it owns, the plugins it adds, readiness it contributes and what to
+ * release on shutdown. `gateway/chain/index.ts` merges the parts in a fixed order.
+ */
+export interface ChainPart {
+  name: string;
+  /** Top-level Hive Gateway options this concern owns (e.g. responseCaching, upstreamTimeout). */
+  config?: Partial<GatewayConfig<Record<string, any>>>;
+  /** Plugins, in the order they must run within this concern. */
+  plugins?: () => GatewayPlugin<any>[];
+  /** False while this concern cannot serve (reported by /readiness). */
+  ready?: () => boolean | Promise<boolean>;
+  /** Releases timers, connections and subscriptions after the HTTP server stopped. */
+  dispose?: () => Promise<void>;
+}
