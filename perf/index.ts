@@ -1,0 +1,81 @@
+/**
+ * The performance lab: `bun perf <command>`.
+ *
+ *   bun perf list                          scenarios and what they measure
+ *   bun perf run <scenario> [options]      load a gateway with a scenario; report under perf/results/
+ *   bun perf profile <scenario> [options]  per-plugin hook timings, ablation and a CPU flame graph
+ *   bun perf k6 [--check]                  (re)generate perf/k6/*.js from the scenarios; --check: fail if stale
+ *
+ * Run options: --url <gateway> (default http://127.0.0.1:4000, a running `bun start`) or --start
+ * (start the system here, on the machine's PostgreSQL and Redis), --duration <s>, --connections <n>,
+ * --rate <rps>, --label <name>, --env KEY=VALUE (gateway variables with --start, repeatable),
+ * --registry-url/--registry-token (persisted scenarios against --url).
+ */
+import { parseArgs } from 'node:util';
+import { SCENARIOS } from './scenarios';
+import { runCommand } from './lab/commands/run';
+import { k6Command } from './lab/commands/k6';
+import { profileCommand } from './lab/commands/profile';
+
+class UsageError extends Error {}
+
+const [command, ...rest] = process.argv.slice(2);
+const usage = 'usage: bun perf <list | run <scenario> | profile <scenario> | k6 [--check]>  (see perf/README.md)';
+
+try {
+  switch (command) {
+    case 'list':
+      for (const scenario of Object.values(SCENARIOS)) console.log(`${scenario.name.padEnd(18)} ${scenario.description}`);
+      break;
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          url: { type: 'string' },
+          start: { type: 'boolean', default: false },
+          duration: { type: 'string' },
+          connections: { type: 'string' },
+          rate: { type: 'string' },
+          label: { type: 'string' },
+          env: { type: 'string', multiple: true },
+          'registry-url': { type: 'string' },
+          'registry-token': { type: 'string' },
+          seed: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 1) throw new UsageError('bun perf run <scenario> [--url URL | --start] [--duration S] [--connections N] [--rate RPS] [--label L] [--env K=V]');
+      const passed = await runCommand(positionals[0]!, values);
+      process.exit(passed ? 0 : 1);
+    }
+    case 'profile': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          duration: { type: 'string' },
+          connections: { type: 'string' },
+          env: { type: 'string', multiple: true },
+          config: { type: 'string' },
+          'no-ablation': { type: 'boolean', default: false },
+        },
+      });
+      if (positionals.length !== 1) throw new UsageError('bun perf profile <scenario> [--duration S] [--connections N] [--env K=V] [--config gateway.config.ts] [--no-ablation]');
+      await profileCommand(positionals[0]!, { ...values, ablation: !values['no-ablation'] });
+      break;
+    }
+    case 'k6': {
+      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
+      process.exit((await k6Command(values.check)) ? 0 : 1);
+    }
+    default:
+      throw new UsageError(usage);
+  }
+} catch (error) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  console.error(`perf: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,129 @@
+import autocannon from 'autocannon';
+import type { Scenario } from '../scenarios';
+import { isFailure, type PreparedRequest } from './requests';
+import { summarize, type LatencySummary, type RunTotals } from './stats';
+
+export interface SecondSample {
+  second: number;
+  requests: number;
+  failures: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface LoadResult extends RunTotals {
+  perSecond: SecondSample[];
+  byOperation: Record<string, { requests: number; failures: number; latency: LatencySummary }>;
+  /** A few failed responses, to see why without rerunning. */
+  failureSamples: { operation: string; status: number; body: string }[];
+  transportErrors: number;
+  timeouts: number;
+}
+
+export interface LoadOptions {
+  /** Base URL of the gateway (loopback only). */
+  url: string;
+  scenario: Scenario;
+  next: () => PreparedRequest;
+  /** Overrides of the scenario's load (smoke runs, ablations). */
+  connections?: number;
+  durationSec?: number;
+  rate?: number;
+  onTick?: (sample: SecondSample, elapsedSec: number) => void;
+}
+
+/** Refuses anything but loopback: loads in this lab never leave the machine. */
+export function assertLoopback(url: string) {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`refusing to load ${url}: the lab only targets loopback`);
+}
+
+/**
+ * Drives a scenario with autocannon (closed model: `connections` in flight; optional overall
+ * rate cap) and records every response's latency by second and by operation. Failures are HTTP
+ * errors, unexpected GraphQL errors, transport errors and timeouts.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  assertLoopback(options.url);
+  const connections = options.connections ?? options.scenario.load.connections;
+  const durationSec = options.durationSec ?? options.scenario.load.durationSec;
+  const rate = options.rate ?? options.scenario.load.rate;
+  const latencies: number[] = [];
+  const seconds: { latencies: number[]; failures: number }[] = [];
+  const byOperation = new Map<string, { latencies: number[]; failures: number }>();
+  const failureSamples: LoadResult['failureSamples'] = [];
+  let failures = 0;
+  const started = performance.now();
+  const bucket = () => {
+    const index = Math.floor((performance.now() - started) / 1000);
+    return (seconds[index] ??= { latencies: [], failures: 0 });
+  };
+
+  // Without a callback autocannon returns an EventEmitter that is also a promise of the result.
+  const instance: any = autocannon({
+    url: options.url,
+    connections,
+    duration: durationSec,
+    ...(rate ? { overallRate: rate } : {}),
+    timeout: 10,
+    requests: [
+      {
+        setupRequest: (request: any, context: any) => {
+          const prepared = options.next();
+          context.prepared = prepared;
+          return { ...request, method: prepared.method, path: prepared.path, headers: prepared.headers, body: prepared.body };
+        },
+        onResponse: (status: number, body: string, context: any) => {
+          const prepared = context.prepared as PreparedRequest;
+          context.failed = isFailure(status, body, prepared.expectedErrors);
+          if (context.failed && failureSamples.length < 5) failureSamples.push({ operation: prepared.operation, status, body: body.slice(0, 500) });
+        },
+      },
+    ] as any,
+  } as autocannon.Options);
+
+  // autocannon reports the body (onResponse) and then the latency ('response') of the same
+  // request on the same client, before that client builds its next request.
+  instance.on('response', (client: any, _status: number, _bytes: number, responseTime: number) => {
+    const context = client.requestIterator.context as { prepared: PreparedRequest; failed: boolean };
+    const entry = byOperation.get(context.prepared.operation) ?? { latencies: [], failures: 0 };
+    byOperation.set(context.prepared.operation, entry);
+    const second = bucket();
+    latencies.push(responseTime);
+    second.latencies.push(responseTime);
+    entry.latencies.push(responseTime);
+    if (context.failed) {
+      failures++;
+      entry.failures++;
+      second.failures++;
+    }
+  });
+  let reported = 0;
+  instance.on('tick', () => {
+    const index = Math.floor((performance.now() - started) / 1000) - 1;
+    for (; reported <= index; reported++) options.onTick?.(sample(reported), reported + 1);
+  });
+
+  const result = (await instance) as autocannon.Result;
+  const elapsedSec = (performance.now() - started) / 1000;
+  const transportErrors = result.errors - result.timeouts;
+  const perSecond = seconds.map((_, index) => sample(index)).filter((s) => s.requests > 0 || s.failures > 0);
+  return {
+    requests: latencies.length + result.errors,
+    failures: failures + result.errors,
+    durationSec: Math.min(elapsedSec, durationSec + 1),
+    latency: summarize(latencies),
+    perSecond,
+    byOperation: Object.fromEntries([...byOperation].map(([name, entry]) => [name, { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) }])),
+    failureSamples,
+    transportErrors,
+    timeouts: result.timeouts,
+  };
+
+  function sample(index: number): SecondSample {
+    const entry = seconds[index] ?? { latencies: [], failures: 0 };
+    const summary = summarize(entry.latencies);
+    return { second: index + 1, requests: entry.latencies.length, failures: entry.failures, p50Ms: summary.p50Ms, p95Ms: summary.p95Ms, p99Ms: summary.p99Ms };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Times every hook of every plugin in a gateway's chain. No gateway ships per-plugin timings:
+ * Envelop's and Hive's `instrumentation` API wraps whole phases (parse, execute, fetch), not the
+ * plugins inside them, so this wraps the hook functions themselves.
+ *
+ * A hook's time is wall time from its call until it returns, or until its promise settles for
+ * async hooks (Redis round trips count: they are latency the plugin adds). Hooks that return
+ * "done" callbacks (onExecute → onExecuteDone, onSubgraphExecute → done) have those timed too.
+ */
+export interface HookStats {
+  plugin: string;
+  hook: string;
+  calls: number;
+  samples: number[];
+}
+
+export class HookRecorder {
+  readonly stats = new Map<string, HookStats>();
+  enabled = true;
+
+  record(plugin: string, hook: string, ms: number) {
+    if (!this.enabled) return;
+    const key = `${plugin}\u0000${hook}`;
+    let entry = this.stats.get(key);
+    if (!entry) this.stats.set(key, (entry = { plugin, hook, calls: 0, samples: [] }));
+    entry.calls++;
+    // Bounded memory on long runs: keep every sample up to 200k, then every 10th.
+    if (entry.samples.length < 200_000 || entry.calls % 10 === 0) entry.samples.push(ms);
+  }
+
+  reset() {
+    this.stats.clear();
+  }
+}
+
+const WRAPPED = Symbol.for('autograph.perf.wrapped');
+const isHook = (key: string, value: unknown) => typeof value === 'function' && /^on[A-Z]/.test(key) && key !== 'onPluginInit' && key !== 'onDispose';
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return !!value && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function timed(recorder: HookRecorder, plugin: string, hook: string, fn: (...args: any[]) => any) {
+  const wrapped = function (this: unknown, ...args: any[]) {
+    const started = performance.now();
+    let result: any;
+    try {
+      result = fn.apply(this, args);
+    } catch (error) {
+      recorder.record(plugin, hook, performance.now() - started);
+      throw error;
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          recorder.record(plugin, hook, performance.now() - started);
+          return wrapDone(recorder, plugin, hook, value);
+        },
+        (error) => {
+          recorder.record(plugin, hook, performance.now() - started);
+          throw error;
+        },
+      );
+    }
+    recorder.record(plugin, hook, performance.now() - started);
+    return wrapDone(recorder, plugin, hook, result);
+  };
+  (wrapped as any)[WRAPPED] = true;
+  return wrapped;
+}
+
+/** `onExecute` may return `{ onExecuteDone }`, `onSubgraphExecute` a done function: time those too. */
+function wrapDone(recorder: HookRecorder, plugin: string, hook: string, value: any) {
+  if (typeof value === 'function' && !value[WRAPPED]) return timed(recorder, plugin, `${hook}:done`, value);
+  if (value && typeof value === 'object' && !Array.isArray(value) && !isPromiseLike(value)) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (isHook(key, inner) && !(inner as any)[WRAPPED]) value[key] = timed(recorder, plugin, key, inner as any);
+    }
+  }
+  return value;
+}
+
+/** Wraps the plugin's hooks in place (hook collections read the plugin object after this). */
+export function instrumentPlugin<P extends object>(plugin: P, name: string, recorder: HookRecorder): P {
+  if (!plugin || typeof plugin !== 'object') return plugin;
+  for (const [key, value] of Object.entries(plugin)) {
+    if (isHook(key, value) && !(value as any)[WRAPPED]) (plugin as any)[key] = timed(recorder, name, key, value as any);
+  }
+  return plugin;
+}
+
+/** A readable name for a plugin object: its `name` if it has one, else its position and hooks. */
+export function describePlugin(plugin: object, index: number): string {
+  const named = (plugin as { name?: unknown }).name;
+  if (typeof named === 'string' && named) return named;
+  const hooks = Object.keys(plugin).filter((key) => isHook(key, (plugin as any)[key]));
+  return `#${index} ${hooks.join(',') || '(no hooks)'}`;
+}
+
+/**
+ * Measures what wrapping itself costs per call (a wrapped no-op against a bare one), so the report
+ * can state the profiler's own overhead per request.
+ */
+export function wrapperCostNs(iterations = 200_000): number {
+  const recorder = new HookRecorder();
+  const bare = { onX: (value: number) => value + 1 };
+  const wrapped = instrumentPlugin({ onX: (value: number) => value + 1 }, 'calibration', recorder);
+  let sink = 0;
+  const time = (fn: (v: number) => number) => {
+    const started = performance.now();
+    for (let i = 0; i < iterations; i++) sink = fn(sink);
+    return performance.now() - started;
+  };
+  time(bare.onX);
+  time(wrapped.onX); // warm both
+  const cost = (time(wrapped.onX) - time(bare.onX)) / iterations;
+  return Math.max(0, cost * 1e6) + (sink < 0 ? 1 : 0);
+}

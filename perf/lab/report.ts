@@ -1,0 +1,86 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Scenario } from '../scenarios';
+import { renderChart } from './chart';
+import type { LoadResult } from './load';
+import type { MachineInfo } from './machine';
+import type { ThresholdResult } from './stats';
+
+export const RESULTS_DIR = new URL('../results/', import.meta.url).pathname;
+
+export interface RunReport {
+  kind: 'run';
+  scenario: { name: string; description: string };
+  label: string;
+  machine: MachineInfo;
+  load: { connections: number; durationSec: number; rate?: number };
+  rps: number;
+  errorRate: number;
+  result: LoadResult;
+  thresholds: ThresholdResult[];
+  passed: boolean;
+}
+
+export function buildRunReport(input: { scenario: Scenario; label: string; machine: MachineInfo; load: RunReport['load']; result: LoadResult; thresholds: ThresholdResult[] }): RunReport {
+  const { result } = input;
+  return {
+    kind: 'run',
+    scenario: { name: input.scenario.name, description: input.scenario.description },
+    label: input.label,
+    machine: input.machine,
+    load: input.load,
+    rps: result.durationSec > 0 ? result.requests / result.durationSec : 0,
+    errorRate: result.requests > 0 ? result.failures / result.requests : 1,
+    result,
+    thresholds: input.thresholds,
+    passed: input.thresholds.every((t) => t.pass),
+  };
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)} ms` : '–');
+const pct = (value: number) => `${(value * 100).toFixed(value < 0.01 ? 3 : 2)} %`;
+export const formatThreshold = (t: ThresholdResult) => {
+  const show = (v: number) => (t.name === 'maxErrorRate' ? pct(v) : t.name === 'minRps' ? `${Math.round(v)} RPS` : ms(v));
+  return `| ${t.name} | ${t.name === 'minRps' ? '≥' : '≤'} ${show(t.limit)} | ${show(t.actual)} | ${t.pass ? 'pass' : '**FAIL**'} |`;
+};
+
+export function renderRunMarkdown(report: RunReport, chartFile: string): string {
+  const r = report.result;
+  return `# ${report.scenario.name} (${report.label})
+
+${report.scenario.description}
+
+${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}
+· load: ${report.load.connections} connections, ${report.load.durationSec} s${report.load.rate ? `, capped at ${report.load.rate} RPS` : ''}, loopback
+
+| RPS | p50 | p95 | p99 | max | requests | failures |
+|----:|----:|----:|----:|----:|---------:|---------:|
+| ${Math.round(report.rps)} | ${ms(r.latency.p50Ms)} | ${ms(r.latency.p95Ms)} | ${ms(r.latency.p99Ms)} | ${ms(r.latency.maxMs)} | ${r.requests} | ${r.failures} (${pct(report.errorRate)}; ${r.timeouts} timeouts, ${r.transportErrors} transport) |
+
+## Thresholds: ${report.passed ? 'all pass' : 'FAILED'}
+
+| threshold | limit | measured | |
+|-----------|------:|---------:|-|
+${report.thresholds.map(formatThreshold).join('\n')}
+
+## By operation
+
+| operation | requests | failures | p50 | p95 | p99 |
+|-----------|---------:|---------:|----:|----:|----:|
+${Object.entries(r.byOperation).map(([name, o]) => `| ${name} | ${o.requests} | ${o.failures} | ${ms(o.latency.p50Ms)} | ${ms(o.latency.p95Ms)} | ${ms(o.latency.p99Ms)} |`).join('\n')}
+
+![latency and throughput over time](${chartFile})
+${r.failureSamples.length ? `\n## Failure samples\n\n${r.failureSamples.map((f) => `- ${f.operation}: HTTP ${f.status} \`${f.body.replace(/`/g, "'").slice(0, 300)}\``).join('\n')}\n` : ''}
+Versions: ${Object.entries(report.machine.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.
+`;
+}
+
+/** Writes `<name>.json`, `<name>.md` and `<name>.svg` under perf/results/ (or `dir`). */
+export function writeRunReport(report: RunReport, name: string, dir = RESULTS_DIR): { json: string; markdown: string; chart: string } {
+  mkdirSync(dir, { recursive: true });
+  const files = { json: join(dir, `${name}.json`), markdown: join(dir, `${name}.md`), chart: join(dir, `${name}.svg`) };
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.chart, renderChart(`${report.scenario.name} (${report.label}): latency and RPS`, report.result.perSecond));
+  writeFileSync(files.markdown, renderRunMarkdown(report, `${name}.svg`));
+  return files;
+}
