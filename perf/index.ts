@@ -4,6 +4,7 @@
  *   bun perf list                          scenarios and what they measure
  *   bun perf run <scenario> [options]      load a gateway with a scenario; report under perf/results/
  *   bun perf profile <scenario> [options]  per-plugin hook timings, ablation and a CPU flame graph
+ *   bun perf compare [--scenario S]        full chain vs bare vs stock Hive Gateway (Node) vs Apollo Gateway
  *   bun perf k6 [--check]                  (re)generate perf/k6/*.js from the scenarios; --check: fail if stale
  *
  * Run options: --url <gateway> (default http://127.0.0.1:4000, a running `bun start`) or --start
@@ -16,11 +17,12 @@ import { SCENARIOS } from './scenarios';
 import { runCommand } from './lab/commands/run';
 import { k6Command } from './lab/commands/k6';
 import { profileCommand } from './lab/commands/profile';
+import { compareCommand } from './lab/commands/compare';
 
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const usage = 'usage: bun perf <list | run <scenario> | profile <scenario> | k6 [--check]>  (see perf/README.md)';
+const usage = 'usage: bun perf <list | run <scenario> | profile <scenario> | compare | k6 [--check]>  (see perf/README.md)';
 
 try {
   switch (command) {
@@ -62,6 +64,11 @@ try {
       });
       if (positionals.length !== 1) throw new UsageError('bun perf profile <scenario> [--duration S] [--connections N] [--env K=V] [--config gateway.config.ts] [--no-ablation]');
       await profileCommand(positionals[0]!, { ...values, ablation: !values['no-ablation'] });
+      break;
+    }
+    case 'compare': {
+      const { values } = parseArgs({ args: rest, options: { scenario: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' } } });
+      await compareCommand(values);
       break;
     }
     case 'k6': {

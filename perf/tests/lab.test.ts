@@ -5,6 +5,7 @@ import { SCENARIOS, getScenario } from '../scenarios';
 import { generateK6Script } from '../lab/k6';
 import { k6Command } from '../lab/commands/k6';
 import { parseEnvFlags } from '../lab/commands/run';
+import { evaluateGoals } from '../lab/commands/compare';
 import { niceCeil, renderChart } from '../lab/chart';
 import { createRequestSource, documentHash, isFailure } from '../lab/requests';
 import { evaluateThresholds, percentile, summarize } from '../lab/stats';
@@ -170,4 +171,19 @@ describe('k6 scripts', () => {
     expect(result.stdout.toString() + result.stderr.toString()).toBe('');
     expect(result.exitCode).toBe(0);
   }, 60_000);
+});
+
+describe('comparison goals', () => {
+  test('each goal holds or fails on the measured numbers', () => {
+    const goals = evaluateGoals({ fullUncached: 2_000, bare: 2_100, apollo: 300, persistedHitRps: 31_000, p95At80Ms: 250, sqlPerRequest: { small: 3, large: 3 } });
+    expect(goals.map((g) => [g.goal.split(' ')[0] + ' ' + g.goal.split(' ').at(-1), g.measured, g.holds])).toEqual([
+      ['full Gateway', '6.67×', true],
+      ['full bare', '95.2 %', true],
+      ['persisted Redis)', '31000 RPS', true],
+      ['p95 throughput', '250.0 ms', false],
+      ['SQL size', '3.00 (first: 5) vs 3.00 (first: 50)', true],
+    ]);
+    const weak = evaluateGoals({ fullUncached: 1_000, bare: 2_000, apollo: 300, persistedHitRps: null, p95At80Ms: null, sqlPerRequest: { small: 3, large: 12 } });
+    expect(weak.map((g) => g.holds)).toEqual([false, false, false]);
+  });
 });

@@ -9,6 +9,7 @@ import { buildRunReport, writeRunReport } from '../lab/report';
 import { createRequestSource } from '../lab/requests';
 import { prepareScenario } from '../lab/setup';
 import { evaluateThresholds } from '../lab/stats';
+import { startApolloGateway, startHiveGatewayOnNode, supergraphToFile } from '../lab/peers';
 import { getSystem } from '../../tests/support/system';
 
 // A few seconds of real load through the whole system: the harness works end to end. The numbers
@@ -43,3 +44,21 @@ test('the lab refuses to load anything but loopback', async () => {
   const scenario = getScenario('offer-list-2hop');
   await expect(runLoad({ url: 'http://example.com', scenario, next: createRequestSource(scenario, { pools: {}, tokens: [] }), durationSec: 1 })).rejects.toThrow(/only targets loopback/);
 });
+
+test('the peers of `bun perf compare` serve the same answers as our gateway from the same supergraph', async () => {
+  const system = await getSystem();
+  const lab = { system, stop: async () => {} };
+  const file = await supergraphToFile(lab);
+  const query = JSON.stringify({ query: '{ offers(first: 3, orderBy: PRICE_ASC) { edges { node { id title seller { name } model { name } } } } }' });
+  const ask = async (url: string) => (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query })).json();
+  const ours = await ask(system.gatewayUrl);
+  expect(ours.data.offers.edges).toHaveLength(3);
+  for (const start of [startHiveGatewayOnNode, startApolloGateway]) {
+    const peer = await start(file);
+    try {
+      expect(await ask(peer.url)).toEqual(ours);
+    } finally {
+      await peer.stop();
+    }
+  }
+}, 120_000);
