@@ -6,6 +6,7 @@ import { createChain, mergeChain, type ChainPart } from './chain';
 import type { GatewayOptions } from './config';
 import { connectGatewayRedis } from './redis';
 import { createRegistrySupergraphSource } from './supergraph-source';
+import { hiveLoggerFrom } from './telemetry/hive-logger';
 
 export interface Gateway {
   config: GatewayConfig<Record<string, any>>;
@@ -39,7 +40,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     unifiedGraphHandler,
     // In-flight requests finish on the old supergraph when a new one arrives.
     gracefulSchemaReload: { drainTimeout: 30_000 },
-    logging: options.logLevel === 'silent' || options.logLevel === 'fatal' ? false : options.logLevel === 'trace' ? 'debug' : options.logLevel,
+    // Hive's own log lines go through pino too: one JSON format, with trace ids.
+    logging: hiveLoggerFrom(logger),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthcheck',
     readinessCheckEndpoint: '/readiness',

@@ -2,28 +2,33 @@ import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { createLogger, type Logger } from '../kit/log';
 import type { RunningService } from '../kit/service';
 import type { GatewayOptions } from './config';
+import { detachRuntimeSignalDisposal } from './resilience/graceful-shutdown';
 import { createGateway } from './runtime';
 
 /**
  * Hive Gateway on Bun.serve: we own the port, readiness and shutdown.
- * Shutdown drains: /readiness turns 503 first (load balancers stop sending), in-flight requests
- * finish (Bun's server.stop waits for them), then the chain and the runtime are disposed.
+ * Shutdown drains: /readiness turns 503 first and stays so for DRAIN_DELAY_MS while requests are
+ * still served (load balancers stop sending), in-flight requests finish (Bun's server.stop waits
+ * for them), then the runtime and the chain are disposed.
  */
 export async function startGateway(options: GatewayOptions, logger: Logger = createLogger('gateway', options.logLevel)): Promise<RunningService> {
   const gateway = createGateway(options, logger);
   const runtime = createGatewayRuntime(gateway.config);
+  // We drain on SIGTERM ourselves (stop() below); Hive's adapter would abort in-flight requests.
+  detachRuntimeSignalDisposal();
   let draining = false;
 
   const server = Bun.serve({
     port: options.port,
     hostname: '0.0.0.0',
-    async fetch(request) {
+    async fetch(request, bunServer) {
       if (new URL(request.url).pathname === '/readiness') {
         if (draining) return Response.json({ ready: false, reason: 'shutting down' }, { status: 503 });
         const chain = await gateway.ready();
         if (!chain.ready) return Response.json({ ready: false, notReady: chain.notReady }, { status: 503 });
       }
-      return runtime(request);
+      // The TCP peer: rate limits per client address (gateway/rate-limit/identity.ts).
+      return runtime(request, { remoteAddress: bunServer.requestIP(request)?.address });
     },
   });
 
@@ -32,6 +37,8 @@ export async function startGateway(options: GatewayOptions, logger: Logger = cre
     url: `http://127.0.0.1:${server.port}`,
     async stop() {
       draining = true;
+      // Load balancers learn of the shutdown from /readiness: keep serving (503 there) until they have looked.
+      if (options.resilience.drainDelayMs) await Bun.sleep(options.resilience.drainDelayMs);
       await server.stop();
       await runtime[Symbol.asyncDispose]();
       await gateway.dispose();

@@ -1,4 +1,5 @@
 import { createRemoteJwksSigningKeyProvider } from '@graphql-hive/gateway';
+import { GraphQLError } from 'graphql';
 import { generateKeyPairSync } from 'node:crypto';
 
 /**
@@ -20,4 +21,17 @@ export function jwksSigningKeys(jwksUri: string) {
       throw error; // JWKS unreachable: the plugin answers that authentication is unavailable
     }
   };
+}
+
+/** What the JWT plugin throws, as a plain Error, when no signing key could be fetched. */
+const KEYS_UNAVAILABLE_MESSAGE = 'Authentication is not available at the moment.';
+
+/**
+ * The JWT plugin swallows a key provider's failure and throws a plain Error instead, which error
+ * masking would turn into a 500. It is our outage, not the caller's fault, and retrying helps:
+ * 503 AUTH_UNAVAILABLE, as the subgraphs answer in the same situation.
+ */
+export function signingKeysUnavailable(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof Error) || error instanceof GraphQLError || error.message !== KEYS_UNAVAILABLE_MESSAGE) return undefined;
+  return new GraphQLError('Authentication is not available at the moment; try again shortly', { extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503 } } });
 }

@@ -2,6 +2,8 @@ import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { withReplicas } from 'drizzle-orm/pg-core';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from '@opentelemetry/semantic-conventions';
 import { Counter } from 'prom-client';
 
 /** Counts every SQL statement sent, per service: the batching tests and the perf lab read it from /metrics. */
@@ -27,14 +29,14 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
 ) {
   const counter = sqlStatements.labels(options.service);
   const open = (url: string) =>
-    postgres(url, {
+    withSqlSpans(postgres(url, {
       max: options.max ?? 5,
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
       connection: { application_name: `autograph-${options.service}` },
       debug: () => counter.inc(),
-    });
+    }));
   const sql = open(options.url);
   const replicaSql = (options.replicaUrls ?? []).map(open);
   const primary = drizzle(sql, { schema });
@@ -45,6 +47,82 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
     db: db as typeof primary,
     close: () => Promise.all([sql, ...replicaSql].map((client) => client.end({ timeout: 5 }))).then(() => {}),
   };
+}
+
+type Client = ReturnType<typeof postgres>;
+type Scoped = (sql: Client) => unknown;
+// Looked up per span, not at import: a tracer taken before the provider is registered can stay a
+// no-op (the CommonJS and ESM builds of @opentelemetry/api each keep their own proxy provider).
+const tracer = () => trace.getTracer('autograph-sql');
+/** Statement text kept on a span; longer ones are cut (values are never recorded: only $n placeholders). */
+export const MAX_STATEMENT_LENGTH = 2_048;
+
+/**
+ * SQL spans for the statements a traced request sends. postgres.js has no completion hook (its
+ * `debug` option fires when a statement is sent) and drizzle's tracing is not wired to
+ * OpenTelemetry, so the client is wrapped where drizzle reaches it: every statement goes through
+ * `unsafe()` (query builder, `db.execute`, and the scoped clients of transactions and savepoints,
+ * which are wrapped in turn). `unsafe()` returns postgres.js's lazy query promise; the span starts
+ * there and ends when it settles, observed through Promise.prototype.then because the query's own
+ * `then` is what sends it. Statements outside a recorded span (readiness probes, migrations,
+ * unsampled requests) get none: a root span per `select 1` is noise, and untraced work pays one
+ * context lookup.
+ */
+function withSqlSpans(client: Client): Client {
+  return new Proxy(client, {
+    get(target, key) {
+      if (key === 'unsafe') return (text: string, params?: never, options?: never) => traceStatement(text, () => target.unsafe(text, params, options));
+      if (key === 'begin' || key === 'savepoint') return (...args: unknown[]) => inSpan(key, () => (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args)));
+      return Reflect.get(target, key);
+    },
+  });
+}
+
+/** The callback of begin/savepoint receives a scoped client; its statements are traced too. */
+function scopeWrapped(args: unknown[]): unknown[] {
+  const last = args.at(-1);
+  return typeof last === 'function' ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped))] : args;
+}
+
+function recordingParent(): boolean {
+  return trace.getActiveSpan()?.isRecording() ?? false;
+}
+
+function traceStatement<Q extends PromiseLike<unknown>>(text: string, send: () => Q): Q {
+  if (!recordingParent()) return send();
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+  const span = tracer().startSpan(operation, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+      [ATTR_DB_OPERATION_NAME]: operation,
+      [ATTR_DB_QUERY_TEXT]: text.length > MAX_STATEMENT_LENGTH ? `${text.slice(0, MAX_STATEMENT_LENGTH)}…` : text,
+    },
+  });
+  const query = send();
+  Promise.prototype.then.call(query, () => span.end(), (error) => endWithError(span, error));
+  return query;
+}
+
+/** A transaction or savepoint as one span, parent of its statements. */
+function inSpan(name: string, run: () => unknown): unknown {
+  if (!recordingParent()) return run();
+  return tracer().startActiveSpan(name === 'begin' ? 'transaction' : 'savepoint', { kind: SpanKind.CLIENT }, async (span) => {
+    try {
+      const result = await run();
+      span.end();
+      return result;
+    } catch (error) {
+      endWithError(span, error);
+      throw error;
+    }
+  });
+}
+
+function endWithError(span: Span, error: unknown) {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+  span.end();
 }
 
 /**

@@ -43,7 +43,8 @@ export async function runService(name: string, start: () => Promise<RunningServi
     if (stopping) return;
     stopping = true;
     log?.info({ signal }, `${name} shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Long enough for a drain delay plus a request running to its deadline; then give up.
+    const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
     await service.stop().catch((error) => log?.error({ err: error }, 'error during shutdown'));
     process.exit(0);

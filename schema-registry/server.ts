@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { register } from 'prom-client';
+import { parseConfig } from '../kit/config';
 import { connectDatabase, describeConnectionError, migrateDatabase } from '../kit/db';
 import { createLogger, type Logger } from '../kit/log';
 import type { RunningService } from '../kit/service';
+import { collectProcessMetrics, flushTracing, startTracing, traceRequest, tracingEnv } from '../kit/telemetry';
 import { tables } from './db/schema';
 import { createAccess } from './access';
 import { createRegistryApp } from './api';
@@ -44,7 +47,18 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
       return true;
     },
   });
-  const server = Bun.serve({ port: options.port ?? 4010, hostname: '0.0.0.0', fetch: app.fetch });
+  startTracing('registry', parseConfig(tracingEnv), logger);
+  collectProcessMetrics();
+  const server = Bun.serve({
+    port: options.port ?? 4010,
+    hostname: '0.0.0.0',
+    fetch: (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/metrics') return register.metrics().then((text) => new Response(text, { headers: { 'content-type': register.contentType } }));
+      // Probes stay out of traces; every API call is a server span with its SQL beneath it.
+      return path === '/healthcheck' || path === '/readiness' ? app.fetch(request) : traceRequest(request, () => app.fetch(request));
+    },
+  });
   return {
     name: 'registry',
     url: `http://127.0.0.1:${server.port}`,
@@ -52,6 +66,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
       await server.stop();
       await webhooks.drain();
       await database.close();
+      await flushTracing();
     },
   };
 }

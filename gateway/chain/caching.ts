@@ -1,10 +1,80 @@
 import { z } from 'zod';
+import { env } from '../../kit/config';
+import { createRedisResponseStore, DEFAULT_REDIS_TIMEOUT_MS } from '../caching/redis-store';
+import { createInMemoryResponseStore, DEFAULT_MAX_IN_MEMORY_RESPONSES } from '../caching/store';
+import { DEFAULT_STATUS_HEADER, useResponseCache } from '../caching/use-response-cache';
+import { DEFAULT_PLAN_CACHE_MAX_BYTES, DEFAULT_PLAN_CACHE_SIZE, usePlanCache } from '../caching/use-plan-cache';
 import type { ChainDeps, ChainPart } from './types';
 
+/** Reference data changes rarely (and its mutations evict it); listings change by the minute. */
+export const DEFAULT_TTL_PER_TYPE = 'Make=300000,Model=300000,Generation=300000,Offer=15000';
+export const DEFAULT_RESPONSE_TTL_MS = 30_000;
+
+const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
+
+/** `Name=milliseconds,...`, names being types (`Offer`) or fields (`Query.offers`). */
+const ttlList = (kind: 'type' | 'field', fallback: string) => {
+  const name = kind === 'type' ? /^[A-Za-z_]\w*$/ : /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/;
+  const shape = kind === 'type' ? 'Type=milliseconds' : 'Type.field=milliseconds';
+  return z
+    .string()
+    .default(fallback)
+    .transform((list, ctx) => {
+      const ttls: Record<string, number> = {};
+      for (const entry of list.split(',').map((part) => part.trim()).filter(Boolean)) {
+        const match = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
+        if (!match || !name.test(match[1]!)) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${shape} (a comma-separated list of them is expected)` });
+          return z.NEVER;
+        }
+        ttls[match[1]!] = Number(match[2]);
+      }
+      return ttls;
+    });
+};
+
 /** Environment of the caching concern (response cache, plan cache). */
-export const cachingEnv = z.object({}).transform(() => ({}));
+export const cachingEnv = z
+  .object({
+    RESPONSE_CACHE: onOff('on'),
+    RESPONSE_CACHE_TTL_MS: env.positiveInt(DEFAULT_RESPONSE_TTL_MS),
+    RESPONSE_CACHE_TTL_PER_TYPE: ttlList('type', DEFAULT_TTL_PER_TYPE),
+    RESPONSE_CACHE_TTL_PER_FIELD: ttlList('field', ''),
+    RESPONSE_CACHE_MAX_ENTRIES: env.positiveInt(DEFAULT_MAX_IN_MEMORY_RESPONSES),
+    RESPONSE_CACHE_REDIS_TIMEOUT_MS: env.positiveInt(DEFAULT_REDIS_TIMEOUT_MS),
+    RESPONSE_CACHE_STATUS_HEADER: onOff('on'),
+    RESPONSE_CACHE_EXTENSION: onOff('off'),
+    QUERY_PLAN_CACHE: onOff('on'),
+    QUERY_PLAN_CACHE_SIZE: env.positiveInt(DEFAULT_PLAN_CACHE_SIZE),
+    QUERY_PLAN_CACHE_MAX_BYTES: env.positiveInt(DEFAULT_PLAN_CACHE_MAX_BYTES),
+  })
+  .transform((raw) => ({
+    responseCache: {
+      enabled: raw.RESPONSE_CACHE === 'on',
+      ttlMs: raw.RESPONSE_CACHE_TTL_MS,
+      ttlPerCoordinate: { ...raw.RESPONSE_CACHE_TTL_PER_TYPE, ...raw.RESPONSE_CACHE_TTL_PER_FIELD },
+      maxInMemoryEntries: raw.RESPONSE_CACHE_MAX_ENTRIES,
+      redisTimeoutMs: raw.RESPONSE_CACHE_REDIS_TIMEOUT_MS,
+      statusHeader: raw.RESPONSE_CACHE_STATUS_HEADER === 'on' ? DEFAULT_STATUS_HEADER : (false as const),
+      exposeExtension: raw.RESPONSE_CACHE_EXTENSION === 'on',
+    },
+    planCache: raw.QUERY_PLAN_CACHE === 'on' ? { maxDocuments: raw.QUERY_PLAN_CACHE_SIZE, maxBytes: raw.QUERY_PLAN_CACHE_MAX_BYTES } : null,
+  }));
 export type CachingOptions = z.infer<typeof cachingEnv>;
 
-export function caching(_options: CachingOptions, _deps: ChainDeps): ChainPart {
-  return { name: 'caching' };
+export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
+  const { enabled, maxInMemoryEntries, redisTimeoutMs, ...responseCache } = options.responseCache;
+  // Redis when the deployment has one (shared by every replica), else this process's memory.
+  const store = !enabled
+    ? null
+    : deps.redis
+      ? createRedisResponseStore({ redis: deps.redis, keyPrefix: `${deps.redisKeyPrefix}response-cache:`, logger: deps.logger, timeoutMs: redisTimeoutMs })
+      : createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
+  return {
+    name: 'caching',
+    plugins: () => [
+      ...(options.planCache ? [usePlanCache(options.planCache)] : []),
+      ...(store ? [useResponseCache({ store, ...responseCache })] : []),
+    ],
+  };
 }

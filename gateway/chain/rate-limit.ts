@@ -1,10 +1,125 @@
 import { z } from 'zod';
+import { env } from '../../kit/config';
+import { DEFAULT_COST_BUDGET, DEFAULT_MAX_QUERY_COST, DEFAULT_REQUESTS_PER_WINDOW, DEFAULT_WINDOW_MS, useRateLimit } from '../plugins/use-rate-limit';
+import { DEFAULT_LIST_SIZE } from '../rate-limit/cost';
+import { DEFAULT_REDIS_TIMEOUT_MS, FallbackStore } from '../rate-limit/fallback-store';
+import { addressList, createClientIdentifier, DEFAULT_EXEMPT_ADDRESSES } from '../rate-limit/identity';
+import { InMemoryStore } from '../rate-limit/in-memory-store';
+import { parseLimitRules } from '../rate-limit/rules';
 import type { ChainDeps, ChainPart } from './types';
 
+/** `Name=5/60s,...` validated at start, with the wrong entry named. */
+const limitRules = (kind: 'operation' | 'field') =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseLimitRules(text, kind);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+/** A comma-separated list of addresses and CIDR ranges, checked at start. */
+const addresses = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+      try {
+        addressList(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return entries;
+    });
+
+/** 0 switches the limit off. */
+const limitOrZero = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or more').default(fallback);
+
 /** Environment of the rate-limiting concern. */
-export const rateLimitEnv = z.object({}).transform(() => ({}));
+export const rateLimitEnv = z
+  .object({
+    /** Switches every limit below off (also the cost estimate). */
+    RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+    /** Requests per client (verified user, else address) and window, all operations together. */
+    RATE_LIMIT_REQUESTS: limitOrZero(DEFAULT_REQUESTS_PER_WINDOW),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000, 'must be at least 1000').default(DEFAULT_WINDOW_MS),
+    /** Per-operation budgets per client: `SearchOffers=120/60s,<sha256 of an unnamed operation>=10/1m`. */
+    RATE_LIMIT_OPERATIONS: limitRules('operation'),
+    /** Per-field budgets per client, partial data when spent: `Mutation.login=5/60s,Mutation.register=3/60s`. */
+    RATE_LIMIT_FIELDS: limitRules('field'),
+    /** Estimated query cost per client and window (RATE_LIMIT_WINDOW_MS). */
+    RATE_LIMIT_COST_BUDGET: limitOrZero(DEFAULT_COST_BUDGET),
+    /** A single operation estimated above this is refused (QUERY_TOO_COMPLEX). */
+    MAX_QUERY_COST: limitOrZero(DEFAULT_MAX_QUERY_COST),
+    /** Size assumed for a list without first/last/limit in the cost estimate. */
+    RATE_LIMIT_DEFAULT_LIST_SIZE: env.positiveInt(DEFAULT_LIST_SIZE),
+    /** While Redis is unreachable: local (per-replica limits), open (no limits), closed (503). */
+    RATE_LIMIT_REDIS_DOWN: z.enum(['local', 'open', 'closed']).default('local'),
+    RATE_LIMIT_REDIS_TIMEOUT_MS: env.positiveInt(DEFAULT_REDIS_TIMEOUT_MS),
+    /** Proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated. */
+    RATE_LIMIT_TRUSTED_PROXIES: addresses(''),
+    /** Anonymous clients at these addresses have no budgets: loopback is tests and benchmarks on this host. */
+    RATE_LIMIT_EXEMPT_ADDRESSES: addresses(DEFAULT_EXEMPT_ADDRESSES),
+  })
+  .superRefine((raw, ctx) => {
+    if (raw.RATE_LIMIT_COST_BUDGET > 0 && raw.MAX_QUERY_COST > raw.RATE_LIMIT_COST_BUDGET) {
+      ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_COST_BUDGET'], message: `must be at least MAX_QUERY_COST (${raw.MAX_QUERY_COST}), or an allowed query could never be afforded` });
+    }
+  })
+  .transform((raw) => {
+    const window = (limit: number) => (limit > 0 ? { limit, windowMs: raw.RATE_LIMIT_WINDOW_MS } : null);
+    return {
+      enabled: raw.RATE_LIMIT === 'on',
+      requests: window(raw.RATE_LIMIT_REQUESTS),
+      operations: raw.RATE_LIMIT_OPERATIONS,
+      fields: raw.RATE_LIMIT_FIELDS,
+      costBudget: window(raw.RATE_LIMIT_COST_BUDGET),
+      maxQueryCost: raw.MAX_QUERY_COST > 0 ? raw.MAX_QUERY_COST : null,
+      defaultListSize: raw.RATE_LIMIT_DEFAULT_LIST_SIZE,
+      redisDown: raw.RATE_LIMIT_REDIS_DOWN,
+      redisTimeoutMs: raw.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      trustedProxies: raw.RATE_LIMIT_TRUSTED_PROXIES,
+      exempt: raw.RATE_LIMIT_EXEMPT_ADDRESSES,
+    };
+  });
 export type RateLimitOptions = z.infer<typeof rateLimitEnv>;
 
-export function rateLimit(_options: RateLimitOptions, _deps: ChainDeps): ChainPart {
-  return { name: 'rate-limit' };
+/**
+ * Rate limits shared by every replica through Redis (atomic sliding windows), or per process
+ * without REDIS_URL. See gateway/plugins/use-rate-limit.ts.
+ */
+export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart {
+  if (!options.enabled) return { name: 'rate-limit' };
+  const store = deps.redis
+    ? new FallbackStore({ redis: deps.redis, policy: options.redisDown, timeoutMs: options.redisTimeoutMs, logger: deps.logger })
+    : new InMemoryStore();
+  const identify = createClientIdentifier({
+    trustedProxies: options.trustedProxies,
+    exempt: options.exempt,
+    onUnknownAddress: () => deps.logger.warn('client address unknown (the HTTP server passes no remoteAddress): anonymous requests are not rate limited'),
+    onUntrustedForwarder: (peer) =>
+      deps.logger.warn({ peer }, 'an exempt peer forwards X-Forwarded-For: if it is a proxy, list it in RATE_LIMIT_TRUSTED_PROXIES, or its clients go unlimited'),
+  });
+  return {
+    name: 'rate-limit',
+    plugins: () => [
+      useRateLimit({
+        store,
+        keyPrefix: `${deps.redisKeyPrefix}rate-limit:`,
+        identify,
+        requests: options.requests,
+        operations: options.operations,
+        fields: options.fields,
+        costBudget: options.costBudget,
+        maxQueryCost: options.maxQueryCost,
+        defaultListSize: options.defaultListSize,
+      }),
+    ],
+    dispose: async () => store.dispose?.(),
+  };
 }

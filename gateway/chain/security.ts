@@ -1,9 +1,21 @@
-import { useJWT, type GatewayPlugin } from '@graphql-hive/gateway';
+import { useJWT, type GatewayConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { z } from 'zod';
 import { env } from '../../kit/config';
+import { useArbitraryDocumentLog } from '../plugins/use-arbitrary-document-log';
 import { useErrorCodes } from '../plugins/use-error-codes';
-import { jwksSigningKeys } from '../signing-keys';
+import { useMaskedErrors } from '../plugins/use-masked-errors';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from '../plugins/use-max-request-body';
+import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from '../plugins/use-query-limits';
+import { directiveAuthorization } from '../security/authorization';
+import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from '../security/http';
+import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from '../security/trusted-documents';
+import { jwksSigningKeys, signingKeysUnavailable } from '../signing-keys';
 import type { ChainDeps, ChainPart } from './types';
+
+const onOff = (fallback?: 'on' | 'off') => (fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
+/** A non-negative integer; 0 switches the limit off. */
+const limit = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or a positive integer').default(fallback);
 
 /** Environment of the security concern (JWT, authorization, trusted documents, limits, headers). */
 export const securityEnv = z
@@ -11,25 +23,73 @@ export const securityEnv = z
     JWKS_URL: env.url().default('http://127.0.0.1:4003/.well-known/jwks.json'),
     JWT_ISSUER: z.string().min(1).default('autograph'),
     JWT_AUDIENCE: z.string().min(1).default('autograph-api'),
+    /** Verify access tokens at the gateway (subgraphs always verify them too). */
+    JWT_VERIFICATION: onOff('on'),
+    /** Enforce @authenticated / @requiresScopes / @policy from the supergraph. */
+    AUTHORIZATION_DIRECTIVES: onOff('on'),
+    TRUSTED_DOCUMENTS: z.enum(['off', 'allow-arbitrary-with-log', 'enforce']).default('off'),
+    TRUSTED_DOCUMENTS_CACHE_SIZE: env.positiveInt(DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE),
+    TRUSTED_DOCUMENTS_MISS_TTL_MS: z.coerce.number().int().min(0).default(DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS),
+    MAX_DEPTH: limit(DEFAULT_MAX_DEPTH),
+    MAX_ALIASES: limit(DEFAULT_MAX_ALIASES),
+    MAX_TOKENS: limit(DEFAULT_MAX_TOKENS),
+    MAX_DIRECTIVES: limit(DEFAULT_MAX_DIRECTIVES),
+    /** Operations per batched request; 0: batching is refused. */
+    MAX_BATCH_SIZE: limit(10),
+    MAX_REQUEST_BODY_BYTES: limit(DEFAULT_MAX_REQUEST_BODY_BYTES),
+    /** Unset: off when NODE_ENV=production, on otherwise. */
+    INTROSPECTION: onOff(),
+    FIELD_SUGGESTIONS: onOff(),
+    CSRF_PREVENTION: onOff('on'),
+    /** Comma-separated origins, "*" for any, "none" for no cross-origin access. Unset: none in production, any otherwise. */
+    CORS_ORIGINS: z.string().optional().superRefine((value, ctx) => {
+      const problem = value === undefined ? null : parseCorsOrigins(value).problem;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    ERROR_MASKING: onOff('on'),
+    /** Client headers forwarded to subgraphs besides `authorization`, comma-separated. */
+    PROPAGATE_HEADERS: z.string().default('').superRefine((value, ctx) => {
+      const problem = headerAllowList(value).problem;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    /** Signs every subgraph request (HMAC-SHA256); subgraphs given the same secret refuse unsigned ones. */
+    GATEWAY_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  })
+  .superRefine((raw, ctx) => {
+    // Authorization decides on the verified token; without verification every protected field would be refused.
+    if (raw.JWT_VERIFICATION === 'off' && raw.AUTHORIZATION_DIRECTIVES === 'on') {
+      ctx.addIssue({ code: 'custom', path: ['AUTHORIZATION_DIRECTIVES'], message: 'must be off when JWT_VERIFICATION=off' });
+    }
   })
   .transform((raw) => ({
-    jwt: { jwksUrl: raw.JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    jwt: { enabled: raw.JWT_VERIFICATION === 'on', jwksUrl: raw.JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    authorization: raw.AUTHORIZATION_DIRECTIVES === 'on',
+    trustedDocuments: { mode: raw.TRUSTED_DOCUMENTS, cacheSize: raw.TRUSTED_DOCUMENTS_CACHE_SIZE, missTtlMs: raw.TRUSTED_DOCUMENTS_MISS_TTL_MS },
+    limits: { maxDepth: raw.MAX_DEPTH, maxAliases: raw.MAX_ALIASES, maxTokens: raw.MAX_TOKENS, maxDirectives: raw.MAX_DIRECTIVES },
+    maxBatchSize: raw.MAX_BATCH_SIZE,
+    maxRequestBodyBytes: raw.MAX_REQUEST_BODY_BYTES,
+    introspection: raw.INTROSPECTION && raw.INTROSPECTION === 'on',
+    fieldSuggestions: raw.FIELD_SUGGESTIONS && raw.FIELD_SUGGESTIONS === 'on',
+    csrfPrevention: raw.CSRF_PREVENTION === 'on',
+    corsOrigins: raw.CORS_ORIGINS === undefined ? undefined : parseCorsOrigins(raw.CORS_ORIGINS).origins,
+    errorMasking: raw.ERROR_MASKING === 'on',
+    propagateHeaders: headerAllowList(raw.PROPAGATE_HEADERS).headers,
+    hmacSecret: raw.GATEWAY_HMAC_SECRET,
   }));
 export type SecurityOptions = z.infer<typeof securityEnv>;
 
-export function security(options: SecurityOptions, _deps: ChainDeps): ChainPart {
-  return {
-    name: 'security',
-    config: {
-      // Subgraphs verify the bearer token themselves; nothing else from the client reaches them.
-      propagateHeaders: {
-        fromClientToSubgraphs: ({ request }) => {
-          const authorization = request.headers.get('authorization');
-          return authorization ? { authorization } : {};
-        },
-      },
-    },
-    plugins: () => [
+export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
+  const config: Partial<GatewayConfig<Record<string, any>>> = {
+    // Nothing from the client reaches subgraphs but the allow-list (the x-request-id is Hive's own).
+    propagateHeaders: { fromClientToSubgraphs: ({ request }) => propagatedHeaders(request, options.propagateHeaders) },
+    batching: options.maxBatchSize > 0 ? { limit: options.maxBatchSize } : false,
+    cors: corsOptions(options.corsOrigins ?? (deps.production ? [] : ['*'])),
+  };
+  const plugins: GatewayPlugin[] = [];
+
+  if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
+  if (options.jwt.enabled) {
+    plugins.push(
       // plugin-jwt-auth bundles its own copy of the gateway's types (nominal Logger class),
       // so its plugin type does not unify with this config's; the runtime shapes are the same.
       useJWT({
@@ -37,8 +97,43 @@ export function security(options: SecurityOptions, _deps: ChainDeps): ChainPart 
         tokenVerification: { issuer: options.jwt.issuer, audience: options.jwt.audience, algorithms: ['ES256'] },
         // Anonymous reads are allowed; a token that is present must be valid.
         reject: { missingToken: false, invalidToken: true },
+        // Subgraphs verify the bearer token themselves: no need to send them its payload as well.
+        forward: { payload: false },
       }) as unknown as GatewayPlugin,
-      useErrorCodes(),
-    ],
-  };
+    );
+  }
+  if (options.authorization) config.genericAuth = directiveAuthorization();
+
+  if (options.trustedDocuments.mode !== 'off') {
+    const store = createTrustedDocumentStore({ registry: deps.registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, ...options.trustedDocuments });
+    const arbitrary = options.trustedDocuments.mode === 'allow-arbitrary-with-log' ? useArbitraryDocumentLog({ logger: deps.logger }) : null;
+    config.persistedDocuments = {
+      getPersistedOperation: (id: string) => store.get(id),
+      allowArbitraryDocuments: arbitrary ? arbitrary.allow : false,
+      customErrors: {
+        notFound: { message: 'No trusted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
+        persistedQueryOnly: { message: 'Only trusted documents are served: send a document id, not query text', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+        keyNotFound: { message: 'Send a trusted document id (extensions.persistedQuery.sha256Hash or documentId)', extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } } },
+      },
+    };
+    if (arbitrary) plugins.push(arbitrary.plugin);
+  }
+
+  plugins.push(useQueryLimits(options.limits));
+  if (!(options.introspection ?? !deps.production)) config.disableIntrospection = {};
+  if (!(options.fieldSuggestions ?? !deps.production)) plugins.push(blockFieldSuggestionsPlugin() as GatewayPlugin);
+  // GET and form posts are "simple" requests a browser sends cross-site without asking: they need a header.
+  if (options.csrfPrevention) config.csrfPrevention = { requestHeaders: [...CSRF_HEADERS] };
+
+  if (options.errorMasking) {
+    const masking = useMaskedErrors({ logger: deps.logger, translate: signingKeysUnavailable });
+    config.maskedErrors = masking.maskedErrors;
+    plugins.push(masking.plugin);
+  } else {
+    config.maskedErrors = false;
+  }
+  if (options.hmacSecret) config.hmacSignature = { secret: options.hmacSecret };
+  plugins.push(useErrorCodes());
+
+  return { name: 'security', config, plugins: () => plugins };
 }

@@ -1,25 +1,54 @@
 import { z } from 'zod';
+import { flushTracing, startTracing, tracingEnvShape, tracingOptionsFrom } from '../../kit/telemetry';
+import { useMetrics } from '../plugins/use-metrics';
+import { useTracing } from '../plugins/use-tracing';
 import { useUsageReporting } from '../plugins/use-usage-reporting';
+import { hiveLoggerFrom } from '../telemetry/hive-logger';
 import type { ChainDeps, ChainPart } from './types';
+
+const onOff = z.enum(['on', 'off']);
 
 /** Environment of the telemetry concern (metrics, traces, logs, usage reporting). */
 export const telemetryEnv = z
   .object({
+    /** Prometheus /metrics: per-operation requests, durations, errors, subgraph calls, process metrics. */
+    METRICS: onOff.default('on'),
+    /** Label metrics with operation names (client-chosen; off keeps series bounded without trusted documents). */
+    METRICS_OPERATION_NAMES: onOff.default('on'),
+    /** Traces: OTEL_EXPORTER_OTLP_ENDPOINT set turns them on; OTEL_TRACES_SAMPLER_ARG samples. */
+    ...tracingEnvShape,
     /** Report which schema coordinates operations use to the registry (for usage-aware checks). */
-    USAGE_REPORTING: z.enum(['on', 'off']).default('on'),
+    USAGE_REPORTING: onOff.default('on'),
     USAGE_SAMPLE_RATE: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(1),
     USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     SUPERGRAPH_FILE: z.string().optional(),
   })
   .transform((raw) => ({
+    metrics: { enabled: raw.METRICS === 'on', operationNames: raw.METRICS_OPERATION_NAMES === 'on' },
+    tracing: tracingOptionsFrom(raw),
     // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
     usage: { enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE, sampleRate: raw.USAGE_SAMPLE_RATE, flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS },
   }));
 export type TelemetryOptions = z.infer<typeof telemetryEnv>;
 
+/**
+ * First in the chain, so it sees every request, rejected ones too: spans around everything,
+ * metrics of every outcome, then usage reporting. Each part has its own switch; with all off
+ * the gateway runs no telemetry code per request.
+ */
 export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart {
+  const log = hiveLoggerFrom(deps.logger);
+  // One tracer provider per process: registered here, before the runtime creates its plugins.
+  const tracing = startTracing('gateway', options.tracing, deps.logger);
   return {
     name: 'telemetry',
-    plugins: () => (options.usage.enabled ? [useUsageReporting({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token, ...options.usage, logger: deps.logger })] : []),
+    plugins: () => [
+      ...(tracing ? [useTracing({ log })] : []),
+      ...(options.metrics.enabled ? [useMetrics({ log, operationNames: options.metrics.operationNames })] : []),
+      ...(options.usage.enabled
+        ? [useUsageReporting({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token, ...options.usage, logger: deps.logger })]
+        : []),
+    ],
+    dispose: flushTracing,
   };
 }

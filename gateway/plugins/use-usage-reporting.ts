@@ -1,6 +1,6 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { collectSchemaCoordinates } from '@graphql-hive/core';
-import { getOperationAST, print, TypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, parse, print, TypeInfo, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../kit/log';
 
@@ -15,7 +15,21 @@ export interface UsageReportingOptions {
   flushIntervalMs: number;
   /** Distinct operations buffered before an early flush. */
   maxOperations?: number;
+  /** Document texts (and persisted ids) whose description is kept for requests that skip execution. */
+  maxDocuments?: number;
   logger: Logger;
+}
+
+export const DEFAULT_MAX_OPERATIONS = 1_000;
+export const DEFAULT_MAX_DOCUMENTS = 2_000;
+
+/** What this plugin knows of one request from its body, before any other plugin answers it. */
+interface RequestUsage {
+  sampled: boolean;
+  counted: boolean;
+  client: string;
+  /** Persisted-document id (trusted documents, APQ), learned at execution for later cache hits. */
+  documentId?: string;
 }
 
 interface Described {
@@ -27,20 +41,44 @@ interface Described {
 }
 
 const CLIENT_HEADERS = ['graphql-client-name', 'apollographql-client-name', 'x-graphql-client-name'];
+const clientOf = (headers: Headers) => (CLIENT_HEADERS.map((h) => headers.get(h)).find(Boolean) || 'unknown').slice(0, 100);
+
+type Params = { query?: string; operationName?: string | null; documentId?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+const documentIdOf = (params: Params) => params.documentId ?? params.extensions?.persistedQuery?.sha256Hash;
+
+/** Invalid documents never execute, so they use nothing: they are not counted. */
+function parseValid(schema: GraphQLSchema, text: string): DocumentNode | null {
+  try {
+    const document = parse(text);
+    return validate(schema, document).length === 0 ? document : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Reports which schema coordinates real operations use to the registry, for usage-aware checks
- * and the query-plan diff. The per-request cost is a sampling draw, a WeakMap lookup and a counter:
- * an operation's coordinates and hash are computed once per parsed document (the parser cache
- * hands the same DocumentNode back), and counts are sent in batches, one entry per distinct
- * (operation, client) per interval. A registry outage loses at most the counts it could not
- * take (kept and retried until the buffer cap), never a request.
+ * and the query-plan diff. Operations are counted when the request body is read, before the
+ * response cache can answer: a response served from the cache is usage too, and counting only
+ * executions would make a cached field look unused. The per-request cost is a sampling draw, a
+ * map lookup by document text and a counter: an operation's coordinates and hash are computed
+ * once per document (per schema), and counts are sent in batches, one entry per distinct
+ * (operation, client) per interval. A request carrying only a persisted-document id is counted
+ * from the document its first execution on this replica resolved; until then it is counted when
+ * executed. A registry outage loses at most the counts it could not take (kept and retried until
+ * the buffer cap), never a request.
  */
 export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin & { flush(): Promise<void> } {
   const url = `${options.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.target)}/usage`;
-  const maxOperations = options.maxOperations ?? 1_000;
+  const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS;
+  const maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const weight = 1 / options.sampleRate;
   const described = new WeakMap<DocumentNode, Map<string | null, Described>>();
+  // Keyed `operationName \0 text` (or `\0 id`); null marks a document that would not execute. Cleared when full.
+  const byText = new Map<string, Described | null>();
+  const byDocumentId = new Map<string, Described>();
+  const requests = new WeakMap<Request, RequestUsage>();
+  let schema: GraphQLSchema | undefined;
   let buffer = new Map<string, { op: Described; client: string; count: number; lastSeen: number }>();
   let failing = false;
   let flushing: Promise<void> | null = null;
@@ -56,6 +94,43 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
     if (!byName) described.set(document, (byName = new Map()));
     byName.set(operationName, entry);
     return entry;
+  }
+
+  /** A text's operation against the current schema; undefined while no schema, or for a document that would not execute. */
+  function describeText(text: string, operationName: string | null): Described | undefined {
+    if (!schema) return undefined;
+    const key = `${operationName ?? ''}\u0000${text}`;
+    const known = byText.get(key);
+    if (known !== undefined && (known === null || known.schema === schema)) return known ?? undefined;
+    const document = parseValid(schema, text);
+    if (byText.size >= maxDocuments) byText.clear();
+    const entry = document ? describe(schema, document, operationName) : null;
+    byText.set(key, entry);
+    return entry ?? undefined;
+  }
+
+  function count(op: Described, client: string) {
+    const key = `${op.hash}\u0000${client}`;
+    const entry = buffer.get(key);
+    if (entry) {
+      entry.count += weight;
+      entry.lastSeen = Date.now();
+    } else {
+      buffer.set(key, { op, client, count: weight, lastSeen: Date.now() });
+      if (buffer.size >= maxOperations) void flush();
+    }
+  }
+
+  /** Counts a request's operation as soon as its body is parsed (or leaves it to execution). */
+  function observe(request: Request, params: Params) {
+    const usage: RequestUsage = { sampled: options.sampleRate >= 1 || Math.random() < options.sampleRate, counted: false, client: clientOf(request.headers), documentId: documentIdOf(params) };
+    requests.set(request, usage);
+    if (!usage.sampled) return;
+    const operationName = params.operationName ?? null;
+    const op = params.query ? describeText(params.query, operationName) : usage.documentId ? byDocumentId.get(`${operationName ?? ''}\u0000${usage.documentId}`) : undefined;
+    if (!op) return;
+    count(op, usage.client);
+    usage.counted = true;
   }
 
   async function send() {
@@ -93,20 +168,35 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
 
   return {
     flush,
+    onSchemaChange({ schema: next }) {
+      schema = next;
+    },
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      // Wraps the parser set so far; plugins later in the chain (the response cache's early answer)
+      // wrap this one, so every body is seen here first.
+      const parseBody = requestParser;
+      const seen = <T>(parsed: T): T => {
+        if (parsed && typeof parsed === 'object' && !(parsed instanceof Response)) for (const params of [parsed].flat()) observe(request, params as Params);
+        return parsed;
+      };
+      setRequestParser((incoming) => {
+        const parsed = parseBody(incoming);
+        return parsed instanceof Promise ? parsed.then(seen) : seen(parsed);
+      });
+    },
     onExecute({ args }) {
-      if (options.sampleRate < 1 && Math.random() >= options.sampleRate) return;
+      const request = (args.contextValue as { request?: Request }).request;
+      const usage = request && requests.get(request);
+      if (usage?.counted || (usage && !usage.sampled)) return;
+      if (!usage && options.sampleRate < 1 && Math.random() >= options.sampleRate) return;
       const op = describe(args.schema, args.document, args.operationName ?? null);
-      const headers = (args.contextValue as { request?: Request }).request?.headers;
-      const client = (headers && CLIENT_HEADERS.map((h) => headers.get(h)).find(Boolean)) || 'unknown';
-      const key = `${op.hash}\u0000${client}`;
-      const entry = buffer.get(key);
-      if (entry) {
-        entry.count += weight;
-        entry.lastSeen = Date.now();
-      } else {
-        buffer.set(key, { op, client: client.slice(0, 100), count: weight, lastSeen: Date.now() });
-        if (buffer.size >= maxOperations) void flush();
+      if (usage?.documentId) {
+        if (byDocumentId.size >= maxDocuments) byDocumentId.clear();
+        byDocumentId.set(`${args.operationName ?? ''}\u0000${usage.documentId}`, op);
       }
+      count(op, usage?.client ?? (request ? clientOf(request.headers) : 'unknown'));
+      if (usage) usage.counted = true;
     },
     async onDispose() {
       clearInterval(timer);

@@ -94,7 +94,7 @@ export default function (data) {
   if (operation.persisted) {
     let url = GATEWAY_URL + '/graphql?extensions=' + encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: operation.hash } }));
     if (Object.keys(variables).length) url += '&variables=' + encodeURIComponent(JSON.stringify(variables));
-    response = http.get(url, { headers, tags: { operation: operation.name } });
+    response = http.get(url, { headers: Object.assign({ 'x-graphql-csrf': '1' }, headers), tags: { operation: operation.name } });
   } else {
     headers['content-type'] = 'application/json';
     response = http.post(GATEWAY_URL + '/graphql', JSON.stringify({ query: operation.query, variables }), { headers, tags: { operation: operation.name } });

@@ -62,7 +62,8 @@ export function createRequestSource(scenario: Scenario, context: RequestContext)
     if (operation.persisted) {
       const params = new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hashes.get(operation)! } }) });
       if (Object.keys(variables).length) params.set('variables', JSON.stringify(variables));
-      return { operation: operation.name, method: 'GET', path: `/graphql?${params}`, headers, expectedErrors };
+      // GETs carry a CSRF-prevention header, as browsers' fetch clients for persisted queries do.
+      return { operation: operation.name, method: 'GET', path: `/graphql?${params}`, headers: { ...headers, 'x-graphql-csrf': '1' }, expectedErrors };
     }
     headers['content-type'] = 'application/json';
     return { operation: operation.name, method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query: operation.query, variables }), expectedErrors };

@@ -60,6 +60,8 @@ export async function startGatewayVariant(lab: LabSystem, env: Record<string, st
       USAGE_REPORTING: 'off',
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
+      // Scenarios send query text and hashes alike: hashes resolve, text is served and counted.
+      TRUSTED_DOCUMENTS: 'allow-arbitrary-with-log',
       ...env,
     },
   });

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineSubgraph } from '../kit';
+import { createRedisReferenceCache, noCache } from './cache';
+import { defaultCacheKeyPrefix, loadCatalogConfig } from './config';
 import type { CatalogContext } from './context';
 import { tables } from './db/schema';
 import { schema } from './schema';
@@ -9,7 +11,15 @@ export default defineSubgraph<CatalogContext, typeof tables>({
   schema,
   tables,
   migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
-  setup: async ({ database }) => ({
-    context: (base) => ({ ...base, db: database.db }),
-  }),
+  setup: async ({ config, database, logger }) => {
+    const own = loadCatalogConfig();
+    const cache =
+      config.redisUrl && own.cache.enabled
+        ? createRedisReferenceCache({ url: config.redisUrl, keyPrefix: own.cache.keyPrefix ?? defaultCacheKeyPrefix(config.databaseUrl), ttlMs: own.cache.ttlMs, logger })
+        : noCache;
+    return {
+      context: (base) => ({ ...base, db: database.db, cache }),
+      onStop: () => cache.close(),
+    };
+  },
 });

@@ -1,7 +1,12 @@
+import { defaultParamsSerializer } from '@graphql-mesh/hmac-upstream-signature';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
 import { apiError, unauthenticated, forbidden } from './errors';
 import type { BaseContext, Viewer } from './context';
+
+/** Roles an access token can carry (its `roles` claim); the gateway treats them as scopes. */
+export const ROLES = ['BUYER', 'SELLER', 'DEALER', 'MODERATOR', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface TokenVerifierOptions {
   /** Key set to verify against: remote JWKS for most subgraphs, the local one in users. */
@@ -52,10 +57,98 @@ export function requireViewer(ctx: BaseContext): Viewer {
   return ctx.viewer;
 }
 
-export function requireRole(ctx: BaseContext, ...roles: string[]): Viewer {
+export function requireRole(ctx: BaseContext, ...roles: Role[]): Viewer {
   const viewer = requireViewer(ctx);
   if (!roles.some((role) => viewer.roles.includes(role))) {
     throw forbidden(`Requires one of the roles: ${roles.join(', ')}`);
   }
   return viewer;
+}
+
+/** The request extension Hive Gateway's `hmacSignature` option signs into (@graphql-mesh/hmac-upstream-signature). */
+export const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
+
+/**
+ * Lets a subgraph refuse GraphQL requests that did not come through the gateway. The gateway
+ * signs each subgraph request (HMAC-SHA256 over the query and variables, keyed by
+ * GATEWAY_HMAC_SECRET) into `extensions["hmac-signature"]`. The library's own validator is a
+ * Yoga plugin that fails with a masked 500; this answers 401/403 with a code instead, using the
+ * library's serializer so both sides sign exactly the same bytes.
+ *
+ * Two parts, because Yoga also answers on paths other than /graphql (`/graphql/`, any URL ending
+ * in it): `serve` is the /graphql route and checks the signature before Yoga reads the body;
+ * `viewerFrom` wraps token verification, which runs for every operation Yoga executes, and
+ * refuses any request that did not pass `serve`.
+ *
+ * Only signed `POST application/json` requests pass: the gateway sends nothing else, and a
+ * request this check could not read must not reach Yoga unverified. The signature does not
+ * cover the caller's token (subgraphs verify that themselves) and does not expire.
+ */
+export function createGatewaySignatureGate(secret: string) {
+  const encoder = new TextEncoder();
+  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const verified = new WeakSet<Request>();
+
+  async function refusal(request: Request): Promise<GraphQLError | null> {
+    const params = await signedParams(request);
+    const signature = params?.extensions?.[GATEWAY_SIGNATURE_EXTENSION];
+    if (!params || typeof params.query !== 'string' || typeof signature !== 'string') return signatureRequired();
+    const bytes = base64Bytes(signature);
+    const payload = encoder.encode(defaultParamsSerializer({ query: params.query, variables: params.variables ?? undefined }));
+    const valid = bytes !== null && (await crypto.subtle.verify('HMAC', await key, bytes, payload));
+    return valid ? null : signatureError(403, 'GATEWAY_SIGNATURE_INVALID', 'The gateway signature does not match this request');
+  }
+
+  return {
+    async serve(request: Request, next: (request: Request) => Response | Promise<Response>): Promise<Response> {
+      const error = await refusal(request);
+      if (error) return Response.json({ errors: [error.toJSON()] }, { status: error.extensions.http!.status });
+      verified.add(request);
+      return next(request);
+    },
+    viewerFrom(verify: (request: Request) => Promise<Viewer | null>) {
+      return async (request: Request): Promise<Viewer | null> => {
+        if (!verified.has(request)) throw signatureRequired();
+        return verify(request);
+      };
+    },
+  };
+}
+
+/**
+ * Signs a GraphQL request the way the gateway does, for services that hold GATEWAY_HMAC_SECRET
+ * and call a subgraph directly (the catalog client, the search indexer): send the result as the
+ * request's `extensions`.
+ */
+export async function signedExtensions(secret: string, params: { query: string; variables?: Record<string, unknown> }): Promise<Record<string, string>> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(defaultParamsSerializer(params)));
+  return { [GATEWAY_SIGNATURE_EXTENSION]: btoa(String.fromCharCode(...new Uint8Array(signature))) };
+}
+
+interface SignedParams {
+  query?: unknown;
+  variables?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+async function signedParams(request: Request): Promise<SignedParams | null> {
+  if (request.method !== 'POST' || !request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return null;
+  const body: unknown = await request.clone().json().catch(() => null);
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as SignedParams) : null;
+}
+
+function base64Bytes(text: string): Uint8Array<ArrayBuffer> | null {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+const signatureRequired = () => signatureError(401, 'GATEWAY_SIGNATURE_REQUIRED', 'This endpoint only serves requests signed by the gateway');
+
+function signatureError(status: 401 | 403, code: string, message: string) {
+  return new GraphQLError(message, { extensions: { code, http: { status } } }) as GraphQLError & { extensions: { http: { status: number } } };
 }

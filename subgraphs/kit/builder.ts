@@ -2,10 +2,13 @@ import SchemaBuilder from '@pothos/core';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import { GraphQLError, Kind } from 'graphql';
+import type { Role } from './auth';
 import type { BaseContext } from './context';
 
 export interface SubgraphSchemaTypes<Ctx extends BaseContext> {
   Context: Ctx;
+  /** `requiresScopes: [[...]]` names roles: the gateway grants a token's `roles` claim as its scopes. */
+  FederationScopes: Role;
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date | string };
@@ -16,6 +19,13 @@ export interface SubgraphSchemaTypes<Ctx extends BaseContext> {
 /**
  * One builder shape for every subgraph: federation + directives plugins, the DateTime scalar
  * from the contract, non-null fields by default (as the contract is).
+ *
+ * Access rules are declared on fields with the federation plugin's options, which print as
+ * `@authenticated` / `@requiresScopes` and are imported through the schema's `@link`:
+ * `t.field({ authenticated: true, ... })`, `t.field({ requiresScopes: [['MODERATOR'], ['ADMIN']], ... })`
+ * (outer list: any of; inner list: all of). The gateway enforces them before planning; the
+ * resolvers keep their own checks (`requireViewer`, `requireRole`) for requests that reach a
+ * subgraph some other way.
  */
 export function createSubgraphBuilder<Ctx extends BaseContext>() {
   const builder = new SchemaBuilder<SubgraphSchemaTypes<Ctx>>({

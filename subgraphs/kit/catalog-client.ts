@@ -1,3 +1,5 @@
+import { signedExtensions } from './auth';
+
 /**
  * How offers, reviews and search ask the catalog about models: one `_entities` call per batch
  * of IDs (the federation protocol itself, so the catalog needs no private endpoint), with a
@@ -18,7 +20,7 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-export function createCatalogClient(options: { url: string; ttlMs?: number; timeoutMs?: number }) {
+export function createCatalogClient(options: { url: string; ttlMs?: number; timeoutMs?: number; hmacSecret?: string }) {
   const ttlMs = options.ttlMs ?? 60_000;
   const cache = new Map<string, { model: CatalogModel | null; expires: number }>();
 
@@ -26,7 +28,7 @@ export function createCatalogClient(options: { url: string; ttlMs?: number; time
     const response = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: QUERY, variables: { representations: ids.map((id) => ({ __typename: 'Model', id })) } }),
+      body: JSON.stringify(await signed(options.hmacSecret, { query: QUERY, variables: { representations: ids.map((id) => ({ __typename: 'Model', id })) } })),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     });
     if (!response.ok) throw new Error(`catalog answered HTTP ${response.status}`);
@@ -61,3 +63,8 @@ export function createCatalogClient(options: { url: string; ttlMs?: number; time
 }
 
 export type CatalogClient = ReturnType<typeof createCatalogClient>;
+
+/** A subgraph that only serves the gateway (GATEWAY_HMAC_SECRET) serves its peers when they sign like it. */
+export async function signed<P extends { query: string; variables?: Record<string, unknown> }>(secret: string | undefined, params: P) {
+  return secret ? { ...params, extensions: await signedExtensions(secret, params) } : params;
+}

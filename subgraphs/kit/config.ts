@@ -26,6 +26,11 @@ export function subgraphConfigSchema(name: SubgraphName) {
       JWT_ISSUER: z.string().min(1).default('autograph'),
       JWT_AUDIENCE: z.string().min(1).default('autograph-api'),
       LOG_LEVEL: env.logLevel(),
+      /**
+       * Shared with the gateway: when set, /graphql serves only requests the gateway signed with it
+       * (see createGatewaySignatureGate in auth.ts). Unset: any caller may query the subgraph directly.
+       */
+      GATEWAY_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     })
     .and(z.object({ [override]: env.postgresUrl().optional() }))
     .transform((raw) => ({
@@ -38,10 +43,12 @@ export function subgraphConfigSchema(name: SubgraphName) {
       jwtIssuer: raw.JWT_ISSUER,
       jwtAudience: raw.JWT_AUDIENCE,
       logLevel: raw.LOG_LEVEL,
+      gatewayHmacSecret: raw.GATEWAY_HMAC_SECRET,
     }));
 }
 
-export type SubgraphConfig = z.infer<ReturnType<typeof subgraphConfigSchema>>;
+/** `gatewayHmacSecret` is optional so configurations built in code (tests) need not name it. */
+export type SubgraphConfig = Omit<z.infer<ReturnType<typeof subgraphConfigSchema>>, 'gatewayHmacSecret'> & { gatewayHmacSecret?: string };
 
 export function loadSubgraphConfig(name: SubgraphName): SubgraphConfig {
   return loadConfigOrExit(name, subgraphConfigSchema(name));

@@ -1,8 +1,12 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { trace } from '@opentelemetry/api';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { register } from 'prom-client';
+import { parseConfig } from '../../kit/config';
 import type { Logger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
+import { collectProcessMetrics, flushTracing, metricsEnv, pluginMetricsRegistry, startTracing, traceRequest, tracingEnv } from '../../kit/telemetry';
 import type { BaseContext, Viewer } from './context';
 
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
@@ -25,25 +29,80 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   onStop?: () => Promise<void>;
 }
 
+/** Probes and scrapes are not traced: a span per health check would drown the traces that matter. */
+const UNTRACED_ROUTES = new Set(['/healthcheck', '/readiness', '/metrics']);
+
+/**
+ * Operations per subgraph, named `autograph_subgraph_*` so they never collide with the gateway's
+ * `graphql_envelop_*` when both run in one process. Labels: operation name and type only
+ * (`phase`/`path` are per-error detail with unbounded values). The plugin's own /metrics route is
+ * off: the kit serves /metrics for the whole registry.
+ */
+export const SUBGRAPH_METRICS = {
+  graphql_envelop_request: 'autograph_subgraph_operations_total',
+  graphql_envelop_request_duration: 'autograph_subgraph_operation_duration_seconds',
+  graphql_envelop_error_result: 'autograph_subgraph_operation_errors_total',
+  graphql_envelop_request_time_summary: false,
+  graphql_envelop_phase_parse: false,
+  graphql_envelop_phase_validate: false,
+  graphql_envelop_phase_context: false,
+  graphql_envelop_phase_execute: false,
+  graphql_envelop_phase_subscribe: false,
+  graphql_envelop_deprecated_field: false,
+  graphql_envelop_schema_change: false,
+  graphql_yoga_http_duration: false,
+} as const;
+
+/** Yoga's log calls as pino lines: the first argument is the message (or the error), the rest details. */
+function yogaLogging(logger: Logger) {
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (first: unknown, ...rest: unknown[]) => {
+    const details = rest.length ? { details: rest } : {};
+    if (first instanceof Error) logger[level]({ err: first, ...details }, first.message);
+    else logger[level](details, String(first));
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** Puts the GraphQL operation (type, name, error count) on the request's server span. */
+function useOperationSpan(): Plugin {
+  return {
+    onExecute({ args }) {
+      const span = trace.getActiveSpan();
+      if (!span?.isRecording()) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      span.setAttributes({ 'graphql.operation.type': operation?.operation ?? 'unknown', 'graphql.operation.name': operation?.name?.value ?? '' });
+      return {
+        onExecuteDone({ result }) {
+          if ('errors' in result && result.errors?.length) span.setAttribute('graphql.error.count', result.errors.length);
+        },
+      };
+    },
+  };
+}
+
 /**
  * The one way a subgraph serves: Yoga on Bun.serve with /graphql, /healthcheck, /readiness and
- * /metrics (prom-client default registry: SQL statement counts, process metrics).
+ * /metrics (prom-client default registry: operations, SQL statement counts, process metrics).
+ * Requests continue the caller's trace when OTEL_EXPORTER_OTLP_ENDPOINT is set (kit/telemetry);
+ * METRICS=off leaves out the per-operation metrics.
  */
 export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOptions<Ctx>): RunningService & {
   yoga: YogaServerInstance<Record<string, unknown>, Ctx>;
 } {
+  const tracing = startTracing(options.name, parseConfig(tracingEnv), options.logger);
+  const metrics = parseConfig(metricsEnv);
+  collectProcessMetrics();
   const yoga = createYoga<Record<string, unknown>, Ctx>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: false,
-    logging: {
-      debug: (...args) => options.logger.debug(args),
-      info: (...args) => options.logger.info(args),
-      warn: (...args) => options.logger.warn(args),
-      error: (...args) => options.logger.error(args),
-    },
+    logging: yogaLogging(options.logger),
     context: async ({ request }) => options.extendContext({ request, viewer: await options.viewerFrom(request) }),
+    plugins: [
+      ...(metrics.enabled ? [usePrometheus({ registry: pluginMetricsRegistry, endpoint: false, metrics: SUBGRAPH_METRICS, labels: { phase: false, path: false } })] : []),
+      ...(tracing ? [useOperationSpan()] : []),
+    ],
   });
 
   const routes: Record<string, RouteHandler> = {
@@ -60,8 +119,10 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     port: options.port,
     hostname: options.hostname ?? '0.0.0.0',
     fetch: (request) => {
-      const route = routes[new URL(request.url).pathname];
-      return route ? route(request) : yoga.fetch(request);
+      const path = new URL(request.url).pathname;
+      const route = routes[path];
+      const handle = () => (route ? route(request) : yoga.fetch(request));
+      return UNTRACED_ROUTES.has(path) ? handle() : traceRequest(request, handle);
     },
   });
 
@@ -73,6 +134,7 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     async stop() {
       await server.stop(); // waits for in-flight requests
       await options.onStop?.();
+      await flushTracing();
     },
   };
 }

@@ -3,7 +3,7 @@ import { sql as rawSql } from 'drizzle-orm';
 import { connectDatabase, describeConnectionError, migrateDatabase } from '../../kit/db';
 import { createLogger, type Logger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
-import { createTokenVerifier, remoteKeys } from './auth';
+import { createGatewaySignatureGate, createTokenVerifier, remoteKeys } from './auth';
 import type { SubgraphConfig, SubgraphName } from './config';
 import type { BaseContext, Viewer } from './context';
 import { serveSubgraph, type RouteHandler } from './server';
@@ -51,18 +51,20 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
     module.tables,
   );
   const runtime = await module.setup({ config, database, logger });
-  const viewerFrom =
+  const verifyToken =
     runtime.viewerFrom ??
     createTokenVerifier({ keys: remoteKeys(config.jwksUrl), issuer: config.jwtIssuer, audience: config.jwtAudience });
-  return serveSubgraph({
+  // GATEWAY_HMAC_SECRET set: only requests the gateway signed reach the schema.
+  const gate = config.gatewayHmacSecret ? createGatewaySignatureGate(config.gatewayHmacSecret) : null;
+  const service: ReturnType<typeof serveSubgraph<Ctx>> = serveSubgraph({
     name: module.name,
     schema: module.schema,
     port: config.port,
     hostname: options.hostname,
     logger,
-    viewerFrom,
+    viewerFrom: gate ? gate.viewerFrom(verifyToken) : verifyToken,
     extendContext: runtime.context,
-    routes: runtime.routes,
+    routes: gate ? { ...runtime.routes, '/graphql': (request): Promise<Response> => gate.serve(request, (signed) => service.yoga.fetch(signed)) } : runtime.routes,
     ready: async () => {
       await database.db.execute(rawSql`select 1`);
       return true;
@@ -72,4 +74,5 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
       await database.close();
     },
   });
+  return service;
 }

@@ -13,7 +13,7 @@ export default defineSubgraph<OffersContext, typeof tables>({
   setup: async ({ config, database, logger }) => {
     const own = loadOffersConfig();
     if (own.internalToken === 'dev-internal-token' && !config.redisUrl) logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
-    const catalog = createCatalogClient({ url: own.catalogUrl });
+    const catalog = createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret });
     const events = createOfferEventPublisher({
       redisUrl: config.redisUrl,
       queuePrefix: own.queuePrefix,

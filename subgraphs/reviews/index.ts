@@ -10,8 +10,8 @@ export default defineSubgraph<ReviewsContext, typeof tables>({
   schema,
   tables,
   migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
-  setup: async ({ database }) => {
-    const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl });
+  setup: async ({ config, database }) => {
+    const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl, hmacSecret: config.gatewayHmacSecret });
     return { context: (base) => ({ ...base, db: database.db, catalog }) };
   },
 });

@@ -24,7 +24,7 @@ export default defineSubgraph<SearchContext, typeof tables>({
   migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
   setup: async ({ config, database, logger }) => {
     const own = loadSearchConfig();
-    const catalog = createCatalogClient({ url: own.catalogUrl });
+    const catalog = createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret });
     const handle = (event: OfferEvent) => indexOffers(database.db, catalog, [event.offer]);
     const context = (base: BaseContext): SearchContext => ({ ...base, db: database.db });
 

@@ -1,5 +1,5 @@
 import { and, eq, lte, notInArray, sql } from 'drizzle-orm';
-import type { CatalogClient, Database, OfferSnapshot } from '../kit';
+import { signed, type CatalogClient, type Database, type OfferSnapshot } from '../kit';
 import { offerDocuments, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];
@@ -56,14 +56,14 @@ const PAGE_QUERY = /* GraphQL */ `
  * tables): pages through every ACTIVE offer, indexes each page, then drops documents of offers
  * that were not seen.
  */
-export async function reindexFromOffers(options: { db: Db; catalog: CatalogClient; offersUrl: string; log?: (message: string) => void }) {
+export async function reindexFromOffers(options: { db: Db; catalog: CatalogClient; offersUrl: string; hmacSecret?: string; log?: (message: string) => void }) {
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
     const response = await fetch(options.offersUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }),
+      body: JSON.stringify(await signed(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await response.json()) as { data?: { offers: { edges: { node: any }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string }[] };

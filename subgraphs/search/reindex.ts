@@ -13,7 +13,7 @@ const own = loadSearchConfig();
 const database = connectDatabase({ url: config.databaseUrl, service: 'search-reindex', max: 2 }, tables);
 const started = Date.now();
 try {
-  const result = await reindexFromOffers({ db: database.db, catalog: createCatalogClient({ url: own.catalogUrl }), offersUrl: own.offersUrl, log: console.log });
+  const result = await reindexFromOffers({ db: database.db, catalog: createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret }), offersUrl: own.offersUrl, hmacSecret: config.gatewayHmacSecret, log: console.log });
   console.log(`reindexed ${result.indexed} offers, removed ${result.removed} stale documents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   console.error(`reindex failed: ${(error as Error).message}`);

@@ -71,7 +71,9 @@ describe('the federated graph through the gateway', () => {
     expect(hundred.errors).toBeUndefined();
     expect(hundred.data.offers.edges).toHaveLength(100);
     expect(for10).toBeGreaterThan(0);
-    expect(for100).toBe(for10);
+    // Batched: a list ten times longer costs no more statements. (Not exactly equal: the catalog's
+    // reference cache may already hold the models the shorter list loaded.)
+    expect(for100).toBeLessThanOrEqual(for10);
   });
 
   test("a model's rating count equals its reviews' totalCount", async () => {

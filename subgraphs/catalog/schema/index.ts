@@ -1,5 +1,6 @@
 import { builder } from './builder';
 import './types';
 import './query';
+import './mutation';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,7 +1,6 @@
-import { asc } from 'drizzle-orm';
 import { isId } from '../../kit';
-import { makes, type ModelRow } from '../db/schema';
-import { makeById, modelById } from '../loaders';
+import type { ModelRow } from '../db/schema';
+import { allMakes, makeById, modelById } from '../loaders';
 import { builder } from './builder';
 import { Make, Model } from './types';
 
@@ -10,7 +9,7 @@ builder.queryType({
     makes: t.field({
       type: [Make],
       description: 'All makes, alphabetically.',
-      resolve: (_root, _args, ctx) => ctx.db.select().from(makes).orderBy(asc(makes.name)),
+      resolve: (_root, _args, ctx) => allMakes(ctx),
     }),
     make: t.field({
       type: Make,

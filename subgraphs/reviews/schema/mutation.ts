@@ -15,6 +15,7 @@ builder.mutationType({
     addReview: t.field({
       type: Review,
       description: 'Signed-in users only; one review per user and model.',
+      authenticated: true,
       args: { input: t.arg({ type: AddReviewInput, required: true }) },
       resolve: (_root, { input }, ctx) => addReview(ctx, input),
     }),

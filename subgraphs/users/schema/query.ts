@@ -8,6 +8,7 @@ builder.queryType({
     me: t.field({
       type: Viewer,
       nullable: true,
+      authenticated: true,
       description: 'The signed-in user; null when the request carries no access token.',
       resolve: (_root, _args, ctx) => (ctx.viewer ? userById(ctx).load(ctx.viewer.userId) : null),
     }),

@@ -1,0 +1,114 @@
+import type { CacheEntityRecord } from '@envelop/response-cache';
+import type { ExecutionResult } from 'graphql';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../kit/log';
+import { counter } from '../metrics';
+import type { ResponseCacheStore } from './store';
+
+const storeErrors = counter({
+  name: 'autograph_gateway_response_cache_store_errors_total',
+  help: 'Response cache operations Redis could not serve; the request went on uncached',
+  labelNames: ['operation'],
+});
+
+/**
+ * Stores a response and indexes it under every entity (`Offer:42`) and type (`Offer`) it contains,
+ * in one step, so an invalidation never finds a response without its index. An index set lives
+ * as long as the longest-lived response in it.
+ */
+const STORE = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local ttl = tonumber(ARGV[2])
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+return 1`;
+
+/** Drops every response indexed under the given entities or types, and the indexes themselves. */
+const INVALIDATE = `
+local removed = 0
+for i = 1, #KEYS do
+  for _, key in ipairs(redis.call('SMEMBERS', KEYS[i])) do removed = removed + redis.call('UNLINK', key) end
+  redis.call('UNLINK', KEYS[i])
+end
+return removed`;
+
+export const DEFAULT_REDIS_TIMEOUT_MS = 250;
+
+export interface RedisResponseStoreOptions {
+  redis: Redis;
+  /** Prefix of every key written (the deployment's REDIS_KEY_PREFIX plus this store's part). */
+  keyPrefix: string;
+  logger: Logger;
+  /** A lookup or invalidation Redis has not answered by then counts as failed (a miss). */
+  timeoutMs?: number;
+}
+
+/**
+ * The response cache of every replica in one Redis: a mutation through any replica evicts the
+ * responses it affects for all of them. Written for this gateway because the library ships no
+ * Redis store of its own (`@envelop/response-cache-redis` is a separate package) and Hive
+ * Gateway's `cache` store finds entities by scanning key prefixes. Any Redis failure makes a
+ * lookup a miss and a write a no-op: requests are served uncached, never failed.
+ */
+export function createRedisResponseStore({ redis, keyPrefix, logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS }: RedisResponseStoreOptions): ResponseCacheStore {
+  const responseKey = (key: string) => `${keyPrefix}r:${key}`;
+  const indexKey = ({ typename, id }: CacheEntityRecord) => (id == null ? `${keyPrefix}t:${typename}` : `${keyPrefix}e:${typename}:${id}`);
+  const pending = new Set<Promise<void>>();
+
+  // A Redis that is connected but stalls (failover, a blocked server) answers no command: the
+  // requests that wait on it (lookups, a mutation's evictions) give up instead of hanging.
+  function inTime<T>(job: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([job, late]).finally(() => clearTimeout(timer));
+  }
+
+  function failed(operation: 'get' | 'set' | 'invalidate', error: unknown) {
+    storeErrors.inc({ operation });
+    // connectGatewayRedis already warns once when Redis goes away; one line per request would flood.
+    logger.debug({ err: (error as Error).message, operation }, 'response cache store unavailable');
+  }
+
+  return {
+    async get(key) {
+      try {
+        const body = await inTime(redis.get(responseKey(key)));
+        return body ? (JSON.parse(body) as ExecutionResult) : null;
+      } catch (error) {
+        failed('get', error);
+        return null;
+      }
+    },
+
+    set(key, result, entities, ttl) {
+      if (!Number.isFinite(ttl) || ttl <= 0) return;
+      const indexes = new Set<string>();
+      for (const entity of entities) {
+        indexes.add(indexKey({ typename: entity.typename }));
+        if (entity.id != null) indexes.add(indexKey(entity));
+      }
+      redis.eval(STORE, 1 + indexes.size, responseKey(key), ...indexes, JSON.stringify(result), Math.ceil(ttl)).catch((error) => failed('set', error));
+    },
+
+    invalidate(entities) {
+      const indexes = [...new Set(Array.from(entities, indexKey))];
+      if (indexes.length === 0) return;
+      const job: Promise<void> = inTime(redis.eval(INVALIDATE, indexes.length, ...indexes))
+        .then(
+          () => undefined,
+          (error) => failed('invalidate', error),
+        )
+        .finally(() => pending.delete(job));
+      pending.add(job);
+      return job;
+    },
+
+    async settled() {
+      await Promise.all(pending);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { GatewayPlugin } from '@graphql-hive/gateway';
+import type { RequestDeadline } from '../resilience/request-deadline';
+import { asExecutor } from '../resilience/subgraph-call';
+import { failureResult } from '../resilience/subgraph-errors';
+
+/**
+ * Starts each request's clock and skips subgraph calls planned after its deadline: they answer
+ * GATEWAY_TIMEOUT on their paths at once, and whatever the other subgraphs returned is sent.
+ * Calls already running are cut at the deadline by the upstream timeout (see chain/resilience.ts).
+ *
+ * Hive's own `requestDeadline` answers a bare "503 Request deadline exceeded" text instead, losing
+ * the data already fetched and the GraphQL error shape; hence this one.
+ */
+export function useRequestDeadline(deadline: RequestDeadline): GatewayPlugin {
+  return {
+    onRequest({ request }) {
+      deadline.start(request);
+    },
+    onSubgraphExecute({ subgraphName, executor, setExecutor }) {
+      setExecutor(asExecutor((request) => (deadline.remainingMs(request) <= 0 ? failureResult(subgraphName, 'deadline') : executor(request))));
+    },
+  };
+}

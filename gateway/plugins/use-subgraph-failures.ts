@@ -1,0 +1,59 @@
+import type { GatewayPlugin } from '@graphql-hive/gateway';
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from '../../kit/log';
+import { counter } from '../metrics';
+import type { RequestDeadline } from '../resilience/request-deadline';
+import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from '../resilience/subgraph-call';
+import { isTimeoutError, isTransportError, subgraphError, type SubgraphFailure } from '../resilience/subgraph-errors';
+
+export interface SubgraphFailuresOptions {
+  logger: Logger;
+  /** Tells a timeout of the subgraph from the request running out of time. */
+  deadline?: RequestDeadline;
+}
+
+/** A timer may fire a millisecond or so before the deadline it was set for. */
+const DEADLINE_SLACK_MS = 10;
+
+const failures = counter({
+  name: 'autograph_gateway_subgraph_failures_total',
+  help: 'Subgraph calls that failed at the transport level, by subgraph and reason (unreachable, timeout, deadline)',
+  labelNames: ['subgraph', 'reason'],
+});
+
+/**
+ * Every subgraph call ends in a result the query planner can merge: a refused connection, a
+ * non-GraphQL answer or a timeout becomes one coded error naming the subgraph (see
+ * resilience/subgraph-errors.ts) on the paths it serves, instead of a thrown error or a masked
+ * "Unexpected error." carrying the subgraph's URL. Retries and the circuit breaker, which wrap this
+ * plugin, decide from these codes. Errors the subgraph itself returned pass through untouched.
+ */
+export function useSubgraphFailures(options: SubgraphFailuresOptions): GatewayPlugin {
+  const { logger, deadline } = options;
+
+  const failed = (subgraph: string, request: SubgraphExecutionRequest, error: unknown, rest: ExecutionResult = {}): ExecutionResult => {
+    const reason: SubgraphFailure = !isTimeoutError(error) ? 'unreachable' : deadline && deadline.remainingMs(request) <= DEADLINE_SLACK_MS ? 'deadline' : 'timeout';
+    failures.inc({ subgraph, reason });
+    logger.debug({ subgraph, reason, err: (error as Error)?.message }, 'subgraph call failed');
+    return { ...rest, errors: [subgraphError(subgraph, reason), ...(rest.errors ?? [])] };
+  };
+
+  const normalized = (subgraph: string, executor: SubgraphExecutor) => async (request: SubgraphExecutionRequest) => {
+    let result: Awaited<ReturnType<SubgraphExecutor>>;
+    try {
+      result = await executor(request);
+    } catch (error) {
+      return isTransportError(error) || isTimeoutError(error) ? failed(subgraph, request, error) : { errors: [error] };
+    }
+    if (isStream(result) || !result.errors?.length) return result;
+    const transportError = result.errors.find(isTransportError);
+    if (!transportError) return result;
+    return failed(subgraph, request, transportError, { data: result.data as ExecutionResult['data'], errors: result.errors.filter((error) => !isTransportError(error)) });
+  };
+
+  return {
+    onSubgraphExecute({ subgraphName, executor, setExecutor }) {
+      setExecutor(asExecutor(normalized(subgraphName, executor)));
+    },
+  };
+}

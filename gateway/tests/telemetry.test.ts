@@ -1,0 +1,155 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { PassThrough } from 'node:stream';
+import postgres from 'postgres';
+import { ConfigError } from '../../kit/config';
+import { createLogger } from '../../kit/log';
+import { eventually, gql, readCounter } from '../../tests/support/graphql';
+import { getSystem } from '../../tests/support/system';
+import { readGatewayEnv } from '../config';
+import { counter } from '../metrics';
+import { hiveLoggerFrom } from '../telemetry/hive-logger';
+import { spawnTestGateway, startTestGateway, stopTestGateways, testGatewayEnv } from './harness';
+
+afterAll(stopTestGateways);
+
+const metricsOf = async (url: string) => (await fetch(`${url}/metrics`)).text();
+
+describe('metrics', () => {
+  test('/metrics: requests, durations and errors per operation, subgraph calls, process metrics, other concerns\' metrics', async () => {
+    const gateway = await startTestGateway();
+    const fromAnotherConcern = counter({ name: 'autograph_gateway_telemetry_test_total', help: 'registered by the telemetry test' });
+    fromAnotherConcern.inc();
+
+    expect((await gql(gateway.url, 'query MetricsMakes { makes { name } }')).errors).toBeUndefined();
+    expect((await gql(gateway.url, 'query MetricsBroken { makes { nope } }')).errors).toBeDefined();
+
+    const url = `${gateway.url}/metrics`;
+    const response = await fetch(url);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(await readCounter(url, 'graphql_envelop_request', { operationName: 'MetricsMakes', operationType: 'query' })).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'graphql_envelop_request_duration_count', { operationName: 'MetricsMakes' })).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'graphql_envelop_error_result', { operationName: 'MetricsBroken', phase: 'validate' })).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'graphql_yoga_http_duration_count', { operationName: 'MetricsMakes', statusCode: '200' })).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'catalog' })).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'graphql_gateway_fetch_duration_count')).toBeGreaterThanOrEqual(1);
+    expect(await readCounter(url, 'autograph_gateway_telemetry_test_total')).toBeGreaterThanOrEqual(1);
+
+    const text = await metricsOf(gateway.url);
+    for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(text).toContain(`\n${name} `);
+    // Bounded labels only: no request URL, no error path, no document text.
+    const labelled = text.split('\n').filter((line) => line.startsWith('graphql_') && /(url|path)="|makes \{/.test(line));
+    expect(labelled).toEqual([]);
+  });
+
+  test("a stopped gateway leaves the process's other metrics in place", async () => {
+    const first = await startTestGateway();
+    await gql(first.url, 'query BeforeStop { makes { name } }');
+    await first.stop();
+
+    const second = await startTestGateway();
+    await gql(second.url, 'query AfterStop { makes { name } }');
+    const text = await metricsOf(second.url);
+    expect(text).toContain('\nprocess_resident_memory_bytes ');
+    expect(text).toContain('autograph_gateway_telemetry_test_total');
+    expect(await readCounter(`${second.url}/metrics`, 'graphql_envelop_request', { operationName: 'AfterStop' })).toBe(1);
+  });
+
+  test('METRICS=off: no /metrics endpoint, nothing recorded', async () => {
+    const gateway = await startTestGateway({ METRICS: 'off' });
+    await gql(gateway.url, 'query UnmeasuredMakes { makes { name } }');
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(404);
+    const other = await startTestGateway();
+    expect(await metricsOf(other.url)).not.toContain('UnmeasuredMakes');
+  });
+
+  test('METRICS_OPERATION_NAMES=off labels operations by type only', async () => {
+    const gateway = await spawnTestGateway({ METRICS_OPERATION_NAMES: 'off' });
+    await gql(gateway.url, 'query SecretName { makes { name } }');
+    const text = await eventually(async () => {
+      const body = await metricsOf(gateway.url);
+      return body.includes('graphql_envelop_request{') ? body : undefined;
+    });
+    expect(text).not.toContain('SecretName');
+    expect(text).toMatch(/graphql_envelop_request\{operationType="query"\} 1/);
+  });
+});
+
+describe('usage reporting', () => {
+  test('counts every valid operation a client sends, answered from the response cache or not; invalid ones not', async () => {
+    const gateway = await startTestGateway({ USAGE_REPORTING: 'on', USAGE_FLUSH_INTERVAL_MS: '200' });
+    const client = `telemetry-usage-${process.pid}-${Date.now().toString(36)}`;
+    const cacheStatus: (string | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await gql(gateway.url, 'query UsageMakes { makes { name country } }', {}, { headers: { 'graphql-client-name': client } });
+      expect(response.errors).toBeUndefined();
+      cacheStatus.push(response.headers.get('x-cache'));
+    }
+    for (let i = 0; i < 2; i++) await gql(gateway.url, 'query UsageBroken { makes { nope } }', {}, { headers: { 'graphql-client-name': client } });
+    expect(cacheStatus).toContain('HIT');
+
+    const sql = postgres((await getSystem()).databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const recorded = async () => Number((await sql`select coalesce(sum(count), 0) as n from registry.usage where client = ${client}`)[0]!.n);
+      await eventually(async () => (await recorded()) >= 5, 15_000);
+      await Bun.sleep(500); // a few more flushes: nothing else may arrive
+      expect(await recorded()).toBe(5);
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+describe('configuration', () => {
+  test('wrong telemetry settings are refused at start, each naming its variable', async () => {
+    const env = await testGatewayEnv({ METRICS: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', METRICS_OPERATION_NAMES: 'no' });
+    const error = (() => {
+      try {
+        readGatewayEnv(env);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['METRICS ("sometimes")', 'OTEL_TRACES_SAMPLER_ARG ("1.5")', 'OTEL_EXPORTER_OTLP_ENDPOINT ("collector:4318")', 'METRICS_OPERATION_NAMES ("no")']) expect(message).toContain(name);
+  });
+
+  test('defaults: metrics on, tracing off, every trace sampled once an endpoint is set', async () => {
+    const quiet = readGatewayEnv(await testGatewayEnv()).telemetry;
+    expect(quiet.metrics).toEqual({ enabled: true, operationNames: true });
+    expect(quiet.tracing.tracesUrl).toBeUndefined();
+    const traced = readGatewayEnv(await testGatewayEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).telemetry;
+    expect(traced.tracing).toEqual({ tracesUrl: 'http://collector:4318/v1/traces', sampleRatio: 1 });
+    const disabled = readGatewayEnv(await testGatewayEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).telemetry;
+    expect(disabled.tracing.tracesUrl).toBeUndefined();
+  });
+});
+
+describe('logs', () => {
+  function capture(level: string) {
+    const stream = new PassThrough();
+    const lines: Record<string, unknown>[] = [];
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line))));
+    return { logger: createLogger('gateway', level, stream), lines };
+  }
+
+  test("Hive Gateway's log lines are our JSON lines, at our level", async () => {
+    const { logger, lines } = capture('info');
+    const hive = hiveLoggerFrom(logger).child('[Prometheus] ');
+    hive.info({ subgraph: 'catalog' }, 'polled');
+    hive.debug('not at info');
+    hive.warn(['a', 'b'], 'as array');
+    await eventually(async () => lines.length >= 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 30, service: 'gateway', component: 'hive-gateway', subgraph: 'catalog', msg: '[Prometheus] polled' });
+    expect(lines[1]).toMatchObject({ level: 40, attrs: ['a', 'b'], msg: '[Prometheus] as array' });
+    // Outside a traced request a line has no trace ids.
+    expect(lines[0]).not.toHaveProperty('trace_id');
+  });
+
+  test('pino silent or fatal turns Hive logging off or to errors only', () => {
+    expect(hiveLoggerFrom(createLogger('gateway', 'silent')).level).toBe(false);
+    expect(hiveLoggerFrom(createLogger('gateway', 'fatal')).level).toBe('error');
+    expect(hiveLoggerFrom(createLogger('gateway', 'trace')).level).toBe('trace');
+  });
+});
