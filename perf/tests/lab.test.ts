@@ -157,7 +157,8 @@ describe('k6 scripts', () => {
     expect(script).toContain("executor: 'constant-vus', vus: 8, duration: '20s'");
     expect(script).toContain("http_req_duration: ['p(95)<300']");
     expect(script).toContain("graphql_failures: ['rate<0.001']");
-    expect(script).toContain('const USERS = 50;');
+    expect(script).toContain('users: 50,');
+    expect(script).toContain("import { scenario } from './lib.js';");
     expect(script).toContain(JSON.stringify(scenario.operations[1]!.query));
     expect(script).toContain('expectedErrors: ["FORBIDDEN"]');
     // The generator's own source, transpiled, not a re-implementation.
