@@ -9,8 +9,12 @@ import { readGatewayEnv } from './gateway/config';
 import { createGateway } from './gateway/runtime';
 
 const options = readGatewayEnv();
+const gateway = createGateway(options, createLogger('gateway', options.logLevel));
 
-export const gatewayConfig = defineConfig({
-  ...createGateway(options, createLogger('gateway', options.logLevel)).config,
-  port: options.port,
-});
+export const gatewayConfig = defineConfig({ ...gateway.config, port: options.port });
+
+/**
+ * What runs before the runtime in gateway/server.ts (the response cache's fast path), for tools
+ * that serve this config themselves (the perf lab's profiler). The stock CLI does not use it.
+ */
+export const gatewayFastPath = gateway.fastPath;

@@ -11,6 +11,8 @@ export function connectGatewayRedis(url: string, logger: Logger): Redis {
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // Commands issued in the same tick share one write: many times the throughput under load.
+    enableAutoPipelining: true,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });

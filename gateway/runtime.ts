@@ -11,6 +11,8 @@ import { hiveLoggerFrom } from './telemetry/hive-logger';
 export interface Gateway {
   config: GatewayConfig<Record<string, any>>;
   parts: ChainPart[];
+  /** A response from a part's fast path, before the runtime; null: the runtime answers. */
+  fastPath(request: Request): Promise<Response | null> | null;
   /** Every part ready (Redis-backed parts degrade instead of turning unready). */
   ready(): Promise<{ ready: boolean; notReady: string[] }>;
   /** Releases the chain's resources and the Redis connection; call after the server stopped. */
@@ -30,7 +32,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     ? () => readFileSync(options.supergraphFile!, 'utf8')
     : createRegistrySupergraphSource({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, logger }).load;
   const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
-  const parts = createChain(options, { logger, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production });
+  const parts = createChain(options, { logger, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production, fastPathHits: new Set() });
+  const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
   const chain = mergeChain(parts);
 
   const config: GatewayConfig<Record<string, any>> = {
@@ -53,6 +56,13 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   return {
     config,
     parts,
+    fastPath: fastPaths.length === 0 ? () => null : async (request) => {
+      for (const answer of fastPaths) {
+        const response = await answer(request);
+        if (response) return response;
+      }
+      return null;
+    },
     async ready() {
       const states = await Promise.all(parts.map(async (part) => [part.name, part.ready ? await Promise.resolve(part.ready()).catch(() => false) : true] as const));
       const notReady = states.filter(([, ok]) => !ok).map(([name]) => name);

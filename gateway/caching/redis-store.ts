@@ -73,15 +73,20 @@ export function createRedisResponseStore({ redis, keyPrefix, logger, timeoutMs =
     logger.debug({ err: (error as Error).message, operation }, 'response cache store unavailable');
   }
 
+  async function getText(key: string): Promise<string | null> {
+    try {
+      return await inTime(redis.get(responseKey(key)));
+    } catch (error) {
+      failed('get', error);
+      return null;
+    }
+  }
+
   return {
+    getText,
     async get(key) {
-      try {
-        const body = await inTime(redis.get(responseKey(key)));
-        return body ? (JSON.parse(body) as ExecutionResult) : null;
-      } catch (error) {
-        failed('get', error);
-        return null;
-      }
+      const body = await getText(key);
+      return body ? (JSON.parse(body) as ExecutionResult) : null;
     },
 
     set(key, result, entities, ttl) {

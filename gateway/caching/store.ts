@@ -8,6 +8,8 @@ export interface ResponseCacheStore extends Cache {
    * something reads its own write on the next request, on any replica.
    */
   settled(): Promise<void>;
+  /** The stored response as its JSON text, when the store keeps text (Redis): the fast path serves it with no parse. */
+  getText?(key: string): Promise<string | null>;
 }
 
 export const DEFAULT_MAX_IN_MEMORY_RESPONSES = 1_000;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { isAsyncIterable, processRegularResult, type FetchAPI, type GraphQLParams } from 'graphql-yoga';
 import { counter } from '../metrics';
 import { documentIdentity, responseCacheKey, textIdentity, type DocumentIdentity } from './cache-key';
+import { createFastPath, type FastPathParams } from './fast-path';
 import type { ResponseCacheStore } from './store';
 
 /** Viewer-specific coordinates: never cached for anonymous callers (signed-in ones have their own scope). */
@@ -28,11 +29,14 @@ export interface ResponseCacheOptions {
    * Default: the subject of the JWT that security's `useJWT` verified (`context.jwt.payload.sub`).
    */
   sessionOf?: (context: Record<string, any>) => string | null;
+  /** Told of every request the fast path answered (usage reporting counts those too). */
+  onFastHit?: (request: Request, params: FastPathParams) => void;
 }
+
 
 const requests = counter({
   name: 'autograph_gateway_response_cache_requests_total',
-  help: 'Requests the response cache was consulted for, by result (hit, miss) and path (early: a persisted-document hash answered before any GraphQL processing; standard: looked up before parsing)',
+  help: 'Requests the response cache was consulted for, by result (hit, miss) and path (fast: an anonymous persisted GET answered before the gateway runtime; early: a persisted-document hash answered before any GraphQL processing; standard: looked up before parsing)',
   labelNames: ['result', 'path'],
 });
 const invalidations = counter({
@@ -58,12 +62,14 @@ const verifiedUser = (context: Record<string, any>) => {
  *   through the normal path;
  * - an `x-cache: HIT|MISS` header and metrics; mutations wait for their invalidations.
  */
-export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin {
+export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> } {
   const { store } = options;
   const sessionOf = options.sessionOf ?? verifiedUser;
   const statusHeader = options.statusHeader ?? DEFAULT_STATUS_HEADER;
   const exposeExtension = options.exposeExtension ?? false;
   const identityByRequest = new WeakMap<Request, DocumentIdentity>();
+  // Requests the fast path looked up and missed: the early path does not ask the store again.
+  const missedFast = new WeakSet<Request>();
   const statusByRequest = new WeakMap<Request, 'HIT' | 'MISS'>();
   let fetchAPI: FetchAPI;
   // Part of every key: a new supergraph starts a new cache, so no answer outlives the schema it
@@ -81,7 +87,7 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin {
     if (!identity) return parsed;
     identityByRequest.set(request, identity);
     const mediaType = identity.byHash && schemaVersion && enabled(request, context) ? regularMediaType(request) : null;
-    if (!mediaType) return parsed;
+    if (!mediaType || missedFast.has(request)) return parsed;
     const cached = await store.get(await keyOf(identity.id, params.operationName, params.variables, sessionOf(context)));
     if (!cached) return parsed;
     requests.inc({ result: 'hit', path: 'early' });
@@ -89,7 +95,22 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin {
     return processRegularResult(exposeExtension ? resultWithMetadata(cached, { hit: true }) : cached, fetchAPI, mediaType);
   }
 
+  const fastPath = createFastPath({
+    store,
+    keyOf,
+    schemaVersion: () => schemaVersion,
+    statusHeader,
+    exposeExtension,
+    mediaTypeOf: regularMediaType,
+    onHit: (request, params) => {
+      requests.inc({ result: 'hit', path: 'fast' });
+      options.onFastHit?.(request, params);
+    },
+    onMiss: (request) => missedFast.add(request),
+  });
+
   return {
+    fastPath,
     onYogaInit({ yoga }) {
       fetchAPI = yoga.fetchAPI;
     },

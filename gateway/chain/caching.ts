@@ -70,11 +70,10 @@ export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
     : deps.redis
       ? createRedisResponseStore({ redis: deps.redis, keyPrefix: `${deps.redisKeyPrefix}response-cache:`, logger: deps.logger, timeoutMs: redisTimeoutMs })
       : createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
+  const responseCachePlugin = store ? useResponseCache({ store, ...responseCache, onFastHit: (request, params) => deps.fastPathHits.forEach((listener) => listener(request, params as Record<string, unknown>)) }) : null;
   return {
     name: 'caching',
-    plugins: () => [
-      ...(options.planCache ? [usePlanCache(options.planCache)] : []),
-      ...(store ? [useResponseCache({ store, ...responseCache })] : []),
-    ],
+    plugins: () => [...(options.planCache ? [usePlanCache(options.planCache)] : []), ...(responseCachePlugin ? [responseCachePlugin] : [])],
+    fastPath: responseCachePlugin?.fastPath,
   };
 }

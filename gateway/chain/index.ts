@@ -9,6 +9,8 @@ import type { ChainDeps, ChainPart } from './types';
 
 export type { ChainDeps, ChainPart } from './types';
 
+const PLUGIN_NAME = Symbol.for('autograph.plugin.name');
+
 /**
  * The production chain in the order requests meet it: telemetry sees everything (rejections
  * too), security rejects what must never run, rate limits spend no work on refused clients,
@@ -35,5 +37,11 @@ export function mergeChain(parts: ChainPart[]): { config: Partial<GatewayConfig<
       owner[key] = part.name;
     }
   }
-  return { config, plugins: () => parts.flatMap((part) => part.plugins?.() ?? []) };
+  return { config, plugins: () => parts.flatMap((part) => (part.plugins?.() ?? []).map((plugin, index) => tag(plugin, `${part.name} ${index + 1}`))) };
+}
+
+/** Names each plugin by its concern, for tools that list a chain (the perf lab's profiler). */
+function tag<P extends object>(plugin: P, name: string): P {
+  if (plugin && !(PLUGIN_NAME in plugin)) Object.defineProperty(plugin, PLUGIN_NAME, { value: name, enumerable: false });
+  return plugin;
 }

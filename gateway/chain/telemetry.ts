@@ -40,14 +40,17 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
   const log = hiveLoggerFrom(deps.logger);
   // One tracer provider per process: registered here, before the runtime creates its plugins.
   const tracing = startTracing('gateway', options.tracing, deps.logger);
+  const usage = options.usage.enabled
+    ? useUsageReporting({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token, ...options.usage, logger: deps.logger })
+    : null;
+  // Responses served before the runtime (the response cache's fast path) are usage too.
+  if (usage) deps.fastPathHits.add((request, params) => usage.observe(request, params));
   return {
     name: 'telemetry',
     plugins: () => [
       ...(tracing ? [useTracing({ log })] : []),
       ...(options.metrics.enabled ? [useMetrics({ log, operationNames: options.metrics.operationNames })] : []),
-      ...(options.usage.enabled
-        ? [useUsageReporting({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token, ...options.usage, logger: deps.logger })]
-        : []),
+      ...(usage ? [usage] : []),
     ],
     dispose: flushTracing,
   };

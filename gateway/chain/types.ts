@@ -12,6 +12,11 @@ export interface ChainDeps {
   registry: { url: string; target: string; token?: string };
   /** NODE_ENV=production: introspection, suggestions and error details are off. */
   production: boolean;
+  /**
+   * Told of each request answered before the gateway runtime (the response cache's fast path):
+   * no plugin hook sees those, yet usage reporting must count them.
+   */
+  fastPathHits: Set<(request: Request, params: Record<string, unknown>) => void>;
 }
 
 /**
@@ -25,6 +30,8 @@ export interface ChainPart {
   config?: Partial<GatewayConfig<Record<string, any>>>;
   /** Plugins, in the order they must run within this concern. */
   plugins?: () => GatewayPlugin<any>[];
+  /** Answers a request before the gateway runtime sees it, or returns null (gateway/server.ts). */
+  fastPath?: (request: Request) => Promise<Response | null>;
   /** False while this concern cannot serve (reported by /readiness). */
   ready?: () => boolean | Promise<boolean>;
   /** Releases timers, connections and subscriptions after the HTTP server stopped. */

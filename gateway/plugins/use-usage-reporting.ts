@@ -68,7 +68,7 @@ function parseValid(schema: GraphQLSchema, text: string): DocumentNode | null {
  * executed. A registry outage loses at most the counts it could not take (kept and retried until
  * the buffer cap), never a request.
  */
-export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin & { flush(): Promise<void> } {
+export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin & { flush(): Promise<void>; observe(request: Request, params: Params): void } {
   const url = `${options.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.target)}/usage`;
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS;
   const maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
@@ -121,6 +121,11 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
     }
   }
 
+  function remember(operationName: string | null, documentId: string, op: Described) {
+    if (byDocumentId.size >= maxDocuments) byDocumentId.clear();
+    byDocumentId.set(`${operationName ?? ''}\u0000${documentId}`, op);
+  }
+
   /** Counts a request's operation as soon as its body is parsed (or leaves it to execution). */
   function observe(request: Request, params: Params) {
     const usage: RequestUsage = { sampled: options.sampleRate >= 1 || Math.random() < options.sampleRate, counted: false, client: clientOf(request.headers), documentId: documentIdOf(params) };
@@ -129,6 +134,8 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
     const operationName = params.operationName ?? null;
     const op = params.query ? describeText(params.query, operationName) : usage.documentId ? byDocumentId.get(`${operationName ?? ''}\u0000${usage.documentId}`) : undefined;
     if (!op) return;
+    // Text sent with its hash (Apollo's registration): later requests by the hash alone are this operation.
+    if (params.query && usage.documentId) remember(operationName, usage.documentId, op);
     count(op, usage.client);
     usage.counted = true;
   }
@@ -168,6 +175,7 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
 
   return {
     flush,
+    observe,
     onSchemaChange({ schema: next }) {
       schema = next;
     },
@@ -191,10 +199,7 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
       if (usage?.counted || (usage && !usage.sampled)) return;
       if (!usage && options.sampleRate < 1 && Math.random() >= options.sampleRate) return;
       const op = describe(args.schema, args.document, args.operationName ?? null);
-      if (usage?.documentId) {
-        if (byDocumentId.size >= maxDocuments) byDocumentId.clear();
-        byDocumentId.set(`${args.operationName ?? ''}\u0000${usage.documentId}`, op);
-      }
+      if (usage?.documentId) remember(args.operationName ?? null, usage.documentId, op);
       count(op, usage?.client ?? (request ? clientOf(request.headers) : 'unknown'));
       if (usage) usage.counted = true;
     },

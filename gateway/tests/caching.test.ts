@@ -144,6 +144,34 @@ describe('response cache', () => {
     expect(await earlyHits()).toBe(before + 2);
   });
 
+  test('answers an anonymous persisted GET before the gateway runtime; tokens and CSRF-less GETs take the ordinary path', async () => {
+    const gateway = await cachingGateway(startTestGateway());
+    const query = `query FastMakes${Math.random().toString(36).slice(2, 8)} { makes { id name } }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+    const hits = (path: string) => counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path });
+    const registered = await request(gateway.url, { query, extensions });
+    expect(registered.cache).toBe('MISS');
+
+    const fastBefore = await hits('fast');
+    const fast = await request(gateway.url, { extensions }, { method: 'GET' });
+    expect(fast).toEqual({ status: 200, cache: 'HIT', body: { data: registered.body.data } });
+    expect(await hits('fast')).toBe(fastBefore + 1);
+
+    // A signed-in caller has its own scope: the runtime verifies the token first; nothing is shared.
+    const user = await newUser('fast-path');
+    const signedIn = await request(gateway.url, { extensions }, { method: 'GET', token: user.token });
+    expect(signedIn.cache).not.toBe('HIT');
+    // Without a CSRF header the runtime answers (and refuses) as it always does.
+    const bare = await fetch(`${gateway.url}/graphql?${new URLSearchParams({ extensions: JSON.stringify(extensions) })}`);
+    expect(bare.status).toBe(403);
+    expect(await hits('fast')).toBe(fastBefore + 1);
+
+    // An unknown hash misses here and goes on to the runtime, which (trusted documents off) has no document for it.
+    const unknown = await request(gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nothing }') } } }, { method: 'GET' });
+    expect(unknown.cache).not.toBe('HIT');
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+  });
+
   test('with trusted documents on, a hash is resolved and executed once, then answered early', async () => {
     const system = await getSystem();
     const gateway = await startTestGateway({ TRUSTED_DOCUMENTS: 'enforce' });
@@ -155,7 +183,8 @@ describe('response cache', () => {
       body: JSON.stringify({ client: 'caching-test', documents: [{ hash, document }] }),
     });
     expect(published.ok).toBe(true);
-    const earlyHits = () => counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' });
+    // Anonymous GETs are answered on the fast path (before the runtime), POSTs on the early path.
+    const earlyHits = async () => (await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })) + (await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' }));
 
     // Both id conventions: Apollo's persisted-query hash and Hive's documentId.
     for (const params of [{ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, { documentId: hash }]) {

@@ -99,6 +99,37 @@ describe('usage reporting', () => {
   });
 });
 
+describe('usage reporting of fast-path hits', () => {
+  test('a persisted query answered before the runtime is still counted, once per request', async () => {
+    const gateway = await startTestGateway({ USAGE_REPORTING: 'on', USAGE_FLUSH_INTERVAL_MS: '200' });
+    const client = `telemetry-fast-${process.pid}-${Date.now().toString(36)}`;
+    const query = `query FastUsage${Math.random().toString(36).slice(2, 8)} { makes { name } }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: new Bun.CryptoHasher('sha256').update(query).digest('hex') } };
+    const headers = { 'graphql-client-name': client, 'x-graphql-csrf': '1' };
+    // Registration (text and hash), until the cache answers by hash alone, then three more.
+    await gql(gateway.url, query, {}, { headers: { ...headers, 'content-type': 'application/json' } });
+    // gql sends the text without the hash; register the hash too, Apollo-style.
+    await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) });
+    const byHash = () => fetch(`${gateway.url}/graphql?${new URLSearchParams({ extensions: JSON.stringify(extensions) })}`, { headers });
+    let sent = 2;
+    await eventually(async () => {
+      sent++;
+      return (await byHash()).headers.get('x-cache') === 'HIT';
+    }, 10_000, 50);
+    for (let i = 0; i < 3; i++, sent++) expect((await byHash()).headers.get('x-cache')).toBe('HIT');
+
+    const sql = postgres((await getSystem()).databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const recorded = async () => Number((await sql`select coalesce(sum(count), 0) as n from registry.usage where client = ${client}`)[0]!.n);
+      await eventually(async () => (await recorded()) >= sent, 15_000);
+      await Bun.sleep(500);
+      expect(await recorded()).toBe(sent);
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
 describe('configuration', () => {
   test('wrong telemetry settings are refused at start, each naming its variable', async () => {
     const env = await testGatewayEnv({ METRICS: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', METRICS_OPERATION_NAMES: 'no' });

@@ -19,6 +19,8 @@ export interface RunReport {
   result: LoadResult;
   thresholds: ThresholdResult[];
   passed: boolean;
+  /** The gateway process under load (runs that started it): CPU share of one core and resident memory. */
+  gatewayProcess?: { cpuPercent: number; rssMiB: number };
 }
 
 export function buildRunReport(input: { scenario: Scenario; label: string; machine: MachineInfo; load: RunReport['load']; result: LoadResult; thresholds: ThresholdResult[] }): RunReport {
@@ -57,7 +59,7 @@ ${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cp
 |----:|----:|----:|----:|----:|---------:|---------:|
 | ${Math.round(report.rps)} | ${ms(r.latency.p50Ms)} | ${ms(r.latency.p95Ms)} | ${ms(r.latency.p99Ms)} | ${ms(r.latency.maxMs)} | ${r.requests} | ${r.failures} (${pct(report.errorRate)}; ${r.timeouts} timeouts, ${r.transportErrors} transport) |
 
-## Thresholds: ${report.passed ? 'all pass' : 'FAILED'}
+${report.gatewayProcess ? `Gateway process: ${Math.round(report.gatewayProcess.cpuPercent)} % of one core, ${Math.round(report.gatewayProcess.rssMiB)} MiB resident. The load generator runs on the same machine.\n\n` : ''}## Thresholds: ${report.passed ? 'all pass' : 'FAILED'}
 
 | threshold | limit | measured | |
 |-----------|------:|---------:|-|

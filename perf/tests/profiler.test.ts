@@ -41,8 +41,9 @@ describe('hook instrumentation', () => {
   });
 
   test('plugins are named by their name, else by position and hooks', () => {
-    expect(describePlugin({ name: 'useThing', onParse() {} }, 3)).toBe('useThing');
-    expect(describePlugin({ onRequest() {}, onParams() {}, other: 1 }, 3)).toBe('#3 onRequest,onParams');
+    expect(describePlugin({ name: 'useThing', onParse() {} }, 3)).toBe('useThing (onParse)');
+    expect(describePlugin({ onRequest() {}, onParams() {}, other: 1 }, 3)).toBe('#3 (onRequest, onParams)');
+    expect(describePlugin(Object.defineProperty({ onExecute() {} }, Symbol.for('autograph.plugin.name'), { value: 'caching 1' }), 0)).toBe('caching 1 (onExecute)');
   });
 
   test('the wrapper cost is measured, small and non-negative', () => {

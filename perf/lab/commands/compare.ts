@@ -160,7 +160,7 @@ function renderCompareMarkdown(report: { scenario: string; machine: ReturnType<t
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   return `# Side by side: ${report.scenario}
 
-${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}, Node ${process.versions.node ?? ''} · ${report.load.connections} connections, ${report.load.durationSec} s each after a warm-up, loopback, same subgraphs and data
+${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}, Node ${Bun.spawnSync(['node', '--version']).stdout.toString().trim()} (peers) · ${report.load.connections} connections, ${report.load.durationSec} s each after a warm-up, loopback, same subgraphs and data
 
 | gateway | RPS | × Apollo | p50 | p95 | p99 | failures | CPU | RSS |
 |---------|----:|---------:|----:|----:|----:|---------:|----:|----:|

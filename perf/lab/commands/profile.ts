@@ -84,7 +84,7 @@ export async function profileCommand(name: string, flags: { duration?: string; c
 
     log('measuring the same load without the profiler, then the ablation');
     const plainRps = await measureRps(lab, env, scenario, context, connections, durationSec);
-    const ablation = flags.ablation === false ? [] : await runAblation(lab, env, scenario, context, connections, Math.max(5, Math.round(durationSec / 2)));
+    const ablation = flags.ablation === false ? null : await runAblation(lab, env, scenario, context, connections, Math.max(5, Math.round(durationSec / 2)));
 
     const cpuFile = readdirSync(profileDir).find((file) => file.endsWith('.cpuprofile'));
     let flame: string | null = null;
@@ -132,13 +132,24 @@ async function measureRps(lab: LabSystem, env: Record<string, string>, scenario:
   }
 }
 
+/**
+ * RPS with each concern off in turn. The full chain is measured first and last: the ablation is
+ * read against their mean, and their difference is the run's noise (each run is a fresh process).
+ */
 async function runAblation(lab: LabSystem, env: Record<string, string>, scenario: Scenario, context: RequestContext, connections: number, seconds: number) {
-  const rows: { off: string; rps: number }[] = [{ off: '(nothing: full chain)', rps: await measureRps(lab, env, scenario, context, connections, seconds) }];
+  const first = await measureRps(lab, env, scenario, context, connections, seconds);
+  const rows: { off: string; rps: number }[] = [];
   for (const ablation of ABLATIONS) {
     log(`ablation: ${ablation.name} off`);
     rows.push({ off: ablation.name, rps: await measureRps(lab, { ...env, ...ablation.env }, scenario, context, connections, seconds) });
   }
-  return rows.map((row) => ({ ...row, change: row.rps / rows[0]!.rps - 1 }));
+  const last = await measureRps(lab, env, scenario, context, connections, seconds);
+  const baseline = (first + last) / 2;
+  return {
+    baseline,
+    noise: Math.abs(first - last) / baseline,
+    rows: [{ off: '(nothing: full chain, first and last run)', rps: baseline }, ...rows].map((row) => ({ ...row, change: row.rps / baseline - 1 })),
+  };
 }
 
 function renderProfileMarkdown(report: any): string {
@@ -165,12 +176,14 @@ ${report.phases.map((p: any) => `| ${p.phase} | ${p.callsPerRequest.toFixed(2)} 
 
 ${report.overhead.wrapperNsPerCall.toFixed(0)} ns per wrapped hook call × ${report.overhead.hookCallsPerRequest.toFixed(1)} hook calls per request ≈ ${(report.overhead.estimatedMsPerRequest * 1000).toFixed(1)} µs per request. Throughput profiled ${Math.round(report.overhead.profiledRps)} RPS vs ${Math.round(report.overhead.plainRps)} RPS unprofiled (${((report.overhead.profiledRps / report.overhead.plainRps - 1) * 100).toFixed(1)} %, within run-to-run noise unless large).
 
-## Ablation: RPS with one concern off
+${report.ablation ? `## Ablation: RPS with one concern off
+
+The full chain ran first and last; they differed by ${(report.ablation.noise * 100).toFixed(1)} %, the noise of this run: smaller changes mean nothing.
 
 | switched off | RPS | change vs full chain |
 |--------------|----:|---------------------:|
-${report.ablation.map((a: any) => `| ${a.off} | ${Math.round(a.rps)} | ${(a.change * 100).toFixed(1)} % |`).join('\n')}
-
+${report.ablation.rows.map((a: any) => `| ${a.off} | ${Math.round(a.rps)} | ${(a.change * 100).toFixed(1)} % |`).join('\n')}
+` : ''}
 ${report.flameGraph ? `## CPU flame graph\n\n![flame graph](${report.flameGraph}) (collapsed stacks: \`profile-${report.scenario}.collapsed.txt\`; open \`${report.cpuProfile}\` in speedscope or Chrome DevTools)\n` : 'No CPU profile was written.\n'}`;
 }
 

@@ -79,7 +79,7 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
 
     const label = flags.label ?? (flags.start ? 'full chain' : 'running system');
     const report = buildRunReport({ scenario, label, machine: describeMachine(), load, result, thresholds: evaluateThresholds(scenario.thresholds, result) });
-    if (before && after) Object.assign(report, { gatewayProcess: { cpuPercent: ((after.cpuSec - before.cpuSec) / result.durationSec) * 100, rssMiB: after.rssMiB } });
+    if (before && after) report.gatewayProcess = { cpuPercent: ((after.cpuSec - before.cpuSec) / result.durationSec) * 100, rssMiB: after.rssMiB };
     const files = writeRunReport(report, `run-${scenario.name}${flags.label ? `-${flags.label.replace(/\W+/g, '-')}` : ''}`);
     console.log(`${scenario.name}: ${Math.round(report.rps)} RPS, p50 ${result.latency.p50Ms.toFixed(1)} ms, p95 ${result.latency.p95Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms, ${result.failures} failures of ${result.requests}`);
     for (const threshold of report.thresholds) console.log(formatThreshold(threshold));

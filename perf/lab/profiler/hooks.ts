@@ -89,12 +89,15 @@ export function instrumentPlugin<P extends object>(plugin: P, name: string, reco
   return plugin;
 }
 
-/** A readable name for a plugin object: its `name` if it has one, else its position and hooks. */
+/** Where a plugin comes from, if its config says (gateway/chain tags every plugin with its concern). */
+export const PLUGIN_NAME = Symbol.for('autograph.plugin.name');
+
+/** A readable name for a plugin object: its tag or `name`, else its position; with its hooks. */
 export function describePlugin(plugin: object, index: number): string {
-  const named = (plugin as { name?: unknown }).name;
-  if (typeof named === 'string' && named) return named;
+  const tagged = (plugin as any)[PLUGIN_NAME] ?? (plugin as { name?: unknown }).name;
   const hooks = Object.keys(plugin).filter((key) => isHook(key, (plugin as any)[key]));
-  return `#${index} ${hooks.join(',') || '(no hooks)'}`;
+  const label = typeof tagged === 'string' && tagged ? tagged : `#${index}`;
+  return `${label} (${hooks.join(', ') || 'no hooks'})`;
 }
 
 /**

@@ -1,0 +1,112 @@
+import { resultWithMetadata } from '@envelop/response-cache';
+import type { ExecutionResult } from 'graphql';
+import type { GraphQLParams } from 'graphql-yoga';
+import LRU from 'lru-cache';
+import { documentIdentity } from './cache-key';
+import type { ResponseCacheStore } from './store';
+
+/** Headers a cross-site form cannot send: a GET carrying one is not a CSRF attempt (Yoga's and Apollo's). */
+const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+
+/** A store without text (the in-memory LRU) keeps objects: serialise what it returns. */
+async function storedText(store: ResponseCacheStore, key: string): Promise<string | null> {
+  const result = await store.get(key);
+  return result ? JSON.stringify(result) : null;
+}
+
+export type FastPathParams = GraphQLParams & { documentId?: string };
+
+export interface FastPathOptions {
+  store: ResponseCacheStore;
+  /** The cache key the response cache itself uses (anonymous scope: session null). */
+  keyOf(identity: string, operationName: string | null | undefined, variables: unknown, session: null): Promise<string> | string;
+  /** Changes with the supergraph; null before the first one (nothing is answered then). */
+  schemaVersion(): string | null;
+  statusHeader: string | false;
+  exposeExtension: boolean;
+  /** The JSON media type to answer with, or null when the client accepts none. */
+  mediaTypeOf(request: Request): string | null;
+  onHit(request: Request, params: FastPathParams): void;
+  onMiss(request: Request): void;
+}
+
+interface Lookup {
+  key: string;
+  params: FastPathParams;
+  mediaType: string;
+}
+
+/**
+ * The fastest path, before the gateway runtime sees the request at all (gateway/server.ts): an
+ * anonymous GET of a persisted query by hash is answered straight from the store. Anything else
+ * (a token, a cross-origin request, a GET without a CSRF header, query text, a miss) returns null
+ * and takes the ordinary path, whose plugins decide as they always do. Same key, store and
+ * anonymous scope as the response cache: invalidation and isolation are identical.
+ *
+ * The store is asked on every request (so an eviction is seen at once); what is memoised is only
+ * pure work: the cache key of a query string (URL and JSON parsing, SHA-256), and the response
+ * built from a stored text (parse, strip, serialise) for as long as the store returns that text.
+ */
+export function createFastPath(options: FastPathOptions) {
+  const lookups = new LRU<string, Lookup | false>({ max: 10_000 });
+  const bodies = new LRU<string, { body: string; headers: Record<string, string>; etag?: string }>({ max: 1_000, maxSize: 64 * 2 ** 20, sizeCalculation: (value) => value.body.length * 2 + 1 });
+
+  async function lookup(request: Request, version: string): Promise<Lookup | false> {
+    const url = request.url;
+    const memoKey = `${version}\n${request.headers.get('accept') ?? ''}\n${url.slice(url.indexOf('?'))}`;
+    const known = lookups.get(memoKey);
+    if (known !== undefined) return known;
+    const computed = await compute(request);
+    lookups.set(memoKey, computed);
+    return computed;
+  }
+
+  async function compute(request: Request): Promise<Lookup | false> {
+    const search = new URL(request.url).searchParams;
+    if (search.has('query')) return false;
+    let params: FastPathParams;
+    try {
+      const json = (name: string) => (search.has(name) ? JSON.parse(search.get(name)!) : undefined);
+      params = { operationName: search.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions'), documentId: search.get('documentId') ?? undefined };
+    } catch {
+      return false; // malformed JSON: the ordinary path answers with the proper error
+    }
+    const identity = documentIdentity(params, request);
+    const mediaType = identity?.byHash ? options.mediaTypeOf(request) : null;
+    if (!identity || !mediaType) return false;
+    return { key: await options.keyOf(identity.id, params.operationName, params.variables, null), params, mediaType };
+  }
+
+  function prepare(text: string, mediaType: string) {
+    const memoKey = `${mediaType}\n${text}`;
+    let prepared = bodies.get(memoKey);
+    if (prepared) return prepared;
+    const cached = JSON.parse(text) as ExecutionResult;
+    // Yoga's cache stores the entity tag it answers with in `extensions.http`; its result
+    // processor turns that into headers, and so does this path (304 for a matching If-None-Match).
+    const { http, ...extensions } = (cached.extensions ?? {}) as { http?: { headers?: Record<string, string> } } & Record<string, unknown>;
+    const result = { ...cached, extensions: Object.keys(extensions).length ? extensions : undefined };
+    const headers: Record<string, string> = { 'content-type': `${mediaType}; charset=utf-8`, ...http?.headers };
+    if (options.statusHeader) headers[options.statusHeader] = 'HIT';
+    prepared = { body: JSON.stringify(options.exposeExtension ? resultWithMetadata(result, { hit: true }) : result), headers, etag: http?.headers?.ETag };
+    bodies.set(memoKey, prepared);
+    return prepared;
+  }
+
+  return async function fastPath(request: Request): Promise<Response | null> {
+    const version = options.schemaVersion();
+    if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin')) return null;
+    if (!CSRF_HEADERS.some((header) => request.headers.has(header))) return null;
+    const found = await lookup(request, version);
+    if (!found) return null;
+    const text = options.store.getText ? await options.store.getText(found.key) : await storedText(options.store, found.key);
+    if (!text) {
+      options.onMiss(request);
+      return null;
+    }
+    options.onHit(request, found.params);
+    const prepared = prepare(text, found.mediaType);
+    if (prepared.etag && request.headers.get('if-none-match') === prepared.etag) return new Response(null, { status: 304, headers: prepared.headers });
+    return new Response(prepared.body, { headers: prepared.headers });
+  };
+}
