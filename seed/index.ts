@@ -44,6 +44,8 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions = {
       if (present) await tx.unsafe(`truncate ${SEEDED_TABLES.join(', ')}`);
       return writeAll(tx as unknown as Sql, data, passwordHash, log);
     });
+    // Fresh statistics: until autovacuum gets to them, the planner would guess from empty tables.
+    await sql.unsafe(`analyze ${SEEDED_TABLES.join(', ')}`);
     return { seeded: true, counts, ms: Date.now() - started };
   } finally {
     await sql.end({ timeout: 5 });

@@ -8,6 +8,11 @@ import type { ChainDeps, ChainPart } from './types';
 
 /** Reference data changes rarely (and its mutations evict it); listings change by the minute. */
 export const DEFAULT_TTL_PER_TYPE = 'Make=300000,Model=300000,Generation=300000,Offer=15000';
+/**
+ * Search results are short-lived: a new offer evicts only responses that already contain it, so a
+ * cached result list can miss a new listing for as long as it lives.
+ */
+export const DEFAULT_TTL_PER_FIELD = 'Query.searchOffers=5000';
 export const DEFAULT_RESPONSE_TTL_MS = 30_000;
 
 const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
@@ -39,7 +44,7 @@ export const cachingEnv = z
     RESPONSE_CACHE: onOff('on'),
     RESPONSE_CACHE_TTL_MS: env.positiveInt(DEFAULT_RESPONSE_TTL_MS),
     RESPONSE_CACHE_TTL_PER_TYPE: ttlList('type', DEFAULT_TTL_PER_TYPE),
-    RESPONSE_CACHE_TTL_PER_FIELD: ttlList('field', ''),
+    RESPONSE_CACHE_TTL_PER_FIELD: ttlList('field', DEFAULT_TTL_PER_FIELD),
     RESPONSE_CACHE_MAX_ENTRIES: env.positiveInt(DEFAULT_MAX_IN_MEMORY_RESPONSES),
     RESPONSE_CACHE_REDIS_TIMEOUT_MS: env.positiveInt(DEFAULT_REDIS_TIMEOUT_MS),
     RESPONSE_CACHE_STATUS_HEADER: onOff('on'),

@@ -8,16 +8,18 @@ export const DEFAULT_METRICS_ENDPOINT = '/metrics';
  * dashboards work): requests, durations and errors per operation, GraphQL phases, HTTP status
  * (rejections by rate limits or auth never reach execution), subgraph calls and upstream fetches.
  * Left out: the request summary (the histogram answers the same question, a summary costs a
- * quantile sketch per label set) and deprecated-field counts (usage reporting to the registry
- * already records every field an operation uses).
+ * quantile sketch per label set), deprecated-field counts (usage reporting to the registry
+ * already records every field an operation uses), and parse/validate/context phase histograms:
+ * those phases are cached and take microseconds, while three histogram observations per request
+ * cost measurable throughput (perf/results/profile-offer-list-2hop.md).
  */
 export const GATEWAY_METRICS = {
   graphql_envelop_request: true,
   graphql_envelop_request_duration: true,
   graphql_envelop_request_time_summary: false,
-  graphql_envelop_phase_parse: true,
-  graphql_envelop_phase_validate: true,
-  graphql_envelop_phase_context: true,
+  graphql_envelop_phase_parse: false,
+  graphql_envelop_phase_validate: false,
+  graphql_envelop_phase_context: false,
   graphql_envelop_phase_execute: true,
   graphql_envelop_phase_subscribe: true,
   graphql_envelop_error_result: true,

@@ -63,7 +63,7 @@ export function defineChildPages<Ctx extends { db: Executor }, Row extends Child
               select * from ${options.table} c
               where c.${parent} = parent.id ${only}
               ${after ? sql`and (c.created_at, c.id) < (${after[0]}::text::timestamptz, ${after[1]}::uuid)` : sql``}
-              order by c.created_at desc, c.id desc
+              order by c.created_at desc nulls last, c.id desc nulls last -- as the (parent, created_at, id) indexes
               limit ${first + 1}
             ) c`);
           const raw = [...rows];

@@ -32,7 +32,9 @@ const ORDERINGS: Record<OfferOrder, {
   valid: (values: (string | number)[]) => boolean;
 }> = {
   NEWEST: {
-    orderBy: [desc(offers.createdAt), desc(offers.id)],
+    // NULLS LAST as in the (status|seller|model|make, created_at, id) indexes: plain DESC means
+    // NULLS FIRST, which no index serves, and the list would scan and sort every matching offer.
+    orderBy: [sql`${offers.createdAt} desc nulls last`, sql`${offers.id} desc nulls last`],
     cursor: (row) => [row.cursorAt, row.id],
     after: ([at, id]) => sql`(${offers.createdAt}, ${offers.id}) < (${at}::text::timestamptz, ${id}::uuid)`,
     valid: ([at, id]) => typeof at === 'string' && TIMESTAMP.test(at) && typeof id === 'string' && isId(id),

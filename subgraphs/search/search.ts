@@ -1,7 +1,10 @@
-import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { badInput, isId } from '../kit';
 import type { SearchContext } from './context';
 import { offerDocuments } from './db/schema';
+
+/** DESC NULLS LAST, as offer_documents_created_idx is built: plain DESC (NULLS FIRST) would not use it. */
+const newestFirst = (column: SQLWrapper) => sql`${column} desc nulls last`;
 
 export interface SearchFilter {
   makeId?: string | null;
@@ -53,7 +56,7 @@ export function searchOffers(ctx: SearchContext, args: { text?: string | null; f
         .select({ id: offerDocuments.offerId })
         .from(offerDocuments)
         .where(condition)
-        .orderBy(...(query ? [desc(sql`ts_rank(${offerDocuments.document}, ${query})`), desc(offerDocuments.createdAt)] : [desc(offerDocuments.createdAt)]), desc(offerDocuments.offerId))
+        .orderBy(...(query ? [desc(sql`ts_rank(${offerDocuments.document}, ${query})`), newestFirst(offerDocuments.createdAt)] : [newestFirst(offerDocuments.createdAt)]), newestFirst(offerDocuments.offerId))
         .limit(first)
         .offset(offset);
       return rows;

@@ -174,7 +174,7 @@ ${report.phases.map((p: any) => `| ${p.phase} | ${p.callsPerRequest.toFixed(2)} 
 
 ## The profiler's own cost
 
-${report.overhead.wrapperNsPerCall.toFixed(0)} ns per wrapped hook call × ${report.overhead.hookCallsPerRequest.toFixed(1)} hook calls per request ≈ ${(report.overhead.estimatedMsPerRequest * 1000).toFixed(1)} µs per request. Throughput profiled ${Math.round(report.overhead.profiledRps)} RPS vs ${Math.round(report.overhead.plainRps)} RPS unprofiled (${((report.overhead.profiledRps / report.overhead.plainRps - 1) * 100).toFixed(1)} %, within run-to-run noise unless large).
+${report.overhead.wrapperNsPerCall.toFixed(0)} ns per wrapped hook call × ${report.overhead.hookCallsPerRequest.toFixed(1)} hook calls per request ≈ ${(report.overhead.estimatedMsPerRequest * 1000).toFixed(1)} µs per request. Throughput with hook timing and the CPU sampling profiler on: ${Math.round(report.overhead.profiledRps)} RPS vs ${Math.round(report.overhead.plainRps)} RPS without either (${((report.overhead.profiledRps / report.overhead.plainRps - 1) * 100).toFixed(1)} %): read the timings as relative.
 
 ${report.ablation ? `## Ablation: RPS with one concern off
 

@@ -54,8 +54,8 @@ const runtime = createGatewayRuntime({
 } as GatewayConfig<Record<string, any>>);
 
 function snapshot() {
-  const hooks = [...recorder.stats.values()].map(({ plugin, hook, calls, samples }) => ({ plugin, hook, calls, samples }));
-  const phaseList = [...phases.stats.values()].map(({ hook, calls, samples }) => ({ phase: hook, calls, samples }));
+  const hooks = recorder.recorded().map(({ plugin, hook, calls, samples }) => ({ plugin, hook, calls, samples }));
+  const phaseList = phases.recorded().map(({ hook, calls, samples }) => ({ phase: hook, calls, samples }));
   return { requests: requestTimes.length, requestTimes, hooks, phases: phaseList };
 }
 

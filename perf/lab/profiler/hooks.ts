@@ -18,18 +18,36 @@ export class HookRecorder {
   readonly stats = new Map<string, HookStats>();
   enabled = true;
 
-  record(plugin: string, hook: string, ms: number) {
-    if (!this.enabled) return;
+  /** The entry of one plugin's hook: looked up once per wrapped function, not per call. */
+  entry(plugin: string, hook: string): HookStats {
     const key = `${plugin}\u0000${hook}`;
     let entry = this.stats.get(key);
     if (!entry) this.stats.set(key, (entry = { plugin, hook, calls: 0, samples: [] }));
+    return entry;
+  }
+
+  record(plugin: string, hook: string, ms: number) {
+    this.add(this.entry(plugin, hook), ms);
+  }
+
+  add(entry: HookStats, ms: number) {
+    if (!this.enabled) return;
     entry.calls++;
     // Bounded memory on long runs: keep every sample up to 200k, then every 10th.
     if (entry.samples.length < 200_000 || entry.calls % 10 === 0) entry.samples.push(ms);
   }
 
+  /** Zeroes every entry (wrapped functions keep theirs). */
   reset() {
-    this.stats.clear();
+    for (const entry of this.stats.values()) {
+      entry.calls = 0;
+      entry.samples = [];
+    }
+  }
+
+  /** Entries that saw calls. */
+  recorded(): HookStats[] {
+    return [...this.stats.values()].filter((entry) => entry.calls > 0);
   }
 }
 
@@ -41,28 +59,29 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 function timed(recorder: HookRecorder, plugin: string, hook: string, fn: (...args: any[]) => any) {
+  const entry = recorder.entry(plugin, hook);
   const wrapped = function (this: unknown, ...args: any[]) {
     const started = performance.now();
     let result: any;
     try {
       result = fn.apply(this, args);
     } catch (error) {
-      recorder.record(plugin, hook, performance.now() - started);
+      recorder.add(entry, performance.now() - started);
       throw error;
     }
     if (isPromiseLike(result)) {
       return Promise.resolve(result).then(
         (value) => {
-          recorder.record(plugin, hook, performance.now() - started);
+          recorder.add(entry, performance.now() - started);
           return wrapDone(recorder, plugin, hook, value);
         },
         (error) => {
-          recorder.record(plugin, hook, performance.now() - started);
+          recorder.add(entry, performance.now() - started);
           throw error;
         },
       );
     }
-    recorder.record(plugin, hook, performance.now() - started);
+    recorder.add(entry, performance.now() - started);
     return wrapDone(recorder, plugin, hook, result);
   };
   (wrapped as any)[WRAPPED] = true;
