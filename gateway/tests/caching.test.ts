@@ -325,16 +325,18 @@ describe('response cache', () => {
 
 describe('query plan cache', () => {
   const count = (result: string) => counterValue('autograph_gateway_query_plan_cache_requests_total', { result });
-  // A document no gateway in this process planned before.
-  const freshQuery = (label: string) => `{ ${label}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}: makes { id } }`;
+  // A document no gateway in this process planned before. It touches a protected field (`me`), so
+  // authorization walks it and hands execution a new document on every request.
+  const freshQuery = (label: string) => `{ ${label}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}: makes { id } me { email } }`;
 
   test('plans an operation once and serves it from the plan cache afterwards', async () => {
     // Without the response cache every request is planned and executed. Authorization rewrites
     // each request's document: the plan must be found all the same.
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off', AUTHORIZATION_DIRECTIVES: 'on' });
     const query = freshQuery('planned');
+    const { token } = await newUser('planner');
     const [missesBefore, hitsBefore] = [await count('miss'), await count('hit')];
-    for (let i = 0; i < 3; i++) expect((await request(gateway.url, { query })).body.errors).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect((await request(gateway.url, { query }, { token })).body.errors).toBeUndefined();
     expect(await count('miss')).toBe(missesBefore + 1);
     expect(await count('hit')).toBe(hitsBefore + 2);
   });
@@ -342,8 +344,9 @@ describe('query plan cache', () => {
   test('keeps no more plans than QUERY_PLAN_CACHE_SIZE', async () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off', AUTHORIZATION_DIRECTIVES: 'on', QUERY_PLAN_CACHE_SIZE: '1' });
     const [first, second] = [freshQuery('first'), freshQuery('second')];
+    const { token } = await newUser('bounded-planner');
     const missesBefore = await count('miss');
-    for (const query of [first, second, first]) expect((await request(gateway.url, { query })).body.errors).toBeUndefined();
+    for (const query of [first, second, first]) expect((await request(gateway.url, { query }, { token })).body.errors).toBeUndefined();
     expect(await count('miss')).toBe(missesBefore + 3); // the second operation pushed the first one out
   });
 });

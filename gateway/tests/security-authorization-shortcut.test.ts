@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { buildSchema } from 'graphql';
+import { errorCodes, gql } from '../../tests/support/graphql';
+import { metricsRegistry } from '../metrics';
+import { touchesProtectedField } from '../security/authorization';
+import { startTestGateway, stopTestGateways } from './harness';
+
+afterAll(stopTestGateways);
+
+// The walk genericAuth does per request is skipped only for operations that cannot touch a
+// protected field; these pin down "cannot" on the shapes that matter. (That protected operations
+// are still refused is proven through a real gateway in security-authorization.test.ts.)
+const schema = buildSchema(/* GraphQL */ `
+  directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE
+  directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT
+  directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION
+  interface Node { id: ID! }
+  type Offer implements Node { id: ID! title: String! sellerEmail: String @authenticated }
+  type AuditEntry implements Node @requiresScopes(scopes: [["ADMIN"]]) { id: ID! what: String! }
+  type Make { name: String! secret: String @policy(policies: [["internal"]]) }
+  union Thing = Offer | Make
+  type Query {
+    makes: [Make!]!
+    offers: [Offer!]!
+    node(id: ID!): Node
+    things: [Thing!]!
+    me: String @authenticated
+  }
+  type Mutation { createOffer(title: String!): Offer @requiresScopes(scopes: [["SELLER"], ["DEALER"]]) }
+`);
+
+describe('which operations can touch a protected field', () => {
+  test('plain reads of unprotected fields cannot', () => {
+    expect(touchesProtectedField(schema, '{ makes { name } offers { id title } }')).toBe(false);
+    expect(touchesProtectedField(schema, 'query Q { things { ... on Make { name } } }')).toBe(false);
+  });
+
+  test('a protected field, type, policy or mutation can, however deep or aliased', () => {
+    expect(touchesProtectedField(schema, '{ me }')).toBe(true);
+    expect(touchesProtectedField(schema, '{ offers { email: sellerEmail } }')).toBe(true);
+    expect(touchesProtectedField(schema, '{ makes { secret } }')).toBe(true);
+    expect(touchesProtectedField(schema, 'mutation { createOffer(title: "x") { id } }')).toBe(true);
+    expect(touchesProtectedField(schema, 'fragment F on Offer { sellerEmail } { offers { ...F } }')).toBe(true);
+  });
+
+  test('through an interface or union, any possible type counts', () => {
+    // `id` on Node resolves on AuditEntry too, a protected type: conservatively, the walk is kept.
+    expect(touchesProtectedField(schema, '{ node(id: "1") { id } }')).toBe(true);
+    expect(touchesProtectedField(schema, '{ node(id: "1") { ... on AuditEntry { what } } }')).toBe(true);
+    expect(touchesProtectedField(schema, '{ things { ... on Offer { sellerEmail } } }')).toBe(true);
+  });
+
+  test('a document that does not parse is not judged here (the walk is kept)', () => {
+    expect(touchesProtectedField(schema, '{ makes { name }')).toBe(true);
+  });
+});
+
+describe('through a real gateway', () => {
+  const walks = async (result: string) => {
+    const metric = metricsRegistry.getSingleMetric('autograph_gateway_authorization_walks_total');
+    return ((await metric?.get())?.values ?? []).filter((value) => value.labels.result === result).reduce((sum, value) => sum + value.value, 0);
+  };
+
+  test('an operation with no protected field skips the walk; one with a protected field is still refused', async () => {
+    const gateway = await startTestGateway({ RESPONSE_CACHE: 'off' });
+    const [skipped, walked] = [await walks('skipped'), await walks('walked')];
+    const open = await gql(gateway.url, '{ makes { name } }');
+    expect(open.errors).toBeUndefined();
+    expect(await walks('skipped')).toBe(skipped + 1);
+
+    const guarded = await gql(gateway.url, '{ makes { name } me { email } }');
+    expect(errorCodes(guarded)).toEqual(['UNAUTHENTICATED']);
+    expect(guarded.data?.makes.length).toBeGreaterThan(0);
+    expect(await walks('walked')).toBe(walked + 1);
+  });
+});
