@@ -23,6 +23,16 @@ const limitRules = (kind: 'operation' | 'field') =>
     });
 
 /** A comma-separated list of addresses and CIDR ranges, checked at start. */
+const addressText = () =>
+  z.string().transform((text, ctx) => {
+    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    try {
+      addressList(entries);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+    return entries;
+  });
 const addresses = (fallback: string) =>
   z
     .string()
@@ -63,8 +73,13 @@ export const rateLimitEnv = z
     RATE_LIMIT_REDIS_TIMEOUT_MS: env.positiveInt(DEFAULT_REDIS_TIMEOUT_MS),
     /** Proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated. */
     RATE_LIMIT_TRUSTED_PROXIES: addresses(''),
-    /** Anonymous clients at these addresses have no budgets: loopback is tests and benchmarks on this host. */
-    RATE_LIMIT_EXEMPT_ADDRESSES: addresses(DEFAULT_EXEMPT_ADDRESSES),
+    /**
+     * Anonymous clients at these addresses have no budgets. Default: loopback (tests and benchmarks
+     * on this host), except in production, where a proxy on the same host would make every
+     * anonymous client exempt.
+     */
+    RATE_LIMIT_EXEMPT_ADDRESSES: addressText().optional(),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   })
   .superRefine((raw, ctx) => {
     if (raw.RATE_LIMIT_COST_BUDGET > 0 && raw.MAX_QUERY_COST > raw.RATE_LIMIT_COST_BUDGET) {
@@ -84,7 +99,7 @@ export const rateLimitEnv = z
       redisDown: raw.RATE_LIMIT_REDIS_DOWN,
       redisTimeoutMs: raw.RATE_LIMIT_REDIS_TIMEOUT_MS,
       trustedProxies: raw.RATE_LIMIT_TRUSTED_PROXIES,
-      exempt: raw.RATE_LIMIT_EXEMPT_ADDRESSES,
+      exempt: raw.RATE_LIMIT_EXEMPT_ADDRESSES ?? (raw.NODE_ENV === 'production' ? [] : DEFAULT_EXEMPT_ADDRESSES.split(',')),
     };
   });
 export type RateLimitOptions = z.infer<typeof rateLimitEnv>;

@@ -29,6 +29,13 @@ describe('configuration', () => {
     expect(rateLimit.fields.size).toBe(0);
   });
 
+  test('loopback is exempt by default, except in production', () => {
+    expect(readGatewayEnv({}).rateLimit.exempt).toEqual(['127.0.0.0/8', '::1']);
+    expect(readGatewayEnv({ NODE_ENV: 'production' }).rateLimit.exempt).toEqual([]);
+    expect(readGatewayEnv({ NODE_ENV: 'production', RATE_LIMIT_EXEMPT_ADDRESSES: '10.0.0.0/8' }).rateLimit.exempt).toEqual(['10.0.0.0/8']);
+    expect(readGatewayEnv({ RATE_LIMIT_EXEMPT_ADDRESSES: '' }).rateLimit.exempt).toEqual([]);
+  });
+
   test('parses rules with their windows', () => {
     const { rateLimit } = readGatewayEnv({ RATE_LIMIT_FIELDS: 'Mutation.login=5/60s, Mutation.register=3/1m', RATE_LIMIT_OPERATIONS: 'Search=100/2h' });
     expect([...rateLimit.fields]).toEqual([
