@@ -27,7 +27,8 @@ export async function startGateway(options: GatewayOptions, logger: Logger = cre
         const chain = await gateway.ready();
         if (!chain.ready) return Response.json({ ready: false, notReady: chain.notReady }, { status: 503 });
       }
-      const fast = await gateway.fastPath(request);
+      const pending = gateway.fastPath(request);
+      const fast = pending && (await pending);
       if (fast) return fast;
       // The TCP peer: rate limits per client address (gateway/rate-limit/identity.ts).
       return runtime(request, { remoteAddress: bunServer.requestIP(request)?.address });

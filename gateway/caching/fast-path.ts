@@ -93,10 +93,15 @@ export function createFastPath(options: FastPathOptions) {
     return prepared;
   }
 
-  return async function fastPath(request: Request): Promise<Response | null> {
+  /** Synchronous refusal for everything that cannot be answered here: no promise on the common path. */
+  return function fastPath(request: Request): Promise<Response | null> | null {
     const version = options.schemaVersion();
     if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin')) return null;
     if (!CSRF_HEADERS.some((header) => request.headers.has(header))) return null;
+    return answer(request, version);
+  };
+
+  async function answer(request: Request, version: string): Promise<Response | null> {
     const found = await lookup(request, version);
     if (!found) return null;
     const text = options.store.getText ? await options.store.getText(found.key) : await storedText(options.store, found.key);
@@ -108,5 +113,5 @@ export function createFastPath(options: FastPathOptions) {
     const prepared = prepare(text, found.mediaType);
     if (prepared.etag && request.headers.get('if-none-match') === prepared.etag) return new Response(null, { status: 304, headers: prepared.headers });
     return new Response(prepared.body, { headers: prepared.headers });
-  };
+  }
 }

@@ -62,7 +62,7 @@ const verifiedUser = (context: Record<string, any>) => {
  *   through the normal path;
  * - an `x-cache: HIT|MISS` header and metrics; mutations wait for their invalidations.
  */
-export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> } {
+export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> | null } {
   const { store } = options;
   const sessionOf = options.sessionOf ?? verifiedUser;
   const statusHeader = options.statusHeader ?? DEFAULT_STATUS_HEADER;

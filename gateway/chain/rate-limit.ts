@@ -33,19 +33,7 @@ const addressText = () =>
     }
     return entries;
   });
-const addresses = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
-      try {
-        addressList(entries);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-      return entries;
-    });
+const addresses = (fallback: string) => z.string().default(fallback).pipe(addressText());
 
 /** 0 switches the limit off. */
 const limitOrZero = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or more').default(fallback);
