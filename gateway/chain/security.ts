@@ -7,7 +7,7 @@ import { useErrorCodes } from '../plugins/use-error-codes';
 import { useMaskedErrors } from '../plugins/use-masked-errors';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from '../plugins/use-max-request-body';
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from '../plugins/use-query-limits';
-import { directiveAuthorization, useAuthorizationShortcut } from '../security/authorization';
+import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from '../security/authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from '../security/http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from '../security/trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from '../signing-keys';
@@ -104,7 +104,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
   }
   if (options.authorization) {
     config.genericAuth = directiveAuthorization();
-    plugins.push(useAuthorizationShortcut());
+    plugins.push(useAuthorizationShortcut(), useEverythingRefusedAnswer());
   }
 
   if (options.trustedDocuments.mode !== 'off') {

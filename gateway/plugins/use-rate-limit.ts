@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { estimateQueryCost, DEFAULT_LIST_SIZE } from '../rate-limit/cost';
 import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from '../rate-limit/errors';
 import { findLimitedFields, nullRefusedField, withoutFields, type LimitedField } from '../rate-limit/field-limits';
+import { coercedVariables } from '../operation/variables';
 import type { IdentityContext } from '../rate-limit/identity';
 import { queryCost, rateLimitRejections } from '../rate-limit/metrics';
 import type { LimitRule } from '../rate-limit/rules';
@@ -133,7 +134,9 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || (!measureCost && !operations.size && !fieldCoordinates.size)) return undefined;
       const context = args.contextValue as RequestContext & { params?: { query?: unknown } };
-      const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
+      const variables = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined, context);
+      // Variables that do not coerce: execution refuses the request with its own error.
+      if (!variables) return undefined;
 
       const cost = measureCost ? estimateQueryCost(args.schema, args.document, operation, variables, defaultListSize) : 0;
       if (measureCost) queryCost.observe(cost);

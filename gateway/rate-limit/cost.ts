@@ -1,5 +1,23 @@
-import { getNullableType, isListType, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { walkOperation } from './walk';
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  isAbstractType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { CoercedVariables } from '../operation/variables';
+import { isIncluded } from './walk';
 
 /** Items a list field is assumed to return when no argument bounds it. */
 export const DEFAULT_LIST_SIZE = 10;
@@ -8,10 +26,16 @@ export const DEFAULT_LIST_SIZE = 10;
 const SLICING_ARGUMENTS = ['first', 'last', 'limit'];
 
 /**
- * A query's estimated cost: every field selected costs 1 for each time it will be resolved, i.e.
- * multiplied by the sizes of the lists around it. A list's size is its `first`/`last`/`limit`
- * argument (the schema default when omitted), or `defaultListSize`; a connection's argument sizes
- * the list directly below it (`offers(first: 50) { edges { node { ... } } }` resolves 50 nodes).
+ * A query's estimated cost, the number of fields execution may resolve:
+ * - every field selected costs 1 for each time it will be resolved, i.e. multiplied by the sizes
+ *   of the lists around it;
+ * - a list's size is its `first`/`last`/`limit` argument (variables coerced, defaults applied;
+ *   the schema default when omitted), or `defaultListSize`; a connection's argument sizes the list
+ *   directly below it (`offers(first: 50) { edges { node { ... } } }` resolves 50 nodes);
+ * - a selection on an abstract type (interface, union) costs what its most expensive possible
+ *   concrete type costs, never the sum of its type conditions: an item is one type, so
+ *   `... on User { a } ... on Admin { b c }` costs 2, not 3 (as in IBM's GraphQL cost
+ *   specification and Hive's demand control).
  *
  * Hive Gateway's `demandControl` prices the subgraph requests while the plan runs (after earlier
  * subgraphs have already been asked) and sizes lists only through @listSize directives that our
@@ -21,18 +45,87 @@ export function estimateQueryCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
+  variables: CoercedVariables | undefined,
   defaultListSize = DEFAULT_LIST_SIZE,
 ): number {
-  let cost = 0;
-  walkOperation<{ times: number; sliced?: number }>(schema, document, operation, variables, { times: 1 }, (field, around) => {
-    cost += around.times;
-    if (!field.def) return { times: around.times };
-    const slice = sliceOf(field.def.args.length ? field.args() : undefined);
-    if (isListType(getNullableType(field.def.type))) return { times: around.times * (slice ?? around.sliced ?? defaultListSize) };
-    return { times: around.times, sliced: slice };
-  });
-  return cost;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+
+  /**
+   * The fields of `selectionSet` that apply to an item of the concrete type `type` (null: any
+   * type). A named fragment counts once per selection set, as execution collects it once.
+   */
+  const fieldsFor = (selectionSet: SelectionSetNode, type: GraphQLObjectType | null, into: FieldNode[] = [], spread = new Set<string>()): FieldNode[] => {
+    for (const selection of selectionSet.selections) {
+      if (!isIncluded(selection, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        into.push(selection);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        if (spread.has(selection.name.value)) continue;
+        spread.add(selection.name.value);
+      }
+      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
+      if (!fragment) continue;
+      const condition = fragment.typeCondition && schema.getType(fragment.typeCondition.name.value);
+      if (type && condition && !appliesTo(schema, condition, type)) continue;
+      fieldsFor(fragment.selectionSet, type, into, spread);
+    }
+    return into;
+  };
+
+  // A selection set is priced once per (type, slice): fragments spread in many places and
+  // abstract types nested in abstract types stay linear in the document's size.
+  const memo = new Map<SelectionSetNode, Map<string, number>>();
+
+  /** The cost of one item of `parentType` with this selection set. */
+  const selectionCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, sliced: number | undefined): number => {
+    const key = `${parentType?.name}|${sliced}`;
+    let known = memo.get(selectionSet);
+    if (!known) memo.set(selectionSet, (known = new Map()));
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    let cost: number;
+    if (parentType && isAbstractType(parentType)) {
+      cost = 0;
+      for (const type of schema.getPossibleTypes(parentType)) cost = Math.max(cost, fieldsCost(fieldsFor(selectionSet, type), type, sliced));
+    } else {
+      cost = fieldsCost(fieldsFor(selectionSet, parentType && isObjectType(parentType) ? parentType : null), parentType, sliced);
+    }
+    known.set(key, cost);
+    return cost;
+  };
+
+  const fieldsCost = (fields: FieldNode[], parentType: GraphQLNamedType | undefined, sliced: number | undefined): number => {
+    let cost = 0;
+    for (const node of fields) {
+      cost += 1;
+      const def = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[node.name.value] : undefined;
+      if (!def || !node.selectionSet) continue;
+      const slice = def.args.length ? sliceOf(argumentsOf(def, node, variables)) : undefined;
+      const childType = getNamedType(def.type);
+      if (isListType(getNullableType(def.type))) cost += (slice ?? sliced ?? defaultListSize) * selectionCost(node.selectionSet, childType, undefined);
+      else cost += selectionCost(node.selectionSet, childType, slice);
+    }
+    return cost;
+  };
+
+  return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, undefined);
+}
+
+/** Whether a fragment on `condition` applies to an item of the concrete type `type`. */
+function appliesTo(schema: GraphQLSchema, condition: GraphQLNamedType, type: GraphQLObjectType): boolean {
+  if (condition === type) return true;
+  return isAbstractType(condition) && schema.isSubType(condition, type);
+}
+
+function argumentsOf(def: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: CoercedVariables | undefined) {
+  try {
+    return getArgumentValues(def, node, variables as Record<string, unknown> | undefined);
+  } catch {
+    return undefined; // execution reports bad arguments itself
+  }
 }
 
 function sliceOf(args: Record<string, unknown> | undefined): number | undefined {

@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import type { CoercedVariables } from '../operation/variables';
 import { walkOperation } from './walk';
 
 /** One step of a response path: the response key and the field's type there. */
@@ -30,7 +31,7 @@ export function findLimitedFields(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
+  variables: CoercedVariables | undefined,
   coordinates: ReadonlySet<string>,
 ): Map<string, LimitedField[]> {
   const found = new Map<string, LimitedField[]>();

@@ -14,8 +14,10 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { CoercedVariables } from '../operation/variables';
 
 export interface VisitedField {
   node: FieldNode;
@@ -37,15 +39,13 @@ export function walkOperation<T>(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
+  variables: CoercedVariables | undefined,
   initial: T,
   enter: (field: VisitedField, state: T) => T | undefined,
 ): void {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const included = (node: { directives?: readonly unknown[] }) =>
-    !node.directives?.length ||
-    (getDirectiveValues(GraphQLSkipDirective, node as FieldNode, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, variables)?.if !== false);
+  const included = (node: SelectionNode) => isIncluded(node, variables);
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, state: T) => {
     for (const selection of selectionSet.selections) {
@@ -60,7 +60,7 @@ export function walkOperation<T>(
           args: () => {
             if (!def?.args.length) return {};
             try {
-              return getArgumentValues(def, selection, variables);
+              return getArgumentValues(def, selection, variables as Record<string, unknown> | undefined);
             } catch {
               return {}; // execution reports bad arguments itself
             }
@@ -77,4 +77,18 @@ export function walkOperation<T>(
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, initial);
+}
+
+/**
+ * Whether @skip/@include keep a selection, read with the operation's coerced variables (defaults
+ * applied): the raw request variables lack defaulted ones, which graphql-js refuses to read.
+ */
+export function isIncluded(node: SelectionNode, variables: CoercedVariables | undefined): boolean {
+  if (!node.directives?.length) return true;
+  const values = variables as Record<string, unknown> | undefined;
+  try {
+    return getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false;
+  } catch {
+    return true; // a variable that does not coerce: execution refuses the request itself
+  }
 }

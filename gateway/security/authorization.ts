@@ -1,7 +1,7 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import type { ValidateUserFnParams } from '@envelop/generic-auth';
 import { getDirectiveExtensions } from '@graphql-tools/utils';
-import { GraphQLError, TypeInfo, isAbstractType, parse, visit, visitWithTypeInfo, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, TypeInfo, getOperationAST, isAbstractType, parse, visit, visitWithTypeInfo, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import LRU from 'lru-cache';
 import { counter } from '../metrics';
 
@@ -70,6 +70,23 @@ function refusal(params: ValidateUserFnParams<unknown>, code: 'UNAUTHENTICATED' 
   denied.inc({ code });
   // `path` is generic-auth's own ("@" marks list items): it uses it to null the removed field in the result.
   return new GraphQLError(message, { nodes: [params.fieldNode], path: params.path as (string | number)[], extensions: { code } });
+}
+
+/**
+ * genericAuth removes each refused field, then every selection left empty: when it refused every
+ * field of the operation, no operation is left and the query planner fails on the empty document
+ * (an internal error instead of the refusals). This answers such a request without planning;
+ * genericAuth's own result hook then nulls each refused field with its error, as for partial data.
+ * Runs after genericAuth's onExecute (Hive registers the config's genericAuth before our plugins).
+ */
+export function useEverythingRefusedAnswer(): GatewayPlugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.selectionSet.selections.length) return;
+      setResultAndStopExecution({ data: {} });
+    },
+  };
 }
 
 const PROTECTING_DIRECTIVES = ['authenticated', 'requiresScopes', 'policy'];

@@ -232,6 +232,34 @@ describe('response cache', () => {
     expect(afterwards.body.data.offer.price).toBe(900_000);
   });
 
+  test('ids the client never selected: the answer is exactly the uncached one, and a change to its type still evicts it', async () => {
+    const gateway = await cachingGateway(startTestGateway());
+    const seller = await newUser('cache-no-ids');
+    const catalog = await gql(gateway.url, '{ makes { models { id } } }');
+    const modelId = catalog.data.makes.flatMap((make: { models: { id: string }[] }) => make.models)[0].id;
+    const created = await gql(
+      gateway.url,
+      'mutation ($input: CreateOfferInput!) { createOffer(input: $input) { id } }',
+      { input: { modelId, title: 'Idless sedan', price: 2_000_000, year: 2020, mileageKm: 10_000, city: 'Hamburg' } },
+      { token: seller.token },
+    );
+    const offerId = created.data.createOffer.id;
+    // No `id`, no `__typename` selected anywhere: the cache must add neither to the answer.
+    const OFFER = 'query OfferNoIds($id: ID!) { offer(id: $id) { title price seller { name } } }';
+    const cold = await request(gateway.url, { query: OFFER, variables: { id: offerId } });
+    const warm = await request(gateway.url, { query: OFFER, variables: { id: offerId } });
+    expect([cold.cache, warm.cache]).toEqual(['MISS', 'HIT']);
+    expect(warm.body).toEqual(cold.body);
+    expect(Object.keys(warm.body.data.offer).sort()).toEqual(['price', 'seller', 'title']);
+
+    // The mutation's answer shows no id either: every cached answer holding an Offer is evicted.
+    const updated = await gql(gateway.url, 'mutation ($id: ID!) { updateOfferPrice(id: $id, price: 1500000) { price } }', { id: offerId }, { token: seller.token });
+    expect(updated.errors).toBeUndefined();
+    const afterwards = await request(gateway.url, { query: OFFER, variables: { id: offerId } });
+    expect(afterwards.cache).toBe('MISS');
+    expect(afterwards.body.data.offer.price).toBe(1_500_000);
+  });
+
   test('serves uncached, without errors, while Redis is unreachable', async () => {
     const gateway = await startTestGateway({ REDIS_URL: 'redis://127.0.0.1:1' });
     const errorsBefore = await counterValue('autograph_gateway_response_cache_store_errors_total');

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { ConfigError } from '../../kit/config';
 import { TEST_REDIS_URL } from '../../tests/support/queues';
 import { readGatewayEnv } from '../config';
+import { coercedVariables } from '../operation/variables';
 import { estimateQueryCost } from '../rate-limit/cost';
 import { createClientIdentifier } from '../rate-limit/identity';
 import { InMemoryStore } from '../rate-limit/in-memory-store';
@@ -100,17 +101,24 @@ describe('client identity', () => {
 
 describe('query cost', () => {
   const schema = buildSchema(`
-    type Query { offers(first: Int = 20): OfferConnection! makes: [Make!]! make(id: ID!): Make }
+    type Query { offers(first: Int = 20): OfferConnection! makes: [Make!]! make(id: ID!): Make people: [Person!]! node(id: ID!): Node }
     type OfferConnection { totalCount: Int! edges: [OfferEdge!]! }
     type OfferEdge { node: Offer! }
-    type Offer { id: ID! photos(limit: Int): [Photo!]! }
+    type Offer implements Node { id: ID! photos(limit: Int): [Photo!]! }
     type Photo { url: String! }
-    type Make { id: ID! models: [Model!]! }
+    type Make implements Node { id: ID! models: [Model!]! }
     type Model { id: ID! }
+    interface Node { id: ID! }
+    type User { name: String! friends: [Person!]! }
+    type Admin { name: String! scopes: [String!]! friends: [Person!]! }
+    union Person = User | Admin
   `);
   const cost = (query: string, variables?: Record<string, unknown>, listSize?: number) => {
     const document = parse(query);
-    return estimateQueryCost(schema, document, getOperationAST(document)!, variables, listSize);
+    const operation = getOperationAST(document)!;
+    const coerced = coercedVariables(schema, operation, variables, {});
+    if (!coerced) throw new Error('variables do not coerce');
+    return estimateQueryCost(schema, document, operation, coerced, listSize);
   };
 
   test('counts each field once per item of the lists around it', () => {
@@ -131,6 +139,30 @@ describe('query cost', () => {
     expect(cost('{ ...F } fragment F on Query { makes { ... on Make { id } } }')).toBe(11);
     expect(cost('query($s: Boolean!) { makes { id @skip(if: $s) } }', { s: true })).toBe(1);
     expect(cost('query($s: Boolean!) { makes { id @include(if: $s) } }', { s: true })).toBe(11);
+  });
+
+  test('reads variables as execution does: defaults apply to list sizes and @skip/@include', () => {
+    const query = 'query($n: Int = 100) { offers(first: $n) { edges { node { id } } } }';
+    expect(cost(query)).toBe(2 + 200);
+    expect(cost(query, { n: 3 })).toBe(2 + 6);
+    expect(cost('query($b: Boolean = false) { makes { id @include(if: $b) } }')).toBe(1);
+    expect(cost('query($b: Boolean = true) { makes { id @skip(if: $b) } }')).toBe(1);
+  });
+
+  test('prices an abstract selection as its most expensive concrete type, not the sum of its conditions', () => {
+    // people 1 + 10 x max(User: name, Admin: name + scopes); the sum of both would be 1 + 10 x 3
+    expect(cost('{ people { ... on User { name } ... on Admin { name scopes } } }')).toBe(1 + 10 * 2);
+    // Three nested lists of exclusive branches: each level is one type, never both.
+    const person = (inner: string) => `... on User { name friends { ${inner} } } ... on Admin { name scopes friends { ${inner} } }`;
+    const nested = `{ people { ${person(person('... on User { name } ... on Admin { name }'))} } }`;
+    // innermost item 1; middle Admin: name + scopes + friends (1 + 10 x 1) = 13; outer Admin: 3 + 10 x 13
+    expect(cost(nested)).toBe(1 + 10 * (3 + 10 * 13));
+    // Fields on the interface itself apply to every implementation; fragments only to theirs.
+    expect(cost('{ node(id: "1") { id ... on Make { models { id } } ... on Offer { photos { url } } } }')).toBe(1 + 1 + 1 + 10);
+  });
+
+  test('a fragment spread twice in one selection counts once, as execution collects it once', () => {
+    expect(cost('{ makes { ...M ...M } } fragment M on Make { id }')).toBe(1 + 10);
   });
 });
 
