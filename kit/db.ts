@@ -7,7 +7,7 @@ import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, DB_SYS
 import { Counter } from 'prom-client';
 
 /** Counts every SQL statement sent, per service: the batching tests and the perf lab read it from /metrics. */
-export const sqlStatements = new Counter({
+const sqlStatements = new Counter({
   name: 'autograph_sql_statements_total',
   help: 'SQL statements sent to PostgreSQL',
   labelNames: ['service'],
@@ -49,13 +49,16 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
   };
 }
 
+/** A connected service database: drizzle `db` (reads may go to replicas), the primary's `sql`, `close`. */
+export type Database<Tables extends Record<string, unknown>> = ReturnType<typeof connectDatabase<Tables>>;
+
 type Client = ReturnType<typeof postgres>;
 type Scoped = (sql: Client) => unknown;
 // Looked up per span, not at import: a tracer taken before the provider is registered can stay a
 // no-op (the CommonJS and ESM builds of @opentelemetry/api each keep their own proxy provider).
 const tracer = () => trace.getTracer('autograph-sql');
 /** Statement text kept on a span; longer ones are cut (values are never recorded: only $n placeholders). */
-export const MAX_STATEMENT_LENGTH = 2_048;
+const MAX_STATEMENT_LENGTH = 2_048;
 
 /**
  * SQL spans for the statements a traced request sends. postgres.js has no completion hook (its

@@ -5,6 +5,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { env, loadConfigOrExit } from '../kit/config';
+import { targetName } from '../schema-registry/names';
 import { DEFAULT_PORTS, startSystem } from './system';
 
 const config = loadConfigOrExit(
@@ -13,7 +14,7 @@ const config = loadConfigOrExit(
     DATABASE_URL: env.postgresUrl().optional(),
     REDIS_URL: env.redisUrl().optional(),
     REGISTRY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
-    REGISTRY_TARGET: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('main'),
+    REGISTRY_TARGET: targetName.default('main'),
     DATA_DIR: z.string().min(1).default('.data'),
     EMBEDDED_POSTGRES_PORT: env.port(0),
     SEED_SCALE: z.enum(['small', 'large', 'none']).default('small'),

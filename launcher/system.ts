@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPH_PORTS, type SubgraphName } from '../subgraphs/kit/config';
+import { SUBGRAPH_PORTS, type SubgraphName } from '../subgraphs/framework/subgraph-config';
 import { publishSubgraphSchema } from '../subgraphs/publish';
 import { seedDatabase } from '../seed';
 import { waitForHttp } from '../kit/service';

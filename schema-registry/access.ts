@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../subgraphs/kit/subgraph';
+import type { Database } from '../kit/db';
 import { tokens, type TokenKind, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];
@@ -25,7 +25,7 @@ export type AccessDecision = { ok: true; caller: Caller } | { ok: false; status:
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 /** A short, stable identifier of a token for logs and the audit trail; never the token itself. */
-export const fingerprint = (token: string) => `sha256:${sha256(token).slice(0, 12)}`;
+const fingerprint = (token: string) => `sha256:${sha256(token).slice(0, 12)}`;
 
 function safeEqual(a: string, b: string) {
   const left = Buffer.from(a);

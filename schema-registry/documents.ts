@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { getOperationAST, parse } from 'graphql';
 import { z } from 'zod';
-import type { Database } from '../subgraphs/kit/subgraph';
+import type { Database } from '../kit/db';
 import { sha256 } from './compose';
 import { apiSchema, validateOperation, type OperationProblem } from './checks/operations';
 import type { BrokenDocument } from './checks';

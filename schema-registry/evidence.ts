@@ -1,4 +1,4 @@
-import type { CheckReport } from './checks';
+import type { Proposal } from './checks';
 import { diffQueryPlans } from './checks/plan-diff';
 import { classifyByUsage, describeWindow, usageCoordinate } from './checks/usage-aware';
 import type { targets } from './db/schema';
@@ -6,7 +6,6 @@ import type { Documents } from './documents';
 import type { Usage } from './usage';
 
 type Target = typeof targets.$inferSelect;
-type Proposal = CheckReport & { supergraph?: { supergraphSdl: string; apiSdl: string; hash: string } };
 
 /**
  * Weighs a composed proposal against what the target has seen: recorded usage decides which

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfigOrExit } from '../kit/config';
 import { createLogger } from '../kit/log';
 import { runService } from '../kit/service';
+import { targetName } from './names';
 import { startRegistry } from './server';
 
 const config = loadConfigOrExit(
@@ -15,7 +16,7 @@ const config = loadConfigOrExit(
       .string()
       .default('main')
       .transform((list) => list.split(',').map((t) => t.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'each target must be lower-case letters, digits and dashes'))),
+      .pipe(z.array(targetName)),
     LOG_LEVEL: env.logLevel(),
   }),
 );

@@ -1,5 +1,5 @@
 import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
-import type { Database } from '../subgraphs/kit/subgraph';
+import type { Database } from '../kit/db';
 import { checkProposal, type CheckReport } from './checks';
 import { audit, subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
 import { createDocuments } from './documents';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../subgraphs/kit/subgraph';
+import type { Database } from '../kit/db';
 import type { tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];

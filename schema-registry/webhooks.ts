@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { createHmac, randomBytes } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../kit/log';
-import type { Database } from '../subgraphs/kit/subgraph';
+import type { Database } from '../kit/db';
 import { deliveries, webhooks, type tables, type WebhookEvent } from './db/schema';
 
 type Db = Database<typeof tables>['db'];

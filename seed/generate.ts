@@ -14,7 +14,7 @@ export type Scale = keyof typeof SCALES;
 const NOW = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 export const DEMO_EMAIL = 'demo@autograph.dev';
-export const ADMIN_EMAIL = 'admin@autograph.dev';
+const ADMIN_EMAIL = 'admin@autograph.dev';
 
 export interface SeedData {
   makes: { id: string; name: string; country: string; createdAt: Date }[];

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { migrateDatabase } from '../kit/db';
 import { generateSeedData, type Scale, type SeedData } from './generate';
 
-export { SCALES, DEMO_EMAIL, ADMIN_EMAIL, type Scale } from './generate';
+export { SCALES, DEMO_EMAIL, type Scale } from './generate';
 export const DEMO_PASSWORD = 'autograph-demo';
 
 /** Every schema the seed writes, in migration order. */

@@ -1,5 +1,5 @@
-import type { SubgraphName } from './kit/config';
-import type { SubgraphModule } from './kit/subgraph';
+import type { SubgraphName } from './framework/subgraph-config';
+import type { SubgraphModule } from './framework/subgraph';
 
 /** The five subgraphs, loaded on demand so printing one SDL does not load the others. */
 export const subgraphs: Record<SubgraphName, () => Promise<SubgraphModule<any, any>>> = {

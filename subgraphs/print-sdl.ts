@@ -1,6 +1,6 @@
 /** Prints a subgraph's SDL, as published to the registry: `bun subgraphs/print-sdl.ts <name>`. */
 import { isSubgraphName, SUBGRAPH_NAMES, subgraphs } from '.';
-import { printSubgraphSdl } from './kit';
+import { printSubgraphSdl } from './framework';
 
 const name = process.argv[2];
 if (!isSubgraphName(name)) {

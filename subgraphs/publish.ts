@@ -6,8 +6,8 @@
  */
 import { publishSubgraph } from '../schema-registry/client';
 import { isSubgraphName, SUBGRAPH_NAMES, subgraphs } from '.';
-import { printSubgraphSdl } from './kit/sdl';
-import type { SubgraphName } from './kit/config';
+import { printSubgraphSdl } from './framework/sdl';
+import type { SubgraphName } from './framework/subgraph-config';
 
 export async function publishSubgraphSchema(options: {
   name: SubgraphName;

@@ -2,7 +2,7 @@
 import { createLogger } from '../kit/log';
 import { runService } from '../kit/service';
 import { isSubgraphName, SUBGRAPH_NAMES, subgraphs } from '.';
-import { loadSubgraphConfig, startSubgraph } from './kit';
+import { loadSubgraphConfig, startSubgraph } from './framework';
 
 const name = process.argv[2];
 if (!isSubgraphName(name)) {

@@ -7,6 +7,7 @@ import { useErrorCodes } from '../plugins/use-error-codes';
 import { useMaskedErrors } from '../plugins/use-masked-errors';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from '../plugins/use-max-request-body';
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from '../plugins/use-query-limits';
+import { useVariableErrors } from '../operation/variables';
 import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from '../security/authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from '../security/http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from '../security/trusted-documents';
@@ -85,7 +86,8 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     batching: options.maxBatchSize > 0 ? { limit: options.maxBatchSize } : false,
     cors: corsOptions(options.corsOrigins ?? (deps.production ? [] : ['*'])),
   };
-  const plugins: GatewayPlugin[] = [];
+  // Variables that do not coerce are refused first, coded, before anything reads them.
+  const plugins: GatewayPlugin[] = [useVariableErrors()];
 
   if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
   if (options.jwt.enabled) {

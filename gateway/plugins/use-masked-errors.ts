@@ -45,7 +45,9 @@ export function useMaskedErrors(options: MaskedErrorsPluginOptions) {
       const masked = new GraphQLError(errorMessage, {
         nodes: source?.nodes,
         path: source?.path,
-        extensions: { code: 'INTERNAL_SERVER_ERROR', ...(source?.extensions?.http ? { http: source.extensions.http } : {}) },
+        // `unexpected` (Yoga's own marker, never serialised) makes a request with no data HTTP 500,
+        // as stock Hive Gateway answers an internal failure (a planner error, for one).
+        extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true, ...(source?.extensions?.http ? { http: source.extensions.http } : {}) },
       });
       originals.set(masked, source?.originalError ?? error);
       return masked;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import catalog from '../../subgraphs/catalog';
-import { printSubgraphSdl, startSubgraph } from '../../subgraphs/kit';
+import { printSubgraphSdl, startSubgraph } from '../../subgraphs/framework';
 import { startRegistry } from '../../schema-registry/server';
 import { publishSubgraph } from '../../schema-registry/client';
 import { createLogger } from '../../kit/log';

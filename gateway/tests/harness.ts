@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnService, stopChild } from '../../launcher/children';
 import { createLogger } from '../../kit/log';
-import type { SubgraphName } from '../../subgraphs/kit/config';
+import type { SubgraphName } from '../../subgraphs/framework/subgraph-config';
 import { gql } from '../../tests/support/graphql';
 import { TEST_REDIS_URL } from '../../tests/support/queues';
 import { getSystem } from '../../tests/support/system';

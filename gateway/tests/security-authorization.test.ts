@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compose } from '../../schema-registry/compose';
 import { SUBGRAPH_NAMES, subgraphs } from '../../subgraphs';
-import { createSubgraphBuilder, printSubgraphSdl, type BaseContext } from '../../subgraphs/kit';
+import { createSubgraphBuilder, printSubgraphSdl, type BaseContext } from '../../subgraphs/framework';
 import { errorCodes, gql } from '../../tests/support/graphql';
 import { getSystem } from '../../tests/support/system';
 import { createTestIssuer } from '../../tests/support/tokens';

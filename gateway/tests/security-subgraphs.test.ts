@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { spawnService, stopChild, type Child } from '../../launcher/children';
 import { createLogger } from '../../kit/log';
-import { signedExtensions } from '../../subgraphs/kit/auth';
+import { signedExtensions } from '../../subgraphs/framework/auth';
 import { errorCodes, gql } from '../../tests/support/graphql';
 import { getSystem } from '../../tests/support/system';
 import { useMaskedErrors } from '../plugins/use-masked-errors';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 import { createLogger } from '../../kit/log';
-import type { Role } from '../../subgraphs/kit/auth';
+import type { Role } from '../../subgraphs/framework/auth';
 import { eventually, gql } from '../../tests/support/graphql';
 import { getSystem } from '../../tests/support/system';
 import { readGatewayEnv } from '../config';

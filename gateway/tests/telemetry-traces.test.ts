@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { spawnService, stopChild, type Child } from '../../launcher/children';
-import { SUBGRAPH_PORTS } from '../../subgraphs/kit/config';
+import { SUBGRAPH_PORTS } from '../../subgraphs/framework/subgraph-config';
 import { eventually, gql, readCounter } from '../../tests/support/graphql';
 import { getSystem } from '../../tests/support/system';
 import { spawnTestGateway, stopTestGateways, supergraphFile, type TestGateway } from './harness';

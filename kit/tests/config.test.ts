@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { ConfigError, parseConfig } from '../config';
-import { subgraphConfigSchema } from '../../subgraphs/kit/config';
+import { subgraphConfigSchema } from '../../subgraphs/framework/subgraph-config';
 import { readGatewayEnv } from '../../gateway/config';
 
 const problems = (fn: () => unknown): string[] => {

@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { TOKEN_KINDS } from '../access';
 import { WEBHOOK_EVENTS } from '../webhooks';
-import type { Guard, RegistryDeps } from './index';
-import { body, fail, intParam, limitParam, NAME, targetName, type RegistryContext, type RegistryEnv } from './http';
+import type { Guard, RegistryDeps } from './deps';
+import { NAME_PATTERN, TARGET_NAME_RULE, targetName } from '../names';
+import { body, fail, intParam, limitParam, type RegistryContext, type RegistryEnv } from './http';
 
 const settings = {
   usageWindowDays: z.number().int().min(1).max(90).optional(),
@@ -87,7 +88,7 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
 
   routes.get('/audit', guard('admin'), async (c) => {
     const target = c.req.query('target');
-    if (target !== undefined && !NAME.test(target)) return fail(c, 400, 'BAD_REQUEST', 'target must be a target name');
+    if (target !== undefined && !NAME_PATTERN.test(target)) return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
     return c.json(await deps.store.auditLog(target, limitParam(c, 100, 1000)));
   });
 

@@ -18,9 +18,6 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
 export const fail = (c: Context, status: ErrorStatus, code: ErrorCode, message: string, details?: unknown) =>
   c.json({ error: { code, message, ...(details ? { details } : {}) } }, status);
 
-export const NAME = /^[a-z][a-z0-9-]{0,62}$/;
-export const targetName = z.string().regex(NAME, 'must be lower-case letters, digits and dashes, starting with a letter');
-
 /** Parses a JSON body with a zod schema; a bad body answers 400 naming each bad field. */
 export async function body<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | Response> {
   const parsed = schema.safeParse(await c.req.json().catch(() => undefined));

@@ -1,24 +1,12 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Logger } from '../../kit/log';
-import { presentedToken, type Access, type AccessLevel } from '../access';
-import type { Store } from '../store';
-import type { Webhooks } from '../webhooks';
+import { presentedToken } from '../access';
+import { NAME_PATTERN, TARGET_NAME_RULE } from '../names';
 import { adminRoutes } from './admin';
-import { fail, NAME, type RegistryEnv } from './http';
+import type { Guard, RegistryDeps } from './deps';
+import { fail, type RegistryEnv } from './http';
 import { operationRoutes } from './operations';
 import { schemaRoutes } from './schema';
-
-export interface RegistryDeps {
-  store: Store;
-  access: Access;
-  webhooks: Webhooks;
-  logger: Logger;
-  ready: () => Promise<boolean>;
-}
-
-/** Authorises the caller for `level` on the route's target (if any) and loads that target. */
-export type Guard = (level: AccessLevel) => MiddlewareHandler<RegistryEnv>;
 
 /** The registry's HTTP API, versioned under /v1 and documented in schema-registry/README.md. */
 export function createRegistryApp(deps: RegistryDeps) {
@@ -38,7 +26,7 @@ export function createRegistryApp(deps: RegistryDeps) {
 
   const guard: Guard = (level) => async (c, next) => {
     const target = c.req.param('target');
-    if (target !== undefined && !NAME.test(target)) return fail(c, 400, 'BAD_REQUEST', 'target must be lower-case letters, digits and dashes');
+    if (target !== undefined && !NAME_PATTERN.test(target)) return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
     const decision = await deps.access.authorize(presentedToken(c.req.raw.headers), level, target);
     if (!decision.ok) return fail(c, decision.status, decision.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.message);
     c.set('caller', decision.caller);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { documentsBody } from '../documents';
 import { usageReport } from '../usage';
-import type { Guard, RegistryDeps } from './index';
+import type { Guard, RegistryDeps } from './deps';
 import { body, fail, type RegistryEnv } from './http';
 
 /** What gateways and clients send about operations: usage reports and trusted documents. */

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { presentedToken } from '../access';
 import { diffSchemas } from '../checks';
 import type { ChangeOutcome } from '../store';
-import type { Guard, RegistryDeps } from './index';
-import { body, fail, intParam, limitParam, sdlError, targetName, type RegistryContext, type RegistryEnv } from './http';
+import type { Guard, RegistryDeps } from './deps';
+import { subgraphName, targetName } from '../names';
+import { body, fail, intParam, limitParam, sdlError, type RegistryContext, type RegistryEnv } from './http';
 
-const subgraphName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'name must be lower-case letters, digits and dashes, starting with a letter');
 const routingUrl = z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' });
 const meta = { author: z.string().max(200).optional(), commit: z.string().max(200).optional(), force: z.boolean().optional() };
 const publishBody = z.object({ name: subgraphName, url: routingUrl, sdl: z.string().min(1, 'sdl must not be empty'), ...meta });

@@ -6,7 +6,7 @@ import type { UsageWindow } from '../usage';
 import type { OperationProblem } from './operations';
 import type { PlanDiff } from './plan-diff';
 
-export type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
+type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
 
 export interface SchemaChange {
   level: ChangeLevel;
@@ -47,6 +47,9 @@ export interface CheckReport {
   plans?: PlanDiff;
 }
 
+/** A check's report plus, when the proposed subgraphs compose, the supergraph they compose to. */
+export type Proposal = CheckReport & { supergraph?: { supergraphSdl: string; apiSdl: string; hash: string } };
+
 const LEVELS: Record<CriticalityLevel, ChangeLevel> = {
   [CriticalityLevel.Breaking]: 'breaking',
   [CriticalityLevel.Dangerous]: 'dangerous',
@@ -70,7 +73,7 @@ export async function checkProposal(input: {
   currentApiSdl: string | null;
   proposed: SubgraphSnapshot[];
   changed?: { before: string | null; after: string | null };
-}): Promise<CheckReport & { supergraph?: { supergraphSdl: string; apiSdl: string; hash: string } }> {
+}): Promise<Proposal> {
   const composition = input.proposed.length > 0 ? compose(input.proposed) : null;
   if (composition && !composition.ok) {
     return { ok: false, composition: { ok: false, errors: composition.errors }, apiChanges: [], subgraphChanges: [], breaking: 0, blocking: 0 };

@@ -1,4 +1,5 @@
 import { buildSchema, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import LRU from 'lru-cache';
 import { sha256 } from '../compose';
 
 export interface OperationProblem {
@@ -8,15 +9,15 @@ export interface OperationProblem {
 }
 
 // Building a schema from SDL costs milliseconds; a check validates many operations against the
-// same one or two schemas, and consecutive checks mostly share the current one.
-const schemas = new Map<string, GraphQLSchema>();
+// same one or two schemas, and consecutive checks mostly share the current one (least recently
+// used go first, so the current one stays while proposals come and go).
+const schemas = new LRU<string, GraphQLSchema>({ max: 8 });
 
 export function apiSchema(sdl: string): GraphQLSchema {
   const key = sha256(sdl);
   let schema = schemas.get(key);
   if (!schema) {
     schema = buildSchema(sdl, { assumeValidSDL: true });
-    if (schemas.size >= 8) schemas.delete(schemas.keys().next().value!);
     schemas.set(key, schema);
   }
   return schema;

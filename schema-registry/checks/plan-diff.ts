@@ -1,16 +1,17 @@
 import { QueryPlanner, type PlanNode } from '@graphql-hive/router-query-planner';
+import LRU from 'lru-cache';
 import { sha256 } from '../compose';
 import { apiSchema, validateOperation, type OperationProblem } from './operations';
 
 /** The shape of a plan that matters for latency: how many subgraph fetches, and how many in a row. */
-export interface PlanShape {
+interface PlanShape {
   fetches: number;
   /** Fetches on the longest sequential path: each one is a network round trip the client waits for. */
   hops: number;
   services: string[];
 }
 
-export interface PlanChange {
+interface PlanChange {
   hash: string;
   name: string | null;
   requests: number;
@@ -37,20 +38,19 @@ export interface RecordedOperation {
 
 // Constructing a planner parses the supergraph (tens of milliseconds); the current supergraph is
 // the same for every check until the next publish.
-const planners = new Map<string, QueryPlanner>();
+const planners = new LRU<string, QueryPlanner>({ max: 4 });
 function plannerFor(supergraphSdl: string) {
   const key = sha256(supergraphSdl);
   let planner = planners.get(key);
   if (!planner) {
     planner = new QueryPlanner(supergraphSdl);
-    if (planners.size >= 4) planners.delete(planners.keys().next().value!);
     planners.set(key, planner);
   }
   return planner;
 }
 
 /** Fetch count and sequential depth of a plan tree. */
-export function shapeOf(node: PlanNode | undefined): PlanShape {
+function shapeOf(node: PlanNode | undefined): PlanShape {
   const services = new Set<string>();
   const walk = (n: PlanNode | undefined): { fetches: number; hops: number } => {
     if (!n) return { fetches: 0, hops: 0 };

@@ -18,7 +18,7 @@ export const OPTIONS = {
 } as const;
 
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-export type Print = (human: string[], machine: unknown) => void;
+type Print = (human: string[], machine: unknown) => void;
 export type Command = (args: string[], flags: Flags, connection: RegistryConnection, print: Print) => Promise<void>;
 
 interface ChangeResult {

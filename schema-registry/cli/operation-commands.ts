@@ -11,7 +11,7 @@ interface Manifest {
  * `{ format: "apollo-persisted-query-manifest", operations: [{ id, body }] }`, or the
  * `{ "<hash>": "<document>" }` map written by GraphQL Code Generator's client preset and Relay.
  */
-export function readManifest(file: string): Manifest {
+function readManifest(file: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import catalog from '../../subgraphs/catalog';
 import { startCatalog, insertMake } from '../../subgraphs/catalog/tests/fixtures';
-import { printSubgraphSdl } from '../../subgraphs/kit';
+import { printSubgraphSdl } from '../../subgraphs/framework';
 import { createLogger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createTempDatabase } from '../../tests/support/temp-database';

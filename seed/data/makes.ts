@@ -3,7 +3,7 @@
  * "name:yearFrom-yearTo" ("-" with no end year = still produced).
  */
 export type BodyType = 'SEDAN' | 'HATCHBACK' | 'LIFTBACK' | 'WAGON' | 'SUV' | 'COUPE' | 'CONVERTIBLE' | 'PICKUP' | 'VAN' | 'MINIVAN';
-export type ModelSpec = [name: string, bodyType: BodyType, generations: string];
+type ModelSpec = [name: string, bodyType: BodyType, generations: string];
 export interface MakeSpec {
   name: string;
   country: string;

@@ -5,7 +5,7 @@ import { env, parseConfig } from '../../kit/config';
 export const DEFAULT_CATALOG_CACHE_TTL_MS = 300_000;
 
 /** Environment only catalog reads, on top of the shared subgraph variables. */
-export const catalogConfigSchema = z
+const catalogConfigSchema = z
   .object({
     /** Redis read-through cache of makes and models (only when REDIS_URL is set). */
     CATALOG_CACHE: z.enum(['on', 'off']).default('on'),
@@ -16,7 +16,6 @@ export const catalogConfigSchema = z
   .transform((raw) => ({
     cache: { enabled: raw.CATALOG_CACHE === 'on', ttlMs: raw.CATALOG_CACHE_TTL_MS, keyPrefix: raw.CATALOG_CACHE_KEY_PREFIX },
   }));
-export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 
 export const loadCatalogConfig = (source: Record<string, string | undefined> = process.env) => parseConfig(catalogConfigSchema, source);
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineSubgraph } from '../kit';
+import { defineSubgraph } from '../framework';
 import { createRedisReferenceCache, noCache } from './cache';
 import { defaultCacheKeyPrefix, loadCatalogConfig } from './config';
 import type { CatalogContext } from './context';

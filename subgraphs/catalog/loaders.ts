@@ -1,5 +1,5 @@
 import { asc, inArray } from 'drizzle-orm';
-import { byKey, defineLoader, groupByKey } from '../kit';
+import { byKey, defineLoader, groupByKey } from '../framework';
 import { readThrough } from './cache';
 import type { CatalogContext } from './context';
 import { generations, makes, models, type MakeRow, type ModelRow } from './db/schema';

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { badInput, conflict, notFound, requireId, requireRole } from '../kit';
+import { badInput, conflict, notFound, requireId, requireRole } from '../framework';
 import type { CatalogContext } from './context';
 import { makes, models, type MakeRow, type ModelRow } from './db/schema';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { env, parseConfig } from '../../kit/config';
-import { SUBGRAPH_PORTS } from '../kit';
+import { SUBGRAPH_PORTS } from '../framework';
 
 /** Environment only offers reads, on top of the shared subgraph variables. */
-export const offersConfigSchema = z
+const offersConfigSchema = z
   .object({
     CATALOG_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.catalog}/graphql`),
     SEARCH_EVENTS_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.search}/events/offers`),

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { createCatalogClient, createOfferEventPublisher, defineSubgraph } from '../kit';
+import { createCatalogClient } from '../catalog/client';
+import { createOfferEventPublisher } from './events';
+import { defineSubgraph } from '../framework';
 import { loadOffersConfig } from './config';
 import type { OffersContext } from './context';
 import { tables } from './db/schema';

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
-import { badInput, checkFirst, decodeCursor, encodeCursor, isId, toPage, type Page } from '../kit';
+import { badInput, checkFirst, decodeCursor, encodeCursor, isId, toPage, type Page } from '../framework';
 import type { OffersContext } from './context';
 import { offers } from './db/schema';
 import { listedColumns, type ListedOffer } from './rows';

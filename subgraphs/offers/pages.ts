@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { defineChildPages } from '../kit';
+import { defineChildPages } from '../framework';
 import type { OffersContext } from './context';
 import { offers } from './db/schema';
 import type { ListedOffer } from './rows';

@@ -8,6 +8,6 @@ export interface ListedOffer extends OfferRow {
 }
 
 /** Microseconds survive only as text: a JS Date would make cursors skip or repeat rows. */
-export const cursorAt = sql<string>`to_char(${offers.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const cursorAt = sql<string>`to_char(${offers.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export const listedColumns = { ...getTableColumns(offers), cursorAt };

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { badInput, forbidden, isId, notFound, requireId, requireViewer, type OfferSnapshot } from '../kit';
+import { badInput, forbidden, isId, notFound, requireId, requireViewer } from '../framework';
+import type { OfferSnapshot } from './events';
 import type { OffersContext } from './context';
 import { offers, type OfferRow } from './db/schema';
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { badInput, conflict, isId, notFound, requireId, requireViewer, unauthenticated } from '../kit';
+import { badInput, conflict, isId, notFound, requireId, requireViewer, unauthenticated } from '../framework';
 import type { ReviewsContext } from './context';
 import { modelRatings, reviews, type ReviewRow } from './db/schema';
 

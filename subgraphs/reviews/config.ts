@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { env, parseConfig } from '../../kit/config';
-import { SUBGRAPH_PORTS } from '../kit';
+import { SUBGRAPH_PORTS } from '../framework';
 
 /** Environment only reviews reads, on top of the shared subgraph variables. */
-export const reviewsConfigSchema = z
+const reviewsConfigSchema = z
   .object({
     /** Where to check that a reviewed model exists (the catalog subgraph's GraphQL endpoint). */
     CATALOG_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.catalog}/graphql`),

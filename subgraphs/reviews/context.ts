@@ -1,4 +1,6 @@
-import type { BaseContext, CatalogClient, Database } from '../kit';
+import type { BaseContext } from '../framework';
+import type { CatalogClient } from '../catalog/client';
+import type { Database } from '../../kit/db';
 import type { tables } from './db/schema';
 
 export interface ReviewsContext extends BaseContext {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createCatalogClient, defineSubgraph } from '../kit';
+import { createCatalogClient } from '../catalog/client';
+import { defineSubgraph } from '../framework';
 import { loadReviewsConfig } from './config';
 import type { ReviewsContext } from './context';
 import { tables } from './db/schema';

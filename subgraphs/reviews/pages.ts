@@ -1,4 +1,4 @@
-import { defineChildPages, type ChildRow } from '../kit';
+import { defineChildPages, type ChildRow } from '../framework';
 import type { ReviewsContext } from './context';
 import { reviews, type ReviewRow } from './db/schema';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { env, parseConfig } from '../../kit/config';
-import { SUBGRAPH_PORTS } from '../kit';
+import { SUBGRAPH_PORTS } from '../framework';
 
 /** Environment only search reads, on top of the shared subgraph variables. */
-export const searchConfigSchema = z
+const searchConfigSchema = z
   .object({
     CATALOG_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.catalog}/graphql`),
     OFFERS_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.offers}/graphql`),

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type BaseContext, consumeOfferEvents, createCatalogClient, createInProcessQueue, defineSubgraph, INTERNAL_TOKEN_HEADER, type OfferEvent } from '../kit';
+import { type BaseContext, defineSubgraph } from '../framework';
+import { consumeOfferEvents, createInProcessQueue, INTERNAL_TOKEN_HEADER, type OfferEvent } from '../offers/events';
+import { createCatalogClient } from '../catalog/client';
 import { loadSearchConfig } from './config';
 import type { SearchContext } from './context';
 import { tables } from './db/schema';
@@ -48,7 +50,7 @@ export default defineSubgraph<SearchContext, typeof tables>({
           }
           const parsed = eventBody.safeParse(await request.json().catch(() => null));
           if (!parsed.success) return Response.json({ error: parsed.error.issues.map((i) => i.message).join('; ') }, { status: 400 });
-          queue.push(parsed.data);
+          if (!queue.push(parsed.data)) return Response.json({ error: 'event queue is full; retry later' }, { status: 503, headers: { 'retry-after': '1' } });
           return Response.json({ accepted: true }, { status: 202 });
         },
       },

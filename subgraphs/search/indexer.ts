@@ -1,5 +1,8 @@
 import { and, eq, lte, notInArray, sql } from 'drizzle-orm';
-import { signed, type CatalogClient, type Database, type OfferSnapshot } from '../kit';
+import { withGatewaySignature } from '../framework';
+import type { CatalogClient } from '../catalog/client';
+import type { Database } from '../../kit/db';
+import type { OfferSnapshot } from '../offers/events';
 import { offerDocuments, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];
@@ -63,7 +66,7 @@ export async function reindexFromOffers(options: { db: Db; catalog: CatalogClien
     const response = await fetch(options.offersUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(await signed(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
+      body: JSON.stringify(await withGatewaySignature(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await response.json()) as { data?: { offers: { edges: { node: any }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string }[] };

@@ -3,7 +3,8 @@
  * Reads DATABASE_URL (or SEARCH_DATABASE_URL), OFFERS_URL and CATALOG_URL.
  */
 import { connectDatabase } from '../../kit/db';
-import { createCatalogClient, loadSubgraphConfig } from '../kit';
+import { createCatalogClient } from '../catalog/client';
+import { loadSubgraphConfig } from '../framework';
 import { loadSearchConfig } from './config';
 import { tables } from './db/schema';
 import { reindexFromOffers } from './indexer';

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { badInput, isId } from '../kit';
+import { badInput, isId } from '../framework';
 import type { SearchContext } from './context';
 import { offerDocuments } from './db/schema';
 

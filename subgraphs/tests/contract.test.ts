@@ -2,8 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES, subgraphs } from '..';
-import { contractViolations } from '../kit/contract';
-import { printSubgraphSdl } from '../kit/sdl';
+import { contractViolations } from '../framework/contract';
+import { printSubgraphSdl } from '../framework/sdl';
 
 const contractDir = fileURLToPath(new URL('../../../shared/contract/', import.meta.url));
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseConfig } from '../../kit/config';
 
-/** Identity settings, on top of the kit's subgraph configuration. */
-export const identityConfigSchema = z
+/** Identity settings, on top of the framework's subgraph configuration (framework/subgraph-config.ts). */
+const identityConfigSchema = z
   .object({
     JWT_ACCESS_TTL: z.coerce.number().int().min(1).max(86_400).default(900),
     JWT_REFRESH_TTL: z.coerce.number().int().min(60).default(30 * 24 * 3600),

@@ -1,4 +1,5 @@
-import type { BaseContext, Database } from '../kit';
+import type { BaseContext } from '../framework';
+import type { Database } from '../../kit/db';
 import type { tables } from './db/schema';
 import type { Sessions } from './sessions';
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createTokenVerifier, defineSubgraph } from '../kit';
+import { createTokenVerifier, defineSubgraph } from '../framework';
 import { readIdentityConfig } from './config';
 import type { UsersContext } from './context';
 import { tables } from './db/schema';

@@ -1,8 +1,8 @@
 import { desc } from 'drizzle-orm';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, importPKCS8, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { ACCESS_TOKEN_ALGORITHM } from '../kit/auth';
-import type { Database } from '../kit/subgraph';
+import { ACCESS_TOKEN_ALGORITHM } from '../framework/auth';
+import type { Database } from '../../kit/db';
 import { signingKeys, type tables } from './db/schema';
 
 type Db = Database<typeof tables>['db'];

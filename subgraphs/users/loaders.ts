@@ -1,5 +1,5 @@
 import { inArray } from 'drizzle-orm';
-import { byKey, defineLoader } from '../kit';
+import { byKey, defineLoader } from '../framework';
 import type { UsersContext } from './context';
 import { users } from './db/schema';
 

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { badInput, conflict, unauthenticated } from '../kit/errors';
-import type { Database } from '../kit/subgraph';
+import { badInput, conflict, unauthenticated } from '../framework/errors';
+import type { Database } from '../../kit/db';
 import type { IdentityConfig } from './config';
 import { refreshTokens, users, type tables, type UserRow } from './db/schema';
 import type { SigningKeys } from './keys';

@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from 'bun:test';
-import { printSubgraphSdl } from '../../subgraphs/kit/sdl';
+import { printSubgraphSdl } from '../../subgraphs/framework/sdl';
 import { subgraphs } from '../../subgraphs';
 import { publishSubgraph } from '../../schema-registry/client';
 import { eventually, gql } from '../support/graphql';

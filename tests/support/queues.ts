@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { redisConnection, SEARCH_QUEUE } from '../../subgraphs/kit/offer-events';
+import { redisConnection, SEARCH_QUEUE } from '../../subgraphs/offers/events';
 
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 

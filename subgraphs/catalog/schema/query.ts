@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import type { ModelRow } from '../db/schema';
 import { allMakes, makeById, modelById } from '../loaders';
 import { builder } from './builder';

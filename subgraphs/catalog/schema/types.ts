@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import type { GenerationRow, MakeRow, ModelRow } from '../db/schema';
 import { generationById, generationsByModel, makeById, modelById, modelsByMake } from '../loaders';
 import { builder } from './builder';
@@ -9,7 +9,7 @@ export const BodyType = builder.enumType('BodyType', {
 
 export const Make = builder.objectRef<MakeRow>('Make');
 export const Model = builder.objectRef<ModelRow>('Model');
-export const Generation = builder.objectRef<GenerationRow>('Generation');
+const Generation = builder.objectRef<GenerationRow>('Generation');
 
 Make.implement({
   fields: (t) => ({

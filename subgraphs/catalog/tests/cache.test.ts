@@ -7,9 +7,9 @@ import { errorCodes, gql, readCounter } from '../../../tests/support/graphql';
 import { TEST_REDIS_URL } from '../../../tests/support/queues';
 import { createTempDatabase } from '../../../tests/support/temp-database';
 import { createTestIssuer } from '../../../tests/support/tokens';
-import { startSubgraph } from '../../kit';
+import { startSubgraph } from '../../framework';
 import catalog from '..';
-import { defaultCacheKeyPrefix, loadCatalogConfig } from '../config';
+import { DEFAULT_CATALOG_CACHE_TTL_MS, defaultCacheKeyPrefix, loadCatalogConfig } from '../config';
 import { insertMake, insertModel, testSubgraphConfig } from './fixtures';
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
@@ -129,6 +129,11 @@ describe('catalog reference cache', () => {
     const before = await sqlStatements(service);
     await gql(service.url, MAKE_PAGE, { id: ids.subaru });
     expect(await sqlStatements(service)).toBeGreaterThan(before);
+  });
+
+  test('caches for DEFAULT_CATALOG_CACHE_TTL_MS unless told otherwise', () => {
+    expect(loadCatalogConfig({}).cache).toEqual({ enabled: true, ttlMs: DEFAULT_CATALOG_CACHE_TTL_MS, keyPrefix: undefined });
+    expect(loadCatalogConfig({ CATALOG_CACHE_TTL_MS: '1000' }).cache.ttlMs).toBe(1000);
   });
 
   test('rejects a wrong cache setting, naming the variable', () => {

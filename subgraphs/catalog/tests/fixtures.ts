@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { startSubgraph, type SubgraphConfig } from '../../kit';
+import { startSubgraph, type SubgraphConfig } from '../../framework';
 import catalog from '..';
 
 /**

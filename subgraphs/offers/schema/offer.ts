@@ -1,4 +1,4 @@
-import { definePageInfo, defineConnection, isId } from '../../kit';
+import { definePageInfo, defineConnection, isId } from '../../framework';
 import type { Photo as PhotoShape } from '../db/schema';
 import { offerById } from '../loaders';
 import { builder } from './builder';
@@ -35,5 +35,5 @@ builder.asEntity(Offer, {
   resolveReference: (ref, ctx) => (isId(ref.id) ? offerById(ctx).load(ref.id.toLowerCase()) : null),
 });
 
-export const PageInfo = definePageInfo(builder);
+const PageInfo = definePageInfo(builder);
 export const OfferConnection = defineConnection(builder, 'Offer', Offer, PageInfo);

@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import { listOffers } from '../listing';
 import { offerById } from '../loaders';
 import { builder } from './builder';

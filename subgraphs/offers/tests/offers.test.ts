@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import offers from '..';
-import { startSubgraph } from '../../kit';
+import { startSubgraph } from '../../framework';
 import type { RunningService } from '../../../kit/service';
 import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
 import { createTempDatabase } from '../../../tests/support/temp-database';

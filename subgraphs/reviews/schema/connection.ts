@@ -1,6 +1,6 @@
-import { defineConnection, definePageInfo } from '../../kit';
+import { defineConnection, definePageInfo } from '../../framework';
 import { builder } from './builder';
 import { Review } from './refs';
 
-export const PageInfo = definePageInfo(builder);
+const PageInfo = definePageInfo(builder);
 export const ReviewConnection = defineConnection(builder, 'Review', Review, PageInfo);

@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import { ratingByModel } from '../loaders';
 import { modelReviews } from '../pages';
 import { ReviewConnection } from './connection';

@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import { reviewById } from '../loaders';
 import { builder } from './builder';
 import { Model, Review, User } from './refs';

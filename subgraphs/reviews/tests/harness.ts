@@ -3,7 +3,7 @@ import { gql } from '../../../tests/support/graphql';
 import { createTempDatabase } from '../../../tests/support/temp-database';
 import { createTestIssuer } from '../../../tests/support/tokens';
 import { readCounter } from '../../../tests/support/graphql';
-import { startSubgraph } from '../../kit';
+import { startSubgraph } from '../../framework';
 import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
 import reviews from '..';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { errorCodes } from '../../../tests/support/graphql';
-import { encodeCursor } from '../../kit';
+import { encodeCursor } from '../../framework';
 import { insertReview, startReviewsStack, type ReviewsStack } from './harness';
 
 let stack: ReviewsStack;

@@ -1,4 +1,4 @@
-import { createSubgraphBuilder } from '../../kit';
+import { createSubgraphBuilder } from '../../framework';
 import type { SearchContext } from '../context';
 
 export const builder = createSubgraphBuilder<SearchContext>();

@@ -1,4 +1,4 @@
-import { createSubgraphBuilder } from '../../kit';
+import { createSubgraphBuilder } from '../../framework';
 import type { UsersContext } from '../context';
 
 export const builder = createSubgraphBuilder<UsersContext>();

@@ -1,4 +1,4 @@
-import { isId } from '../../kit';
+import { isId } from '../../framework';
 import { userById } from '../loaders';
 import { builder } from './builder';
 import { User, Viewer } from './types';

@@ -1,11 +1,11 @@
-import { isId } from '../../kit';
+import { isId, ROLES } from '../../framework';
 import type { UserRow } from '../db/schema';
 import { userById } from '../loaders';
 import type { AuthPayload as AuthPayloadShape } from '../sessions';
 import { builder } from './builder';
 
-export const SellerKind = builder.enumType('SellerKind', { values: ['PRIVATE', 'DEALER'] as const });
-export const Role = builder.enumType('Role', { values: ['BUYER', 'SELLER', 'DEALER', 'MODERATOR', 'ADMIN'] as const });
+const SellerKind = builder.enumType('SellerKind', { values: ['PRIVATE', 'DEALER'] as const });
+const Role = builder.enumType('Role', { values: ROLES });
 
 export const User = builder.objectRef<UserRow>('User').implement({
   fields: (t) => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import users from '..';
-import { startSubgraph } from '../../kit';
+import { startSubgraph } from '../../framework';
 import type { RunningService } from '../../../kit/service';
 import { testSubgraphConfig } from '../../catalog/tests/fixtures';
 import { createTempDatabase } from '../../../tests/support/temp-database';

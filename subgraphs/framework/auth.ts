@@ -66,7 +66,7 @@ export function requireRole(ctx: BaseContext, ...roles: Role[]): Viewer {
 }
 
 /** The request extension Hive Gateway's `hmacSignature` option signs into (@graphql-mesh/hmac-upstream-signature). */
-export const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
+const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
 
 /**
  * Lets a subgraph refuse GraphQL requests that did not come through the gateway. The gateway
@@ -125,6 +125,14 @@ export async function signedExtensions(secret: string, params: { query: string; 
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(defaultParamsSerializer(params)));
   return { [GATEWAY_SIGNATURE_EXTENSION]: btoa(String.fromCharCode(...new Uint8Array(signature))) };
+}
+
+/**
+ * A subgraph that only serves the gateway (GATEWAY_HMAC_SECRET) serves its peers when they sign
+ * like it: `params` with the gateway's signature in `extensions`, or unchanged without a secret.
+ */
+export async function withGatewaySignature<P extends { query: string; variables?: Record<string, unknown> }>(secret: string | undefined, params: P) {
+  return secret ? { ...params, extensions: await signedExtensions(secret, params) } : params;
 }
 
 interface SignedParams {

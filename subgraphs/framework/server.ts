@@ -1,5 +1,5 @@
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
 import { trace } from '@opentelemetry/api';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { register } from 'prom-client';
@@ -27,31 +27,66 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   routes?: Record<string, RouteHandler>;
   /** Releases the subgraph's resources after the HTTP server stopped accepting requests. */
   onStop?: () => Promise<void>;
+  /** Distinct operation names labelled in the metrics; default DEFAULT_MAX_OPERATION_NAMES. */
+  maxOperationNames?: number;
 }
 
 /** Probes and scrapes are not traced: a span per health check would drown the traces that matter. */
 const UNTRACED_ROUTES = new Set(['/healthcheck', '/readiness', '/metrics']);
 
 /**
- * Operations per subgraph, named `autograph_subgraph_*` so they never collide with the gateway's
- * `graphql_envelop_*` when both run in one process. Labels: operation name and type only
- * (`phase`/`path` are per-error detail with unbounded values). The plugin's own /metrics route is
- * off: the kit serves /metrics for the whole registry.
+ * Operation names are chosen by clients, and every distinct label value is a series prom-client
+ * keeps for the life of the process: past this many distinct names per server, further names are
+ * counted as OTHER_OPERATIONS.
  */
-export const SUBGRAPH_METRICS = {
-  graphql_envelop_request: 'autograph_subgraph_operations_total',
-  graphql_envelop_request_duration: 'autograph_subgraph_operation_duration_seconds',
-  graphql_envelop_error_result: 'autograph_subgraph_operation_errors_total',
-  graphql_envelop_request_time_summary: false,
-  graphql_envelop_phase_parse: false,
-  graphql_envelop_phase_validate: false,
-  graphql_envelop_phase_context: false,
-  graphql_envelop_phase_execute: false,
-  graphql_envelop_phase_subscribe: false,
-  graphql_envelop_deprecated_field: false,
-  graphql_envelop_schema_change: false,
-  graphql_yoga_http_duration: false,
-} as const;
+export const DEFAULT_MAX_OPERATION_NAMES = 200;
+export const OTHER_OPERATIONS = '(other)';
+
+/**
+ * Operations per subgraph, named `autograph_subgraph_*` so they never collide with the gateway's
+ * `graphql_envelop_*` when both run in one process. Labels: operation type and (bounded) operation
+ * name only (`phase`/`path` are per-error detail with unbounded values). The plugin's own /metrics
+ * route is off: the framework serves /metrics for the whole registry.
+ */
+function subgraphMetrics(maxOperationNames: number) {
+  const named = new Set<string>();
+  const operationName = (name = 'Anonymous') => {
+    if (named.has(name)) return name;
+    if (named.size >= maxOperationNames) return OTHER_OPERATIONS;
+    named.add(name);
+    return name;
+  };
+  type Label = 'operationType' | 'operationName';
+  const labelNames: Label[] = ['operationType', 'operationName'];
+  const fillLabelsFn = (params: FillLabelsFnParams) => ({ operationType: params.operationType ?? 'unknown', operationName: operationName(params.operationName) });
+  const registry = pluginMetricsRegistry;
+  return {
+    graphql_envelop_request: createCounter<'execute' | 'subscribe', Label>({
+      registry,
+      counter: { name: 'autograph_subgraph_operations_total', help: 'GraphQL operations executed by the subgraph', labelNames },
+      fillLabelsFn,
+    }),
+    graphql_envelop_request_duration: createHistogram<'execute' | 'subscribe', Label>({
+      registry,
+      histogram: { name: 'autograph_subgraph_operation_duration_seconds', help: 'Time from parse to the end of execution of an operation', labelNames },
+      fillLabelsFn,
+    }),
+    graphql_envelop_error_result: createCounter<'parse' | 'validate' | 'context' | 'execute' | 'subscribe', Label>({
+      registry,
+      counter: { name: 'autograph_subgraph_operation_errors_total', help: 'Errors in GraphQL operations, from every phase', labelNames },
+      fillLabelsFn,
+    }),
+    graphql_envelop_request_time_summary: false,
+    graphql_envelop_phase_parse: false,
+    graphql_envelop_phase_validate: false,
+    graphql_envelop_phase_context: false,
+    graphql_envelop_phase_execute: false,
+    graphql_envelop_phase_subscribe: false,
+    graphql_envelop_deprecated_field: false,
+    graphql_envelop_schema_change: false,
+    graphql_yoga_http_duration: false,
+  } as const;
+}
 
 /** Yoga's log calls as pino lines: the first argument is the message (or the error), the rest details. */
 function yogaLogging(logger: Logger) {
@@ -100,7 +135,7 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     logging: yogaLogging(options.logger),
     context: async ({ request }) => options.extendContext({ request, viewer: await options.viewerFrom(request) }),
     plugins: [
-      ...(metrics.enabled ? [usePrometheus({ registry: pluginMetricsRegistry, endpoint: false, metrics: SUBGRAPH_METRICS, labels: { phase: false, path: false } })] : []),
+      ...(metrics.enabled ? [usePrometheus({ registry: pluginMetricsRegistry, endpoint: false, metrics: subgraphMetrics(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES), labels: { phase: false, path: false } })] : []),
       ...(tracing ? [useOperationSpan()] : []),
     ],
   });

@@ -1,16 +1,14 @@
 import type { GraphQLSchema } from 'graphql';
 import { sql as rawSql } from 'drizzle-orm';
-import { connectDatabase, describeConnectionError, migrateDatabase } from '../../kit/db';
+import { connectDatabase, describeConnectionError, migrateDatabase, type Database } from '../../kit/db';
 import { createLogger, type Logger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createGatewaySignatureGate, createTokenVerifier, remoteKeys } from './auth';
-import type { SubgraphConfig, SubgraphName } from './config';
+import type { SubgraphConfig, SubgraphName } from './subgraph-config';
 import type { BaseContext, Viewer } from './context';
 import { serveSubgraph, type RouteHandler } from './server';
 
-export type Database<Tables extends Record<string, unknown>> = ReturnType<typeof connectDatabase<Tables>>;
-
-export interface SubgraphRuntime<Ctx extends BaseContext> {
+interface SubgraphRuntime<Ctx extends BaseContext> {
   /** Adds the subgraph's dependencies (db, loaders' inputs, queues) to the request context. */
   context: (base: BaseContext) => Ctx;
   routes?: Record<string, RouteHandler>;
@@ -19,7 +17,7 @@ export interface SubgraphRuntime<Ctx extends BaseContext> {
   onStop?: () => Promise<void>;
 }
 
-/** Everything the kit needs to run one subgraph; each subgraph exports one of these. */
+/** Everything the framework needs to run one subgraph; each subgraph exports one of these. */
 export interface SubgraphModule<Ctx extends BaseContext, Tables extends Record<string, unknown>> {
   name: SubgraphName;
   schema: GraphQLSchema;

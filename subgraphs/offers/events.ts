@@ -2,6 +2,11 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../kit/log';
 
 /**
+ * The offers→search event contract, both ends of it: offers publishes with
+ * `createOfferEventPublisher`, search consumes with `consumeOfferEvents` (Redis) or
+ * `createInProcessQueue` (no Redis). Kept in one module so queue name, prefix and job options
+ * cannot drift apart between producer and consumer.
+ *
  * Offer changes travel from offers to search as events. With Redis they go through a BullMQ
  * queue (durable, retried with backoff, shared by every replica). Without Redis (the embedded
  * default) offers POSTs them to search's /events/offers and search works them off an in-process
@@ -121,24 +126,39 @@ export function consumeOfferEvents(options: { redisUrl: string; queuePrefix: str
   return { close: () => worker.close() };
 }
 
+/** Events the in-process queue holds at most; past it, `push` refuses and the sender retries later. */
+export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+
 /**
  * The search side without Redis: events handled one at a time, each retried a few times.
  * Hand-written because it is twenty lines and must live in-process; a library queue adds nothing.
+ * Bounded: while `maxQueued` events wait, `push` returns false (search answers 503 and offers'
+ * publisher retries with backoff) instead of holding every event in memory.
  */
-export function createInProcessQueue(options: { logger: Logger; handle: (event: OfferEvent) => Promise<void> }) {
+export function createInProcessQueue(options: { logger: Logger; handle: (event: OfferEvent) => Promise<void>; maxQueued?: number }) {
+  const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_EVENTS;
   let tail: Promise<void> = Promise.resolve();
+  let queued = 0;
   return {
-    push(event: OfferEvent) {
+    /** Queues the event; false when the queue is full. */
+    push(event: OfferEvent): boolean {
+      if (queued >= maxQueued) return false;
+      queued++;
       tail = tail.then(async () => {
-        for (let attempt = 1; attempt <= 5; attempt++) {
-          try {
-            return await options.handle(event);
-          } catch (error) {
-            options.logger.warn({ err: (error as Error).message, attempt, offerId: event.offer.id }, 'offer event failed');
-            await Bun.sleep(100 * 2 ** attempt);
+        try {
+          for (let attempt = 1; attempt <= 5; attempt++) {
+            try {
+              return await options.handle(event);
+            } catch (error) {
+              options.logger.warn({ err: (error as Error).message, attempt, offerId: event.offer.id }, 'offer event failed');
+              await Bun.sleep(100 * 2 ** attempt);
+            }
           }
+        } finally {
+          queued--;
         }
       });
+      return true;
     },
     idle: () => tail,
     close: () => tail,

@@ -43,7 +43,7 @@ const groupKey = (key: Pick<PageKey, 'first' | 'after'>) => `${key.first}|${key.
 const cacheKey = (key: PageKey) => `${key.parentId}|${groupKey(key)}`;
 const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
-export const CURSOR_AT_SQL = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+const CURSOR_AT_SQL = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
 export function defineChildPages<Ctx extends { db: Executor }, Row extends ChildRow>(options: ChildPagesOptions<Row>) {
   const parent = sql.identifier(options.parentColumn);

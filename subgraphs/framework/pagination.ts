@@ -4,7 +4,7 @@ import type { BaseContext } from './context';
 import type { SubgraphBuilder, SubgraphSchemaTypes } from './builder';
 
 /** The contract caps `first` at 100; a larger page is a client bug worth a clear error. */
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 export function checkFirst(first: number | null | undefined, fallback = 20): number {
   const value = first ?? fallback;

@@ -1,0 +1,45 @@
+import { afterAll, expect, test } from 'bun:test';
+import { createLogger } from '../../../kit/log';
+import type { RunningService } from '../../../kit/service';
+import { createSubgraphBuilder } from '../builder';
+import type { BaseContext } from '../context';
+import { DEFAULT_MAX_OPERATION_NAMES, OTHER_OPERATIONS, serveSubgraph } from '../server';
+
+const builder = createSubgraphBuilder<BaseContext>();
+builder.queryType({ fields: (t) => ({ ping: t.string({ resolve: () => 'pong' }) }) });
+
+const services: RunningService[] = [];
+afterAll(() => Promise.all(services.map((service) => service.stop())));
+
+function serve(maxOperationNames?: number) {
+  const service = serveSubgraph<BaseContext>({
+    name: 'framework-test',
+    schema: builder.toSchema(),
+    port: 0,
+    hostname: '127.0.0.1',
+    logger: createLogger('framework-test', 'silent'),
+    viewerFrom: async () => null,
+    extendContext: (base) => base,
+    ready: async () => true,
+    maxOperationNames,
+  });
+  services.push(service);
+  return service;
+}
+
+const run = (service: RunningService, name: string) =>
+  fetch(`${service.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `query ${name} { ping }` }) }).then((r) => r.json());
+
+const series = async (service: RunningService, name: string) =>
+  (await (await fetch(`${service.url}/metrics`)).text()).split('\n').filter((line) => line.startsWith('autograph_subgraph_operations_total{') && line.includes(`operationName="${name}"`));
+
+test('operation names in the metrics are bounded: past the limit, new names count as one series', async () => {
+  expect(DEFAULT_MAX_OPERATION_NAMES).toBeGreaterThan(0);
+  const service = serve(2);
+  for (const name of ['BoundedA', 'BoundedB', 'BoundedC', 'BoundedD', 'BoundedA']) expect(await run(service, name)).toEqual({ data: { ping: 'pong' } });
+  expect(await series(service, 'BoundedA')).toEqual([expect.stringMatching(/ 2$/)]);
+  expect(await series(service, 'BoundedB')).toHaveLength(1);
+  expect(await series(service, 'BoundedC')).toEqual([]);
+  expect(await series(service, 'BoundedD')).toEqual([]);
+  expect(await series(service, OTHER_OPERATIONS)).toEqual([expect.stringMatching(/ 2$/)]);
+});
