@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ConfigError, env, parseConfig } from '../kit/config';
-import { cachingEnv } from './chain/caching';
-import { rateLimitEnv } from './chain/rate-limit';
-import { resilienceEnv } from './chain/resilience';
-import { securityEnv } from './chain/security';
-import { telemetryEnv } from './chain/telemetry';
+import { cachingEnv } from './caching';
+import { rateLimitEnv } from './rate-limit';
+import { resilienceEnv } from './resilience';
+import { securityEnv } from './security';
+import { telemetryEnv } from './telemetry';
 
 /** Where the gateway listens and where its supergraph comes from. Every default works with `bun start`. */
 export const gatewayBaseEnv = z
@@ -33,7 +33,7 @@ export const gatewayBaseEnv = z
   }));
 
 /**
- * Each concern of the chain (gateway/chain/*) owns its variables; the gateway reads them all and
+ * Each concern of the chain (gateway/<concern>/index.ts) owns its variables; the gateway reads them all and
  * reports every wrong one at once, named.
  */
 const sections = {

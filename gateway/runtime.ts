@@ -22,7 +22,7 @@ export interface Gateway {
 /**
  * The gateway's configuration, shared by our Bun server (gateway/server.ts) and
  * `gateway.config.ts` for the stock hive-gateway CLI: the supergraph source plus the production
- * chain (gateway/chain/), each concern configured from its own environment variables.
+ * chain (gateway/chain.ts), each concern configured from its own environment variables.
  */
 export function createGateway(options: GatewayOptions, logger: Logger): Gateway {
   // Hive's own logger reads LOG_LEVEL too and throws on the pino levels it lacks (fatal, silent);

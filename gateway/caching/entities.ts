@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CoercedVariables } from '../operation/variables';
-import { isIncluded } from '../rate-limit/walk';
+import { isIncluded } from '../operation/walk';
 
 /** An entity a response contains: `Offer:42`, or `Offer` with id UNKNOWN_ID when its id was not selected. */
 export interface EntityRecord {

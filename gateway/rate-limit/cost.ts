@@ -17,7 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CoercedVariables } from '../operation/variables';
-import { isIncluded } from './walk';
+import { isIncluded } from '../operation/walk';
 
 /** Items a list field is assumed to return when no argument bounds it. */
 export const DEFAULT_LIST_SIZE = 10;

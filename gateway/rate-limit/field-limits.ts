@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { CoercedVariables } from '../operation/variables';
-import { walkOperation } from './walk';
+import { walkOperation } from '../operation/walk';
 
 /** One step of a response path: the response key and the field's type there. */
 interface Step {

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 
 /** What the rate limiter needs from the GraphQL context. */
 export interface IdentityContext {
-  /** The verified token (gateway/chain/security.ts's useJWT puts it here). */
+  /** The verified token (security/index.ts's useJWT puts it here). */
   jwt?: { payload?: { sub?: unknown } };
   /** The TCP peer, passed by the HTTP server as server context (Bun: `server.requestIP(request)`). */
   remoteAddress?: string;

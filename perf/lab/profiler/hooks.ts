@@ -108,7 +108,7 @@ export function instrumentPlugin<P extends object>(plugin: P, name: string, reco
   return plugin;
 }
 
-/** Where a plugin comes from, if its config says (gateway/chain tags every plugin with its concern). */
+/** Where a plugin comes from, if its config says (gateway/chain.ts tags every plugin with its concern). */
 export const PLUGIN_NAME = Symbol.for('autograph.plugin.name');
 
 /** A readable name for a plugin object: its tag or `name`, else its position; with its hooks. */

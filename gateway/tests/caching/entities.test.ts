@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { buildSchema, getOperationAST, parse } from 'graphql';
-import { documentPolicy } from '../caching/document-policy';
-import { collectEntities, UNKNOWN_ID } from '../caching/entities';
-import { coercedVariables } from '../operation/variables';
+import { documentPolicy } from '../../caching/document-policy';
+import { collectEntities, UNKNOWN_ID } from '../../caching/entities';
+import { coercedVariables } from '../../operation/variables';
 
 /** What the response cache reads from a document and a result, without touching the operation. */
 

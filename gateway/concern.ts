@@ -1,6 +1,6 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../kit/log';
+import type { Logger } from '../kit/log';
 
 /** What every concern of the chain may use: the logger, the shared Redis, the registry. */
 export interface ChainDeps {
@@ -22,7 +22,7 @@ export interface ChainDeps {
 /**
  * One concern of the production chain (caching, rate limits, resilience, security, telemetry):
  * the Hive Gateway settings it owns, the plugins it adds, readiness it contributes and what to
- * release on shutdown. `gateway/chain/index.ts` merges the parts in a fixed order.
+ * release on shutdown. `gateway/chain.ts` merges the parts in a fixed order.
  */
 export interface ChainPart {
   name: string;

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { buildSchema } from 'graphql';
-import { errorCodes, gql } from '../../tests/support/graphql';
-import { metricsRegistry } from '../metrics';
-import { touchesProtectedField } from '../security/authorization';
-import { startTestGateway, stopTestGateways } from './harness';
+import { errorCodes, gql } from '../../../tests/support/graphql';
+import { metricsRegistry } from '../../metrics';
+import { touchesProtectedField } from '../../security/authorization';
+import { startTestGateway, stopTestGateways } from '../harness';
 
 afterAll(stopTestGateways);
 

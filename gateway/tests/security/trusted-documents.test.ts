@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { errorCodes, eventually, gql } from '../../tests/support/graphql';
-import { TEST_REDIS_URL } from '../../tests/support/queues';
-import { startTestGateway, stopTestGateways, supergraphFile, uniqueRedisPrefix } from './harness';
-import { counterValue, post, publishDocuments, startLoggedGateway } from './security-support';
+import { errorCodes, eventually, gql } from '../../../tests/support/graphql';
+import { TEST_REDIS_URL } from '../../../tests/support/queues';
+import { startTestGateway, stopTestGateways, supergraphFile, uniqueRedisPrefix } from '../harness';
+import { counterValue, post, publishDocuments, startLoggedGateway } from './support';
 
 /**
  * Trusted documents (TRUSTED_DOCUMENTS=off|allow-arbitrary-with-log|enforce): documents published

@@ -1,15 +1,15 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { ConfigError } from '../../kit/config';
-import { TEST_REDIS_URL } from '../../tests/support/queues';
-import { readGatewayEnv } from '../config';
-import { coercedVariables } from '../operation/variables';
-import { estimateQueryCost } from '../rate-limit/cost';
-import { createClientIdentifier } from '../rate-limit/identity';
-import { InMemoryStore } from '../rate-limit/in-memory-store';
-import { RedisStore } from '../rate-limit/redis-store';
-import { uniqueRedisPrefix } from './harness';
+import { ConfigError } from '../../../kit/config';
+import { TEST_REDIS_URL } from '../../../tests/support/queues';
+import { readGatewayEnv } from '../../config';
+import { coercedVariables } from '../../operation/variables';
+import { estimateQueryCost } from '../../rate-limit/cost';
+import { createClientIdentifier } from '../../rate-limit/identity';
+import { InMemoryStore } from '../../rate-limit/in-memory-store';
+import { RedisStore } from '../../rate-limit/redis-store';
+import { uniqueRedisPrefix } from '../harness';
 
 /** The rate limiter's parts on their own: configuration, identity, cost, and both stores (real Redis). */
 

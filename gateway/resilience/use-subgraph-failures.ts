@@ -2,9 +2,9 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../kit/log';
 import { counter } from '../metrics';
-import type { RequestDeadline } from '../resilience/request-deadline';
-import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from '../resilience/subgraph-call';
-import { isTimeoutError, isTransportError, subgraphError, type SubgraphFailure } from '../resilience/subgraph-errors';
+import type { RequestDeadline } from './request-deadline';
+import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
+import { isTimeoutError, isTransportError, subgraphError, type SubgraphFailure } from './subgraph-errors';
 
 export interface SubgraphFailuresOptions {
   logger: Logger;

@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { PassThrough } from 'node:stream';
 import postgres from 'postgres';
-import { ConfigError } from '../../kit/config';
-import { createLogger } from '../../kit/log';
-import { eventually, gql, readCounter } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { readGatewayEnv } from '../config';
-import { counter } from '../metrics';
-import { hiveLoggerFrom } from '../telemetry/hive-logger';
-import { spawnTestGateway, startTestGateway, stopTestGateways, testGatewayEnv } from './harness';
+import { ConfigError } from '../../../kit/config';
+import { createLogger } from '../../../kit/log';
+import { eventually, gql, readCounter } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { readGatewayEnv } from '../../config';
+import { counter } from '../../metrics';
+import { hiveLoggerFrom } from '../../telemetry/hive-logger';
+import { spawnTestGateway, startTestGateway, stopTestGateways, testGatewayEnv } from '../harness';
 
 afterAll(stopTestGateways);
 

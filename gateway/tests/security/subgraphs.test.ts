@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild, type Child } from '../../launcher/children';
-import { createLogger } from '../../kit/log';
-import { signedExtensions } from '../../subgraphs/framework/auth';
-import { errorCodes, gql } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { useMaskedErrors } from '../plugins/use-masked-errors';
-import { newUser, startTestGateway, stopTestGateways, supergraphFile } from './harness';
-import { post, startLoggedGateway } from './security-support';
+import { spawnService, stopChild, type Child } from '../../../launcher/children';
+import { createLogger } from '../../../kit/log';
+import { signedExtensions } from '../../../subgraphs/framework/auth';
+import { errorCodes, gql } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { useMaskedErrors } from '../../security/use-masked-errors';
+import { newUser, startTestGateway, stopTestGateways, supergraphFile } from '../harness';
+import { post, startLoggedGateway } from './support';
 
 /**
  * What crosses the gateway–subgraph boundary: only allowed headers go down, requests are signed
@@ -83,7 +83,7 @@ describe('signed subgraph requests (GATEWAY_HMAC_SECRET)', () => {
     // A reviews subgraph of our own, started like production with the secret in its environment.
     reviews = await spawnService({
       name: 'reviews-signed',
-      entry: [fileURLToPath(new URL('../../subgraphs/run.ts', import.meta.url)), 'reviews'],
+      entry: [fileURLToPath(new URL('../../../subgraphs/run.ts', import.meta.url)), 'reviews'],
       env: {
         PORT: '0',
         DATABASE_URL: system.databaseUrl,

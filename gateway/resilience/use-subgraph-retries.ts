@@ -1,8 +1,8 @@
 import { getRetryInfo, isRetryExecutionRequest, useUpstreamRetry, type GatewayPlugin } from '@graphql-hive/gateway';
 import { counter } from '../metrics';
-import type { RequestDeadline } from '../resilience/request-deadline';
-import { operationTypeOf } from '../resilience/subgraph-call';
-import { failureOf } from '../resilience/subgraph-errors';
+import type { RequestDeadline } from './request-deadline';
+import { operationTypeOf } from './subgraph-call';
+import { failureOf } from './subgraph-errors';
 
 export const DEFAULT_RETRY_DELAY_MS = 100;
 /** Each further retry waits this much longer than the one before. */

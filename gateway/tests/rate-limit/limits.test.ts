@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { errorCodes, gql, type GraphQLResponse } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { metricsRegistry } from '../metrics';
-import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, uniqueRedisPrefix } from './harness';
+import { errorCodes, gql, type GraphQLResponse } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { metricsRegistry } from '../../metrics';
+import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, uniqueRedisPrefix } from '../harness';
 
 /**
  * Rate limiting through real gateways (in this process, or two processes sharing one Redis) on

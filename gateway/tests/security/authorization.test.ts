@@ -3,14 +3,14 @@ import { createYoga } from 'graphql-yoga';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compose } from '../../schema-registry/compose';
-import { SUBGRAPH_NAMES, subgraphs } from '../../subgraphs';
-import { createSubgraphBuilder, printSubgraphSdl, type BaseContext } from '../../subgraphs/framework';
-import { errorCodes, gql } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { createTestIssuer } from '../../tests/support/tokens';
-import { startTestGateway, stopTestGateways, type TestGateway } from './harness';
-import { counterValue, userWithRoles } from './security-support';
+import { compose } from '../../../schema-registry/compose';
+import { SUBGRAPH_NAMES, subgraphs } from '../../../subgraphs';
+import { createSubgraphBuilder, printSubgraphSdl, type BaseContext } from '../../../subgraphs/framework';
+import { errorCodes, gql } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { createTestIssuer } from '../../../tests/support/tokens';
+import { startTestGateway, stopTestGateways, type TestGateway } from '../harness';
+import { counterValue, userWithRoles } from './support';
 
 /**
  * Role-based access declared in subgraph schemas (@authenticated, @requiresScopes) and enforced

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { flushTracing, startTracing, tracingEnvShape, tracingOptionsFrom } from '../../kit/telemetry';
-import { useMetrics } from '../plugins/use-metrics';
-import { useTracing } from '../plugins/use-tracing';
-import { useUsageReporting } from '../plugins/use-usage-reporting';
-import { hiveLoggerFrom } from '../telemetry/hive-logger';
-import type { ChainDeps, ChainPart } from './types';
+import { useMetrics } from './use-metrics';
+import { useTracing } from './use-tracing';
+import { useUsageReporting } from './use-usage-reporting';
+import { hiveLoggerFrom } from './hive-logger';
+import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = z.enum(['on', 'off']);
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { connectDatabase } from '../../kit/db';
-import { createLogger } from '../../kit/log';
-import { flushTracing, startTracing, stopTracing, traceRequest, tracingActive } from '../../kit/telemetry';
-import { ancestorsOf, SPAN_KIND, startOtlpReceiver } from './telemetry-receiver';
+import { connectDatabase } from '../../../kit/db';
+import { createLogger } from '../../../kit/log';
+import { flushTracing, startTracing, stopTracing, traceRequest, tracingActive } from '../../../kit/telemetry';
+import { ancestorsOf, SPAN_KIND, startOtlpReceiver } from './receiver';
 
 /**
  * The shared telemetry kit in this process: kit/telemetry's provider exporting to a receiver here,

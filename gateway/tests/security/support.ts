@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import postgres from 'postgres';
-import { createLogger } from '../../kit/log';
-import type { Role } from '../../subgraphs/framework/auth';
-import { eventually, gql } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { readGatewayEnv } from '../config';
-import { metricsRegistry } from '../metrics';
-import { startGateway } from '../server';
-import { newUser, testGatewayEnv } from './harness';
+import { createLogger } from '../../../kit/log';
+import type { Role } from '../../../subgraphs/framework/auth';
+import { eventually, gql } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { readGatewayEnv } from '../../config';
+import { metricsRegistry } from '../../metrics';
+import { startGateway } from '../../server';
+import { newUser, testGatewayEnv } from '../harness';
 
 /**
  * A registered user holding exactly `roles`: roles are granted in users.users (there is no API

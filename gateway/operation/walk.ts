@@ -17,7 +17,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { CoercedVariables } from '../operation/variables';
+import type { CoercedVariables } from './variables';
 
 export interface VisitedField {
   node: FieldNode;

@@ -1,14 +1,14 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { getOperationAST, GraphQLError, print, type DocumentNode, type ExecutionResult, type FieldNode } from 'graphql';
 import { createHash } from 'node:crypto';
-import { estimateQueryCost, DEFAULT_LIST_SIZE } from '../rate-limit/cost';
-import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from '../rate-limit/errors';
-import { findLimitedFields, nullRefusedField, withoutFields, type LimitedField } from '../rate-limit/field-limits';
+import { estimateQueryCost, DEFAULT_LIST_SIZE } from './cost';
+import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from './errors';
+import { findLimitedFields, nullRefusedField, withoutFields, type LimitedField } from './field-limits';
 import { coercedVariables } from '../operation/variables';
-import type { IdentityContext } from '../rate-limit/identity';
-import { queryCost, rateLimitRejections } from '../rate-limit/metrics';
-import type { LimitRule } from '../rate-limit/rules';
-import { RateLimitStoreUnavailable, type Charge, type Decision, type RateLimitStore } from '../rate-limit/store';
+import type { IdentityContext } from './identity';
+import { queryCost, rateLimitRejections } from './metrics';
+import type { LimitRule } from './rules';
+import { RateLimitStoreUnavailable, type Charge, type Decision, type RateLimitStore } from './store';
 
 export const DEFAULT_WINDOW_MS = 60_000;
 /** Per client (user or address) and window: 100 requests a second on average, far above any UI. */

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Server } from 'bun';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild } from '../../launcher/children';
-import { errorCodes, eventually, gql, readCounter, type GraphQLResponse } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { ConfigError } from '../../kit/config';
-import { readGatewayEnv } from '../config';
-import { metricsRegistry } from '../metrics';
-import { CIRCUIT_STATE } from '../plugins/use-circuit-breaker';
-import { newUser, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, type TestGateway } from './harness';
+import { spawnService, stopChild } from '../../../launcher/children';
+import { errorCodes, eventually, gql, readCounter, type GraphQLResponse } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { ConfigError } from '../../../kit/config';
+import { readGatewayEnv } from '../../config';
+import { metricsRegistry } from '../../metrics';
+import { CIRCUIT_STATE } from '../../resilience/use-circuit-breaker';
+import { newUser, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, type TestGateway } from '../harness';
 
 /**
  * Resilience against a reviews subgraph that fails: the gateways here route reviews through a
@@ -296,7 +296,7 @@ describe('retries', () => {
 });
 
 describe('process', () => {
-  const gatewayEntry = fileURLToPath(new URL('../main.ts', import.meta.url));
+  const gatewayEntry = fileURLToPath(new URL('../../main.ts', import.meta.url));
 
   test('bun gateway/main.ts --supergraph <file> serves the supergraph with the full chain', async () => {
     const file = await supergraphFile();

@@ -1,13 +1,13 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
-import type { GatewayOptions } from '../config';
+import type { GatewayOptions } from './config';
 import { caching } from './caching';
 import { rateLimit } from './rate-limit';
 import { resilience } from './resilience';
 import { security } from './security';
 import { telemetry } from './telemetry';
-import type { ChainDeps, ChainPart } from './types';
+import type { ChainDeps, ChainPart } from './concern';
 
-export type { ChainDeps, ChainPart } from './types';
+export type { ChainDeps, ChainPart } from './concern';
 
 const PLUGIN_NAME = Symbol.for('autograph.plugin.name');
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { env } from '../../kit/config';
-import { DEFAULT_COST_BUDGET, DEFAULT_MAX_QUERY_COST, DEFAULT_REQUESTS_PER_WINDOW, DEFAULT_WINDOW_MS, useRateLimit } from '../plugins/use-rate-limit';
-import { DEFAULT_LIST_SIZE } from '../rate-limit/cost';
-import { DEFAULT_REDIS_TIMEOUT_MS, FallbackStore } from '../rate-limit/fallback-store';
-import { addressList, createClientIdentifier, DEFAULT_EXEMPT_ADDRESSES } from '../rate-limit/identity';
-import { InMemoryStore } from '../rate-limit/in-memory-store';
-import { parseLimitRules } from '../rate-limit/rules';
-import type { ChainDeps, ChainPart } from './types';
+import { DEFAULT_COST_BUDGET, DEFAULT_MAX_QUERY_COST, DEFAULT_REQUESTS_PER_WINDOW, DEFAULT_WINDOW_MS, useRateLimit } from './use-rate-limit';
+import { DEFAULT_LIST_SIZE } from './cost';
+import { DEFAULT_REDIS_TIMEOUT_MS, FallbackStore } from './fallback-store';
+import { addressList, createClientIdentifier, DEFAULT_EXEMPT_ADDRESSES } from './identity';
+import { InMemoryStore } from './in-memory-store';
+import { parseLimitRules } from './rules';
+import type { ChainDeps, ChainPart } from '../concern';
 
 /** `Name=5/60s,...` validated at start, with the wrong entry named. */
 const limitRules = (kind: 'operation' | 'field') =>
@@ -94,7 +94,7 @@ export type RateLimitOptions = z.infer<typeof rateLimitEnv>;
 
 /**
  * Rate limits shared by every replica through Redis (atomic sliding windows), or per process
- * without REDIS_URL. See gateway/plugins/use-rate-limit.ts.
+ * without REDIS_URL. See use-rate-limit.ts.
  */
 export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart {
   if (!options.enabled) return { name: 'rate-limit' };

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild, type Child } from '../../launcher/children';
-import { SUBGRAPH_PORTS } from '../../subgraphs/framework/subgraph-config';
-import { eventually, gql, readCounter } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { spawnTestGateway, stopTestGateways, supergraphFile, type TestGateway } from './harness';
-import { ancestorsOf, SPAN_KIND, startOtlpReceiver, type ReceivedSpan } from './telemetry-receiver';
+import { spawnService, stopChild, type Child } from '../../../launcher/children';
+import { SUBGRAPH_PORTS } from '../../../subgraphs/framework/subgraph-config';
+import { eventually, gql, readCounter } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { spawnTestGateway, stopTestGateways, supergraphFile, type TestGateway } from '../harness';
+import { ancestorsOf, SPAN_KIND, startOtlpReceiver, type ReceivedSpan } from './receiver';
 
 /**
  * Traces across processes: a catalog subgraph and gateways of our own, started as processes with
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const system = await getSystem();
   catalog = await spawnService({
     name: 'catalog',
-    entry: [fileURLToPath(new URL('../../subgraphs/run.ts', import.meta.url)), 'catalog'],
+    entry: [fileURLToPath(new URL('../../../subgraphs/run.ts', import.meta.url)), 'catalog'],
     env: { DATABASE_URL: system.databaseUrl, PORT: '0', JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`, LOG_LEVEL: 'debug', ...otelEnv },
     output: (_name, line) => catalogLines.push(line),
   });
@@ -132,7 +132,7 @@ describe('traces', () => {
     const system = await getSystem();
     const quiet = await spawnService({
       name: 'catalog-unmeasured',
-      entry: [fileURLToPath(new URL('../../subgraphs/run.ts', import.meta.url)), 'catalog'],
+      entry: [fileURLToPath(new URL('../../../subgraphs/run.ts', import.meta.url)), 'catalog'],
       env: { DATABASE_URL: system.databaseUrl, PORT: '0', JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`, LOG_LEVEL: 'warn', METRICS: 'off' },
     });
     try {
@@ -155,7 +155,7 @@ describe('alerting', () => {
     labels: { severity: string };
     annotations: { summary: string };
   }
-  const infra = (file: string) => fileURLToPath(new URL(`../../infra/prometheus/${file}`, import.meta.url));
+  const infra = (file: string) => fileURLToPath(new URL(`../../../infra/prometheus/${file}`, import.meta.url));
 
   test('the alert rules name only metrics the gateway and subgraphs export; the scrape config reaches every service', async () => {
     await gql(gateway.url, 'query AlertedMakes { makes { name } }');

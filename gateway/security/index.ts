@@ -2,17 +2,17 @@ import { useJWT, type GatewayConfig, type GatewayPlugin } from '@graphql-hive/ga
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { z } from 'zod';
 import { env } from '../../kit/config';
-import { useArbitraryDocumentLog } from '../plugins/use-arbitrary-document-log';
-import { useErrorCodes } from '../plugins/use-error-codes';
-import { useMaskedErrors } from '../plugins/use-masked-errors';
-import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from '../plugins/use-max-request-body';
-import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from '../plugins/use-query-limits';
+import { useArbitraryDocumentLog } from './use-arbitrary-document-log';
+import { useErrorCodes } from './use-error-codes';
+import { useMaskedErrors } from './use-masked-errors';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from './use-max-request-body';
+import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from './use-query-limits';
 import { useVariableErrors } from '../operation/variables';
-import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from '../security/authorization';
-import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from '../security/http';
-import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from '../security/trusted-documents';
-import { jwksSigningKeys, signingKeysUnavailable } from '../signing-keys';
-import type { ChainDeps, ChainPart } from './types';
+import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from './authorization';
+import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
+import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
+import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
+import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback?: 'on' | 'off') => (fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
 /** A non-negative integer; 0 switches the limit off. */

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError } from '../../kit/config';
-import { eventually, gql } from '../../tests/support/graphql';
-import { getSystem } from '../../tests/support/system';
-import { readGatewayEnv } from '../config';
-import { metricsRegistry } from '../metrics';
-import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, uniqueRedisPrefix } from './harness';
+import { ConfigError } from '../../../kit/config';
+import { eventually, gql } from '../../../tests/support/graphql';
+import { getSystem } from '../../../tests/support/system';
+import { readGatewayEnv } from '../../config';
+import { metricsRegistry } from '../../metrics';
+import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, uniqueRedisPrefix } from '../harness';
 
 afterAll(stopTestGateways);
 

@@ -1,11 +1,11 @@
 import { useUpstreamTimeout, type GatewayPlugin } from '@graphql-hive/gateway';
 import { z } from 'zod';
-import { DEFAULT_ERROR_THRESHOLD_PERCENT, DEFAULT_RESET_MS, DEFAULT_VOLUME_THRESHOLD, DEFAULT_WINDOW_MS, useCircuitBreaker } from '../plugins/use-circuit-breaker';
-import { useRequestDeadline } from '../plugins/use-request-deadline';
-import { useSubgraphFailures } from '../plugins/use-subgraph-failures';
-import { DEFAULT_RETRY_DELAY_MS, useSubgraphRetries } from '../plugins/use-subgraph-retries';
-import { RequestDeadline } from '../resilience/request-deadline';
-import type { ChainDeps, ChainPart } from './types';
+import { DEFAULT_ERROR_THRESHOLD_PERCENT, DEFAULT_RESET_MS, DEFAULT_VOLUME_THRESHOLD, DEFAULT_WINDOW_MS, useCircuitBreaker } from './use-circuit-breaker';
+import { useRequestDeadline } from './use-request-deadline';
+import { useSubgraphFailures } from './use-subgraph-failures';
+import { DEFAULT_RETRY_DELAY_MS, useSubgraphRetries } from './use-subgraph-retries';
+import { RequestDeadline } from './request-deadline';
+import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
 /** Milliseconds; 0 switches the feature off. */

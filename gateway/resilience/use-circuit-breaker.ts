@@ -3,8 +3,8 @@ import type { ExecutionResult } from 'graphql';
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../../kit/log';
 import { counter, gauge } from '../metrics';
-import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from '../resilience/subgraph-call';
-import { failureOf, failureResult } from '../resilience/subgraph-errors';
+import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
+import { failureOf, failureResult } from './subgraph-errors';
 
 export const DEFAULT_ERROR_THRESHOLD_PERCENT = 50;
 export const DEFAULT_VOLUME_THRESHOLD = 10;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { env } from '../../kit/config';
-import { createRedisResponseStore, DEFAULT_REDIS_TIMEOUT_MS } from '../caching/redis-store';
-import { createInMemoryResponseStore, DEFAULT_MAX_IN_MEMORY_RESPONSES } from '../caching/store';
-import { DEFAULT_STATUS_HEADER, useResponseCache } from '../caching/use-response-cache';
-import { DEFAULT_PLAN_CACHE_MAX_BYTES, DEFAULT_PLAN_CACHE_SIZE, usePlanCache } from '../caching/use-plan-cache';
-import type { ChainDeps, ChainPart } from './types';
+import { createRedisResponseStore, DEFAULT_REDIS_TIMEOUT_MS } from './redis-store';
+import { createInMemoryResponseStore, DEFAULT_MAX_IN_MEMORY_RESPONSES } from './store';
+import { DEFAULT_STATUS_HEADER, useResponseCache } from './use-response-cache';
+import { DEFAULT_PLAN_CACHE_MAX_BYTES, DEFAULT_PLAN_CACHE_SIZE, usePlanCache } from './use-plan-cache';
+import type { ChainDeps, ChainPart } from '../concern';
 
 /** Reference data changes rarely (and its mutations evict it); listings change by the minute. */
 export const DEFAULT_TTL_PER_TYPE = 'Make=300000,Model=300000,Generation=300000,Offer=15000';

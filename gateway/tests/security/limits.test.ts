@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { ConfigError } from '../../kit/config';
-import { errorCodes, gql } from '../../tests/support/graphql';
-import { readGatewayEnv } from '../config';
-import { startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } from './harness';
-import { counterValue, post } from './security-support';
+import { ConfigError } from '../../../kit/config';
+import { errorCodes, gql } from '../../../tests/support/graphql';
+import { readGatewayEnv } from '../../config';
+import { startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } from '../harness';
+import { counterValue, post } from './support';
 
 /**
  * Request limits and HTTP hygiene, each with the malicious request it exists for: deep nesting,
