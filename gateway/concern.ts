@@ -1,10 +1,13 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../kit/log';
+import type { GatewayMetrics } from './metrics';
 
-/** What every concern of the chain may use: the logger, the shared Redis, the registry. */
+/** What every concern of the chain may use: the logger, the gateway's metrics, the shared Redis, the registry. */
 export interface ChainDeps {
   logger: Logger;
+  /** This gateway's metrics: each concern creates its own in it when it is built (its /metrics serves them). */
+  metrics: GatewayMetrics;
   /** The gateway's Redis connection (ioredis), or null when REDIS_URL is unset (single replica). */
   redis: Redis | null;
   /** Prefix for every key this gateway writes, so several deployments (and tests) share one Redis. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, env, parseConfig } from '../kit/config';
+import { targetName } from '../schema-registry/names';
 import { cachingEnv } from './caching';
 import { rateLimitEnv } from './rate-limit';
 import { resilienceEnv } from './resilience';
@@ -11,7 +12,7 @@ export const gatewayBaseEnv = z
   .object({
     GATEWAY_PORT: env.port(4000),
     REGISTRY_URL: env.url().default('http://127.0.0.1:4010'),
-    REGISTRY_TARGET: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lower-case target name').default('main'),
+    REGISTRY_TARGET: targetName.default('main'),
     REGISTRY_TOKEN: z.string().min(1).optional(),
     /** Serve a supergraph file instead of polling the registry (tests, air-gapped installs). */
     SUPERGRAPH_FILE: z.string().min(1).optional(),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../kit/log';
 import { createChain, mergeChain, type ChainPart } from './chain';
 import type { GatewayOptions } from './config';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { connectGatewayRedis } from './redis';
 import { createRegistrySupergraphSource } from './supergraph-source';
 import { hiveLoggerFrom } from './telemetry/hive-logger';
@@ -11,6 +12,8 @@ import { hiveLoggerFrom } from './telemetry/hive-logger';
 export interface Gateway {
   config: GatewayConfig<Record<string, any>>;
   parts: ChainPart[];
+  /** This gateway's metrics (the registry its /metrics serves), for tools and in-process tests. */
+  metrics: GatewayMetrics;
   /** A response from a part's fast path, before the runtime; null: the runtime answers. */
   fastPath(request: Request): Promise<Response | null> | null;
   /** Every part ready (Redis-backed parts degrade instead of turning unready). */
@@ -32,7 +35,9 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     ? () => readFileSync(options.supergraphFile!, 'utf8')
     : createRegistrySupergraphSource({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, logger }).load;
   const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
-  const parts = createChain(options, { logger, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production, fastPathHits: new Set() });
+  // Process metrics only where something serves them (METRICS=on): their collectors cost a little.
+  const metrics = createGatewayMetrics({ processMetrics: options.telemetry.metrics.enabled });
+  const parts = createChain(options, { logger, metrics, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production, fastPathHits: new Set() });
   const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
   const chain = mergeChain(parts);
 
@@ -56,6 +61,7 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   return {
     config,
     parts,
+    metrics,
     // One concern has a fast path today (caching); null means "not mine" without a promise.
     fastPath: (request) => {
       for (const answer of fastPaths) {

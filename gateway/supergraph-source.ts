@@ -1,9 +1,11 @@
 import type { Logger } from '../kit/log';
+import { createRegistryClient, type RegistryConnection } from '../schema-registry/client';
 
-export interface SupergraphSourceOptions {
-  registryUrl: string;
+/** How long one poll waits for the registry before serving the last good supergraph. */
+export const DEFAULT_SUPERGRAPH_TIMEOUT_MS = 5_000;
+
+export interface SupergraphSourceOptions extends RegistryConnection {
   target: string;
-  token?: string;
   logger: Logger;
   timeoutMs?: number;
 }
@@ -15,28 +17,28 @@ export interface SupergraphSourceOptions {
  *   so a registry outage never takes the gateway down (it only fails before the first load).
  */
 export function createRegistrySupergraphSource(options: SupergraphSourceOptions) {
-  const url = `${options.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.target)}/supergraph`;
-  let current: { sdl: string; etag: string | null; version: string | null } | null = null;
+  const registry = createRegistryClient(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SUPERGRAPH_TIMEOUT_MS;
+  const where = { registry: options.registryUrl, target: registry.target };
+  let current: { sdl: string; etag: string | null; version: number | null } | null = null;
   let lastError: string | null = null;
 
   async function load(): Promise<string> {
     try {
-      const headers: Record<string, string> = { accept: 'text/plain' };
-      if (current?.etag) headers['if-none-match'] = current.etag;
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
-      if (response.status === 304 && current) return current.sdl;
-      if (!response.ok) throw new Error(`registry answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
-      const sdl = await response.text();
+      const answer = await registry.supergraph({ etag: current?.etag, timeoutMs });
+      if (answer.status === 'unchanged') {
+        if (current) return current.sdl;
+        throw new Error('registry answered 304 to a first load');
+      }
+      const { sdl, etag, version } = answer;
       if (!sdl.includes('@link') && !sdl.includes('join__')) throw new Error('registry answered something that is not a supergraph');
-      const version = response.headers.get('x-autograph-version');
-      if (current?.sdl !== sdl) options.logger.info({ version, url }, 'loaded supergraph from registry');
-      current = { sdl, etag: response.headers.get('etag'), version };
+      if (current?.sdl !== sdl) options.logger.info({ version, ...where }, 'loaded supergraph from registry');
+      current = { sdl, etag, version };
       lastError = null;
       return sdl;
     } catch (error) {
       const message = (error as Error).message;
-      if (!current) throw new Error(`cannot load the supergraph from ${url}: ${message}`, { cause: error });
+      if (!current) throw new Error(`cannot load the supergraph of target ${registry.target} from ${options.registryUrl}: ${message}`, { cause: error });
       if (lastError !== message) options.logger.warn({ err: message, version: current.version }, 'registry unreachable; serving the last good supergraph');
       lastError = message;
       return current.sdl;

@@ -18,9 +18,10 @@ import type { Logger } from './log';
 
 /**
  * Telemetry shared by every Autograph service (gateway, subgraphs, registry): one OpenTelemetry
- * tracer provider per process exporting OTLP/HTTP, W3C trace context in and out, process metrics
- * in prom-client's default registry. Tracing costs next to nothing while no endpoint is set:
- * no provider is registered, so the OpenTelemetry API stays a no-op.
+ * tracer provider per process exporting OTLP/HTTP, W3C trace context in and out; for the
+ * subgraphs and the registry, process metrics in prom-client's default registry (each gateway
+ * has a registry of its own: gateway/metrics.ts). Tracing costs next to nothing while no
+ * endpoint is set: no provider is registered, so the OpenTelemetry API stays a no-op.
  */
 
 /** The standard OpenTelemetry variables we honour, validated like the rest of the configuration. */
@@ -142,11 +143,11 @@ export function traceRequest(request: Request, handle: () => Response | Promise<
 /**
  * prom-client's default registry as handed to the GraphQL Prometheus plugins (envelop, Yoga,
  * Hive Gateway). Those plugins clear the registry they are given when their server is
- * disposed, which would wipe every other metric of the process (SQL counts, cache, rate limits,
- * breakers, process metrics), and the modules holding those metric objects would go on counting
- * unseen. Through this view the plugins register and read as usual but cannot clear. It is one
- * object per process, so every plugin instance reuses the metrics the first one registered
- * (envelop caches them per registry object) instead of failing on "already registered".
+ * disposed, which would wipe every other metric of the process (SQL counts, caches, process
+ * metrics), and the modules holding those metric objects would go on counting unseen. Through
+ * this view the plugins register and read as usual but cannot clear. It is one object per
+ * process, so every plugin instance reuses the metrics the first one registered (envelop caches
+ * them per registry object) instead of failing on "already registered".
  */
 export const pluginMetricsRegistry: Registry = new Proxy(register, {
   get(target, key) {

@@ -2,11 +2,9 @@ import { resultWithMetadata } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
 import LRU from 'lru-cache';
+import { CSRF_HEADERS } from '../security/http';
 import { documentIdentity } from './cache-key';
 import type { ResponseCacheStore } from './store';
-
-/** Headers a cross-site form cannot send: a GET carrying one is not a CSRF attempt (Yoga's and Apollo's). */
-const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
 
 /** A store without text (the in-memory LRU) keeps objects: serialise what it returns. */
 async function storedText(store: ResponseCacheStore, key: string): Promise<string | null> {
@@ -97,6 +95,7 @@ export function createFastPath(options: FastPathOptions) {
   return function fastPath(request: Request): Promise<Response | null> | null {
     const version = options.schemaVersion();
     if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin')) return null;
+    // A cross-site form cannot send these headers: a GET carrying one is not a CSRF attempt.
     if (!CSRF_HEADERS.some((header) => request.headers.has(header))) return null;
     return answer(request, version);
   };

@@ -73,12 +73,12 @@ export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
   const store = !enabled
     ? null
     : deps.redis
-      ? createRedisResponseStore({ redis: deps.redis, keyPrefix: `${deps.redisKeyPrefix}response-cache:`, logger: deps.logger, timeoutMs: redisTimeoutMs })
+      ? createRedisResponseStore({ redis: deps.redis, keyPrefix: `${deps.redisKeyPrefix}response-cache:`, logger: deps.logger, metrics: deps.metrics, timeoutMs: redisTimeoutMs })
       : createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
-  const responseCachePlugin = store ? useResponseCache({ store, ...responseCache, onFastHit: (request, params) => deps.fastPathHits.forEach((listener) => listener(request, params as Record<string, unknown>)) }) : null;
+  const responseCachePlugin = store ? useResponseCache({ store, metrics: deps.metrics, ...responseCache, onFastHit: (request, params) => deps.fastPathHits.forEach((listener) => listener(request, params as Record<string, unknown>)) }) : null;
   return {
     name: 'caching',
-    plugins: () => [...(options.planCache ? [usePlanCache(options.planCache)] : []), ...(responseCachePlugin ? [responseCachePlugin] : [])],
+    plugins: () => [...(options.planCache ? [usePlanCache({ ...options.planCache, metrics: deps.metrics })] : []), ...(responseCachePlugin ? [responseCachePlugin] : [])],
     fastPath: responseCachePlugin?.fastPath,
   };
 }

@@ -2,14 +2,8 @@ import type { CacheEntityRecord } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/log';
-import { counter } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import type { ResponseCacheStore } from './store';
-
-const storeErrors = counter({
-  name: 'autograph_gateway_response_cache_store_errors_total',
-  help: 'Response cache operations Redis could not serve; the request went on uncached',
-  labelNames: ['operation'],
-});
 
 /**
  * Stores a response and indexes it under every entity (`Offer:42`) and type (`Offer`) it contains,
@@ -41,6 +35,7 @@ export interface RedisResponseStoreOptions {
   /** Prefix of every key written (the deployment's REDIS_KEY_PREFIX plus this store's part). */
   keyPrefix: string;
   logger: Logger;
+  metrics: GatewayMetrics;
   /** A lookup or invalidation Redis has not answered by then counts as failed (a miss). */
   timeoutMs?: number;
 }
@@ -52,7 +47,12 @@ export interface RedisResponseStoreOptions {
  * Gateway's `cache` store finds entities by scanning key prefixes. Any Redis failure makes a
  * lookup a miss and a write a no-op: requests are served uncached, never failed.
  */
-export function createRedisResponseStore({ redis, keyPrefix, logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS }: RedisResponseStoreOptions): ResponseCacheStore {
+export function createRedisResponseStore({ redis, keyPrefix, logger, metrics, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS }: RedisResponseStoreOptions): ResponseCacheStore {
+  const storeErrors = metrics.counter({
+    name: 'autograph_gateway_response_cache_store_errors_total',
+    help: 'Response cache operations Redis could not serve; the request went on uncached',
+    labelNames: ['operation'],
+  });
   const responseKey = (key: string) => `${keyPrefix}r:${key}`;
   const indexKey = ({ typename, id }: CacheEntityRecord) => (id == null ? `${keyPrefix}t:${typename}` : `${keyPrefix}e:${typename}:${id}`);
   const pending = new Set<Promise<void>>();

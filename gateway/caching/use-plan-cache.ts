@@ -2,23 +2,18 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { useQueryPlan } from '@graphql-hive/router-runtime';
 import { print, type DocumentNode } from 'graphql';
 import LRUCache from 'lru-cache';
-import { counter } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 
 export const DEFAULT_PLAN_CACHE_SIZE = 1_000;
 export const DEFAULT_PLAN_CACHE_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface PlanCacheOptions {
+  metrics: GatewayMetrics;
   /** Distinct operations (as executed) whose plans are kept. */
   maxDocuments?: number;
   /** Budget for those operations' text, a stand-in for their plans' size (plans live in Rust). */
   maxBytes?: number;
 }
-
-const plans = counter({
-  name: 'autograph_gateway_query_plan_cache_requests_total',
-  help: 'Executions by whether the Rust query plan came from the plan cache (hit) or was planned for this request (miss)',
-  labelNames: ['result'],
-});
 
 /**
  * Makes the Rust planner's plan cache work, bounds it, and measures it.
@@ -34,7 +29,13 @@ const plans = counter({
  * Gateway). Hits and misses are read from the plan objects the runtime hands back: a plan object
  * seen before came from its cache.
  */
-export function usePlanCache(options: PlanCacheOptions = {}): GatewayPlugin {
+export function usePlanCache(options: PlanCacheOptions): GatewayPlugin {
+  const plans = options.metrics.counter({
+    name: 'autograph_gateway_query_plan_cache_requests_total',
+    help: 'Executions by whether the Rust query plan came from the plan cache (hit) or was planned for this request (miss)',
+    labelNames: ['result'],
+  });
+  const [hit, miss] = [plans.labels({ result: 'hit' }), plans.labels({ result: 'miss' })];
   const byText = new LRUCache<string, DocumentNode>({
     max: options.maxDocuments ?? DEFAULT_PLAN_CACHE_SIZE,
     maxSize: options.maxBytes ?? DEFAULT_PLAN_CACHE_MAX_BYTES,
@@ -55,12 +56,12 @@ export function usePlanCache(options: PlanCacheOptions = {}): GatewayPlugin {
   }
 
   // router-runtime types its plugin against its own copy of the gateway's types; same shape at runtime.
-  const metrics = useQueryPlan({
+  const planObserver = useQueryPlan({
     onQueryPlan(plan) {
       if (!plan) return; // introspection is not planned
-      if (seenPlans.has(plan)) return plans.inc({ result: 'hit' });
+      if (seenPlans.has(plan)) return hit.inc();
       seenPlans.add(plan);
-      plans.inc({ result: 'miss' });
+      miss.inc();
     },
   }) as unknown as GatewayPlugin;
 
@@ -68,7 +69,7 @@ export function usePlanCache(options: PlanCacheOptions = {}): GatewayPlugin {
     onExecute(payload) {
       // Rewrites by earlier plugins (extended validation) are made the same way: on `args` itself.
       payload.args.document = canonical(payload.args.document);
-      return metrics.onExecute?.(payload);
+      return planObserver.onExecute?.(payload);
     },
   };
 }

@@ -3,7 +3,7 @@ import { resultWithMetadata } from '@envelop/response-cache';
 import { getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import { isAsyncIterable, processRegularResult, type FetchAPI, type GraphQLParams } from 'graphql-yoga';
-import { counter } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import { coercedVariables, type CoercedVariables } from '../operation/variables';
 import { documentIdentity, responseCacheKey, textIdentity, type DocumentIdentity } from './cache-key';
 import { documentPolicy, type DocumentPolicy } from './document-policy';
@@ -17,6 +17,7 @@ export const DEFAULT_STATUS_HEADER = 'x-cache';
 
 export interface ResponseCacheOptions {
   store: ResponseCacheStore;
+  metrics: GatewayMetrics;
   /** Lifetime of a response that contains nothing with a TTL of its own, in ms. */
   ttlMs: number;
   /** TTLs in ms by type (`Offer`) or field (`Query.offers`); a response lives as long as its shortest. */
@@ -35,21 +36,31 @@ export interface ResponseCacheOptions {
   onFastHit?: (request: Request, params: FastPathParams) => void;
 }
 
-
-const requests = counter({
-  name: 'autograph_gateway_response_cache_requests_total',
-  help: 'Requests the response cache was consulted for, by result (hit, miss) and path (fast: an anonymous persisted GET answered before the gateway runtime; early: a persisted-document hash answered before any GraphQL processing; standard: looked up before parsing)',
-  labelNames: ['result', 'path'],
-});
-const invalidations = counter({
-  name: 'autograph_gateway_response_cache_invalidated_entities_total',
-  help: 'Entities (Type:id) whose cached responses a mutation evicted',
-});
-
 const verifiedUser = (context: Record<string, any>) => {
   const subject = context?.jwt?.payload?.sub;
   return typeof subject === 'string' ? `user:${subject}` : null;
 };
+
+/** The response cache's metrics, in its gateway's registry. */
+function responseCacheMetrics(metrics: GatewayMetrics) {
+  const requests = metrics.counter({
+    name: 'autograph_gateway_response_cache_requests_total',
+    help: 'Requests the response cache was consulted for, by result (hit, miss) and path (fast: an anonymous persisted GET answered before the gateway runtime; early: a persisted-document hash answered before any GraphQL processing; standard: looked up before parsing)',
+    labelNames: ['result', 'path'],
+  });
+  const invalidations = metrics.counter({
+    name: 'autograph_gateway_response_cache_invalidated_entities_total',
+    help: 'Entities (Type:id) whose cached responses a mutation evicted',
+  });
+  // Every label set there is, bound once: no label lookup per request.
+  const lookups = {
+    fastHit: requests.labels({ result: 'hit', path: 'fast' }),
+    earlyHit: requests.labels({ result: 'hit', path: 'early' }),
+    hit: requests.labels({ result: 'hit', path: 'standard' }),
+    miss: requests.labels({ result: 'miss', path: 'standard' }),
+  };
+  return { lookups, invalidations };
+}
 
 /** Marks a result served from the cache, as Yoga's response cache does (Hive's OpenTelemetry plugin reads it). */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
@@ -98,6 +109,7 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
   const keyByContext = new WeakMap<object, string>();
   const pendingByContext = new WeakMap<object, Pending>();
   const policies = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, DocumentPolicy>>();
+  const { lookups, invalidations } = responseCacheMetrics(options.metrics);
   let fetchAPI: FetchAPI;
   // Part of every key: a new supergraph starts a new cache, so no answer outlives the schema it
   // was computed for (introspection included). The same supergraph hashes alike on every replica.
@@ -130,7 +142,7 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
     if (!mediaType || missedFast.has(request)) return parsed;
     const cached = await store.get(await keyOf(identity.id, params.operationName, params.variables, sessionOf(context)));
     if (!cached) return parsed;
-    requests.inc({ result: 'hit', path: 'early' });
+    lookups.earlyHit.inc();
     statusByRequest.set(request, 'HIT');
     return processRegularResult(hit(cached), fetchAPI, mediaType);
   }
@@ -143,7 +155,7 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
     exposeExtension,
     mediaTypeOf: regularMediaType,
     onHit: (request, params) => {
-      requests.inc({ result: 'hit', path: 'fast' });
+      lookups.fastHit.inc();
       options.onFastHit?.(request, params);
     },
     onMiss: (request) => missedFast.add(request),
@@ -203,11 +215,11 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
         })
         .then((cached) => {
           if (!cached) {
-            requests.inc({ result: 'miss', path: 'standard' });
+            lookups.miss.inc();
             statusByRequest.set(request, 'MISS');
             return;
           }
-          requests.inc({ result: 'hit', path: 'standard' });
+          lookups.hit.inc();
           statusByRequest.set(request, 'HIT');
           setResult(hit(cached));
         });

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/log';
 import { InMemoryStore } from './in-memory-store';
-import { rateLimitRedisFallbacks } from './metrics';
+import type { GatewayMetrics } from '../metrics';
+import { createRateLimitMetrics } from './metrics';
 import { RedisStore } from './redis-store';
 import { RateLimitStoreUnavailable, type Charge, type Decision, type RateLimitStore } from './store';
 
@@ -20,6 +21,7 @@ export interface FallbackStoreOptions {
   /** A Redis answer slower than this counts as Redis down for that request. */
   timeoutMs?: number;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /**
@@ -31,11 +33,13 @@ export class FallbackStore implements RateLimitStore {
   private readonly shared: RedisStore;
   private readonly local = new InMemoryStore();
   private readonly timeoutMs: number;
+  private readonly fallbacks;
   private degraded = false;
 
   constructor(private readonly options: FallbackStoreOptions) {
     this.shared = new RedisStore(options.redis);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.fallbacks = createRateLimitMetrics(options.metrics).redisFallbacks.labels({ policy: options.policy });
   }
 
   async consume(charges: Charge[], required = charges.length): Promise<Decision[]> {
@@ -64,7 +68,7 @@ export class FallbackStore implements RateLimitStore {
 
   private fallback(charges: Charge[], required: number, cause: unknown): Decision[] {
     const { policy, logger } = this.options;
-    rateLimitRedisFallbacks.inc({ policy });
+    this.fallbacks.inc();
     if (!this.degraded) logger.warn({ err: (cause as Error).message, policy }, `rate-limit store unreachable; RATE_LIMIT_REDIS_DOWN=${policy}`);
     this.degraded = true;
     if (policy === 'closed') throw new RateLimitStoreUnavailable(cause);

@@ -99,7 +99,7 @@ export type RateLimitOptions = z.infer<typeof rateLimitEnv>;
 export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart {
   if (!options.enabled) return { name: 'rate-limit' };
   const store = deps.redis
-    ? new FallbackStore({ redis: deps.redis, policy: options.redisDown, timeoutMs: options.redisTimeoutMs, logger: deps.logger })
+    ? new FallbackStore({ redis: deps.redis, policy: options.redisDown, timeoutMs: options.redisTimeoutMs, logger: deps.logger, metrics: deps.metrics })
     : new InMemoryStore();
   const identify = createClientIdentifier({
     trustedProxies: options.trustedProxies,
@@ -113,6 +113,7 @@ export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart
     plugins: () => [
       useRateLimit({
         store,
+        metrics: deps.metrics,
         keyPrefix: `${deps.redisKeyPrefix}rate-limit:`,
         identify,
         requests: options.requests,

@@ -6,7 +6,8 @@ import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type
 import { findLimitedFields, nullRefusedField, withoutFields, type LimitedField } from './field-limits';
 import { coercedVariables } from '../operation/variables';
 import type { IdentityContext } from './identity';
-import { queryCost, rateLimitRejections } from './metrics';
+import type { GatewayMetrics } from '../metrics';
+import { createRateLimitMetrics } from './metrics';
 import type { LimitRule } from './rules';
 import { RateLimitStoreUnavailable, type Charge, type Decision, type RateLimitStore } from './store';
 
@@ -20,6 +21,7 @@ export const DEFAULT_COST_BUDGET = 500_000;
 
 export interface RateLimitPluginOptions {
   store: RateLimitStore;
+  metrics: GatewayMetrics;
   /** Prefix of every budget's key (the deployment's Redis prefix plus a namespace). */
   keyPrefix: string;
   /** Who a request is charged to, or null for no budget (see rate-limit/identity.ts). */
@@ -71,6 +73,7 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
   const fieldCoordinates = new Set(fields.keys());
   const defaultListSize = options.defaultListSize ?? DEFAULT_LIST_SIZE;
   const measureCost = costBudget !== null || maxQueryCost !== null;
+  const { rejected, queryCost } = createRateLimitMetrics(options.metrics);
   const headersByRequest = new WeakMap<Request, Decision>();
   const hashes = new WeakMap<DocumentNode, string>();
   /** An unnamed operation's name for RATE_LIMIT_OPERATIONS: the SHA-256 of the text the client sent. */
@@ -99,14 +102,14 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       decisions = await store.consume(charges.map((entry) => entry.charge), required);
     } catch (error) {
       if (!(error instanceof RateLimitStoreUnavailable)) throw error;
-      rateLimitRejections.inc({ reason: 'unavailable', scope: 'store' });
+      rejected.unavailable.inc();
       return { decisions: [], refusal: rateLimitUnavailableError() };
     }
     remember(request, decisions.slice(0, required));
     const refused = decisions.slice(0, required).findIndex((decision) => !decision.allowed);
     if (refused < 0) return { decisions };
     const { scope } = charges[refused]!;
-    rateLimitRejections.inc({ reason: 'rate_limited', scope });
+    rejected.rateLimited[scope].inc();
     return { decisions, refusal: rateLimitedError({ scope, retryAfterMs: decisions[refused]!.retryAfterMs, wholeRequest: true }) };
   };
 
@@ -141,7 +144,7 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       const cost = measureCost ? estimateQueryCost(args.schema, args.document, operation, variables, defaultListSize) : 0;
       if (measureCost) queryCost.observe(cost);
       if (maxQueryCost !== null && cost > maxQueryCost) {
-        rateLimitRejections.inc({ reason: 'too_complex', scope: 'query' });
+        rejected.tooComplex.inc();
         setResultAndStopExecution({ errors: [queryTooComplexError(cost, maxQueryCost)] });
         return undefined;
       }
@@ -170,7 +173,7 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
         const fieldDecisions = decisions.slice(required.length);
         const refusedFields = limited.flatMap(([, selections], i) => (fieldDecisions[i]!.allowed ? [] : selections.map((field) => ({ field, decision: fieldDecisions[i]! }))));
         if (!refusedFields.length) return undefined;
-        rateLimitRejections.inc({ reason: 'rate_limited', scope: 'field' }, refusedFields.length);
+        rejected.rateLimited.field.inc(refusedFields.length);
         args.document = withoutFields(args.document, new Set<FieldNode>(refusedFields.map(({ field }) => field.node)));
         return {
           onExecuteDone({ result, setResult }: { result: ExecutionResult | AsyncIterable<ExecutionResult>; setResult: (result: ExecutionResult) => void }) {

@@ -71,10 +71,10 @@ export function resilience(options: ResilienceOptions, deps: ChainDeps): ChainPa
             const limitMs = Math.min(subgraphTimeoutMs ?? Infinity, deadline.remainingMs(executionRequest));
             return Number.isFinite(limitMs) ? Math.max(1, limitMs) : undefined;
           }),
-        useSubgraphFailures({ logger: deps.logger, deadline }),
+        useSubgraphFailures({ logger: deps.logger, metrics: deps.metrics, deadline }),
         options.requestDeadlineMs && useRequestDeadline(deadline),
-        options.retries.maxRetries > 0 && useSubgraphRetries({ ...options.retries, deadline }),
-        options.circuitBreaker && useCircuitBreaker({ ...options.circuitBreaker, logger: deps.logger }),
+        options.retries.maxRetries > 0 && useSubgraphRetries({ ...options.retries, metrics: deps.metrics, deadline }),
+        options.circuitBreaker && useCircuitBreaker({ ...options.circuitBreaker, logger: deps.logger, metrics: deps.metrics }),
       ].filter((plugin): plugin is GatewayPlugin => Boolean(plugin)),
   };
 }

@@ -2,7 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionResult } from 'graphql';
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../../kit/log';
-import { counter, gauge } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
 import { failureOf, failureResult } from './subgraph-errors';
 
@@ -13,6 +13,7 @@ export const DEFAULT_WINDOW_MS = 10_000;
 
 export interface CircuitBreakerOptions {
   logger: Logger;
+  metrics: GatewayMetrics;
   /** Opens when more than this share of calls in the window failed. Default 50. */
   errorThresholdPercent?: number;
   /** Calls in the window before the breaker may open at all, so one failure does not open it. Default 10. */
@@ -25,11 +26,6 @@ export interface CircuitBreakerOptions {
 
 /** `autograph_gateway_circuit_state` values. */
 export const CIRCUIT_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
-
-const state = gauge({ name: 'autograph_gateway_circuit_state', help: 'Circuit of each subgraph: 0 closed, 1 half-open, 2 open', labelNames: ['subgraph'] });
-const opened = counter({ name: 'autograph_gateway_circuit_opened_total', help: 'Times a subgraph circuit opened', labelNames: ['subgraph'] });
-const closed = counter({ name: 'autograph_gateway_circuit_closed_total', help: 'Times a subgraph circuit closed again after being open', labelNames: ['subgraph'] });
-const rejected = counter({ name: 'autograph_gateway_circuit_rejected_total', help: 'Subgraph calls failed fast because the circuit was open', labelNames: ['subgraph'] });
 
 /** Carries a failed result through opossum (which counts rejections) back to the caller. */
 class FailedCall extends Error {
@@ -50,7 +46,11 @@ class FailedCall extends Error {
  * as a success. Circuits are per gateway process: replicas learn a subgraph is down on their own.
  */
 export function useCircuitBreaker(options: CircuitBreakerOptions): GatewayPlugin {
-  const { logger } = options;
+  const { logger, metrics } = options;
+  const state = metrics.gauge({ name: 'autograph_gateway_circuit_state', help: 'Circuit of each subgraph: 0 closed, 1 half-open, 2 open', labelNames: ['subgraph'] });
+  const opened = metrics.counter({ name: 'autograph_gateway_circuit_opened_total', help: 'Times a subgraph circuit opened', labelNames: ['subgraph'] });
+  const closed = metrics.counter({ name: 'autograph_gateway_circuit_closed_total', help: 'Times a subgraph circuit closed again after being open', labelNames: ['subgraph'] });
+  const rejected = metrics.counter({ name: 'autograph_gateway_circuit_rejected_total', help: 'Subgraph calls failed fast because the circuit was open', labelNames: ['subgraph'] });
   const breakerOptions: CircuitBreaker.Options = {
     // Hive's upstream timeout aborts the call; opossum's own timer would only stop waiting for it.
     timeout: false,
@@ -67,23 +67,24 @@ export function useCircuitBreaker(options: CircuitBreakerOptions): GatewayPlugin
     if (breaker) return breaker;
     breaker = new CircuitBreaker((call: () => Promise<ExecutionResult>) => call(), { ...breakerOptions, name: subgraph });
     const labels = { subgraph };
-    state.set(labels, CIRCUIT_STATE.closed);
+    const [stateOf, openings, closings, rejections] = [state.labels(labels), opened.labels(labels), closed.labels(labels), rejected.labels(labels)];
+    stateOf.set(CIRCUIT_STATE.closed);
     breaker.on('open', () => {
-      state.set(labels, CIRCUIT_STATE.open);
-      opened.inc(labels);
+      stateOf.set(CIRCUIT_STATE.open);
+      openings.inc();
       const { fires, failures } = breaker!.stats;
       logger.warn({ subgraph, fires, failures, resetMs: breakerOptions.resetTimeout }, `circuit of subgraph ${subgraph} opened: failing fast`);
     });
     breaker.on('halfOpen', () => {
-      state.set(labels, CIRCUIT_STATE.halfOpen);
+      stateOf.set(CIRCUIT_STATE.halfOpen);
       logger.info({ subgraph }, `circuit of subgraph ${subgraph} half-open: probing`);
     });
     breaker.on('close', () => {
-      state.set(labels, CIRCUIT_STATE.closed);
-      closed.inc(labels);
+      stateOf.set(CIRCUIT_STATE.closed);
+      closings.inc();
       logger.info({ subgraph }, `circuit of subgraph ${subgraph} closed: subgraph recovered`);
     });
-    breaker.on('reject', () => rejected.inc(labels));
+    breaker.on('reject', () => rejections.inc());
     breakers.set(subgraph, breaker);
     return breaker;
   };

@@ -1,25 +1,21 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../kit/log';
-import { counter } from '../metrics';
+import type { Counter } from 'prom-client';
+import type { GatewayMetrics } from '../metrics';
 import type { RequestDeadline } from './request-deadline';
 import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
 import { isTimeoutError, isTransportError, subgraphError, type SubgraphFailure } from './subgraph-errors';
 
 export interface SubgraphFailuresOptions {
   logger: Logger;
+  metrics: GatewayMetrics;
   /** Tells a timeout of the subgraph from the request running out of time. */
   deadline?: RequestDeadline;
 }
 
 /** A timer may fire a millisecond or so before the deadline it was set for. */
 const DEADLINE_SLACK_MS = 10;
-
-const failures = counter({
-  name: 'autograph_gateway_subgraph_failures_total',
-  help: 'Subgraph calls that failed at the transport level, by subgraph and reason (unreachable, timeout, deadline)',
-  labelNames: ['subgraph', 'reason'],
-});
 
 /**
  * Every subgraph call ends in a result the query planner can merge: a refused connection, a
@@ -30,10 +26,23 @@ const failures = counter({
  */
 export function useSubgraphFailures(options: SubgraphFailuresOptions): GatewayPlugin {
   const { logger, deadline } = options;
+  const failures = options.metrics.counter({
+    name: 'autograph_gateway_subgraph_failures_total',
+    help: 'Subgraph calls that failed at the transport level, by subgraph and reason (unreachable, timeout, deadline)',
+    labelNames: ['subgraph', 'reason'],
+  });
+  // Bound once per subgraph and reason: the supergraph names few subgraphs.
+  const bound = new Map<string, Counter.Internal>();
+  const count = (subgraph: string, reason: SubgraphFailure) => {
+    const key = `${reason}:${subgraph}`;
+    let child = bound.get(key);
+    if (!child) bound.set(key, (child = failures.labels({ subgraph, reason })));
+    child.inc();
+  };
 
   const failed = (subgraph: string, request: SubgraphExecutionRequest, error: unknown, rest: ExecutionResult = {}): ExecutionResult => {
     const reason: SubgraphFailure = !isTimeoutError(error) ? 'unreachable' : deadline && deadline.remainingMs(request) <= DEADLINE_SLACK_MS ? 'deadline' : 'timeout';
-    failures.inc({ subgraph, reason });
+    count(subgraph, reason);
     logger.debug({ subgraph, reason, err: (error as Error)?.message }, 'subgraph call failed');
     return { ...rest, errors: [subgraphError(subgraph, reason), ...(rest.errors ?? [])] };
   };

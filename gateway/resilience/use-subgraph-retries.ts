@@ -1,5 +1,6 @@
 import { getRetryInfo, isRetryExecutionRequest, useUpstreamRetry, type GatewayPlugin } from '@graphql-hive/gateway';
-import { counter } from '../metrics';
+import type { Counter } from 'prom-client';
+import type { GatewayMetrics } from '../metrics';
 import type { RequestDeadline } from './request-deadline';
 import { operationTypeOf } from './subgraph-call';
 import { failureOf } from './subgraph-errors';
@@ -9,6 +10,7 @@ export const DEFAULT_RETRY_DELAY_MS = 100;
 export const RETRY_DELAY_FACTOR = 2;
 
 export interface SubgraphRetriesOptions {
+  metrics: GatewayMetrics;
   /** Retries after the first attempt; 0 turns retrying off. */
   maxRetries: number;
   /** Wait before the first retry, jittered per request between half and one and a half times this. Default DEFAULT_RETRY_DELAY_MS. */
@@ -16,12 +18,6 @@ export interface SubgraphRetriesOptions {
   /** No retry is started that could not finish before the request's deadline. */
   deadline?: RequestDeadline;
 }
-
-const retries = counter({
-  name: 'autograph_gateway_subgraph_retries_total',
-  help: 'Subgraph calls repeated after a transport failure (queries only)',
-  labelNames: ['subgraph'],
-});
 
 /**
  * Bounded retries with jitter on Hive's `useUpstreamRetry`, for queries only: a mutation is never
@@ -33,6 +29,18 @@ const retries = counter({
  */
 export function useSubgraphRetries(options: SubgraphRetriesOptions): GatewayPlugin {
   const { maxRetries, delayMs = DEFAULT_RETRY_DELAY_MS, deadline } = options;
+  const retries = options.metrics.counter({
+    name: 'autograph_gateway_subgraph_retries_total',
+    help: 'Subgraph calls repeated after a transport failure (queries only)',
+    labelNames: ['subgraph'],
+  });
+  // Bound once per subgraph: the supergraph names few subgraphs.
+  const bound = new Map<string, Counter.Internal>();
+  const retried = (subgraph: string) => {
+    let child = bound.get(subgraph);
+    if (!child) bound.set(subgraph, (child = retries.labels({ subgraph })));
+    child.inc();
+  };
   return useUpstreamRetry(({ subgraphName, executionRequest }) => {
     if (maxRetries <= 0 || operationTypeOf(executionRequest) !== 'query') return undefined;
     // Jitter spreads the retries of many requests that failed together (a subgraph restarting).
@@ -49,7 +57,7 @@ export function useSubgraphRetries(options: SubgraphRetriesOptions): GatewayPlug
         // Hive also asks after the last attempt, and would wait once more for nothing.
         if (attemptNumber >= maxRetries) return false;
         if (deadline && deadline.remainingMs(attempt) <= firstDelay * RETRY_DELAY_FACTOR ** attemptNumber) return false;
-        retries.inc({ subgraph: subgraphName });
+        retried(subgraphName);
         return true;
       },
     };

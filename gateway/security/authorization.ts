@@ -3,7 +3,7 @@ import type { ValidateUserFnParams } from '@envelop/generic-auth';
 import { getDirectiveExtensions } from '@graphql-tools/utils';
 import { GraphQLError, TypeInfo, getOperationAST, isAbstractType, parse, visit, visitWithTypeInfo, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import LRU from 'lru-cache';
-import { counter } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 
 type GenericAuthOptions = NonNullable<GatewayConfig<Record<string, any>>['genericAuth']>;
 
@@ -13,11 +13,7 @@ interface AccessTokenClaims {
   roles?: unknown;
 }
 
-const denied = counter({
-  name: 'autograph_gateway_authorization_denials_total',
-  help: 'Fields removed from operations by @authenticated / @requiresScopes / @policy, by code.',
-  labelNames: ['code'],
-});
+type RefusalCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 /**
  * Enforces the access rules subgraphs declare on their fields and types (`@authenticated`,
@@ -33,14 +29,24 @@ const denied = counter({
  * - refused fields are removed and answered `null` with an error (UNAUTHENTICATED without a
  *   token, FORBIDDEN with one) while the rest of the operation runs: partial data, HTTP 200.
  */
-export function directiveAuthorization(): GenericAuthOptions {
+export function directiveAuthorization(options: { metrics: GatewayMetrics }): GenericAuthOptions {
+  const denials = options.metrics.counter({
+    name: 'autograph_gateway_authorization_denials_total',
+    help: 'Fields removed from operations by @authenticated / @requiresScopes / @policy, by code.',
+    labelNames: ['code'],
+  });
+  const denied: Record<RefusalCode, { inc(): void }> = { UNAUTHENTICATED: denials.labels({ code: 'UNAUTHENTICATED' }), FORBIDDEN: denials.labels({ code: 'FORBIDDEN' }) };
   return {
     mode: 'protect-granular',
     resolveUserFn: (context: { jwt?: { payload?: AccessTokenClaims } }) => context.jwt?.payload ?? null,
     // Called for anonymous callers too (user null).
     extractScopes: (user: AccessTokenClaims | null) => (Array.isArray(user?.roles) ? user.roles.filter((role): role is string => typeof role === 'string') : []),
     rejectUnauthenticated: false,
-    validateUser: authorizeField,
+    validateUser: (params: ValidateUserFnParams<AccessTokenClaims | null>) => {
+      const refused = authorizeField(params);
+      if (refused) denied[refused.extensions.code as RefusalCode].inc();
+      return refused;
+    },
   } as GenericAuthOptions;
 }
 
@@ -66,8 +72,7 @@ const satisfies = (rule: string[][], granted: string[]) => rule.some((all) => al
 
 const describe = (rule: string[][]) => rule.map((all) => all.join(' and ')).join(' or ');
 
-function refusal(params: ValidateUserFnParams<unknown>, code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string): GraphQLError {
-  denied.inc({ code });
+function refusal(params: ValidateUserFnParams<unknown>, code: RefusalCode, message: string): GraphQLError {
   // `path` is generic-auth's own ("@" marks list items): it uses it to null the removed field in the result.
   return new GraphQLError(message, { nodes: [params.fieldNode], path: params.path as (string | number)[], extensions: { code } });
 }
@@ -91,12 +96,6 @@ export function useEverythingRefusedAnswer(): GatewayPlugin {
 
 const PROTECTING_DIRECTIVES = ['authenticated', 'requiresScopes', 'policy'];
 
-const walks = counter({
-  name: 'autograph_gateway_authorization_walks_total',
-  help: 'Operations whose fields genericAuth checked (walked) or that could touch no protected field (skipped).',
-  labelNames: ['result'],
-});
-
 /**
  * genericAuth walks every operation's document, field by field, on every request: the largest
  * single cost in the chain (about 13 % of gateway CPU in perf/results/profile-offer-list-2hop.md),
@@ -106,7 +105,13 @@ const walks = counter({
  * and when it cannot, drops genericAuth's walk for the request. Operations that can still get the
  * full walk. If the library's internals ever change shape, nothing is skipped.
  */
-export function useAuthorizationShortcut(): GatewayPlugin {
+export function useAuthorizationShortcut(options: { metrics: GatewayMetrics }): GatewayPlugin {
+  const walks = options.metrics.counter({
+    name: 'autograph_gateway_authorization_walks_total',
+    help: 'Operations whose fields genericAuth checked (walked) or that could touch no protected field (skipped).',
+    labelNames: ['result'],
+  });
+  const [walked, skipped] = [walks.labels({ result: 'walked' }), walks.labels({ result: 'skipped' })];
   let schema: GraphQLSchema | undefined;
   let verdicts = new LRU<string, boolean>({ max: 2_000 });
   return {
@@ -122,7 +127,7 @@ export function useAuthorizationShortcut(): GatewayPlugin {
       let protectedFields = verdicts.get(text);
       if (protectedFields === undefined) verdicts.set(text, (protectedFields = touchesProtectedField(schema, text)));
       if (!protectedFields) walk.rules.length = 0;
-      walks.inc({ result: protectedFields ? 'walked' : 'skipped' });
+      (protectedFields ? walked : skipped).inc();
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { GatewayConfig } from '@graphql-hive/gateway';
 
 /**
- * Headers that mark a request as sent by a script rather than a plain form or link: any one of
- * them satisfies CSRF prevention (Yoga's own, and the two Apollo clients send).
+ * Headers that mark a request as sent by a script rather than a plain form or link (a cross-site
+ * form cannot send them): any one of them satisfies CSRF prevention (Yoga's own, and the two
+ * Apollo clients send). The one list for Yoga's `csrfPrevention` and the response cache's fast path.
  */
 export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
 

@@ -12,6 +12,7 @@ import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedA
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
+import { createRegistryClient } from '../../schema-registry/client';
 import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback?: 'on' | 'off') => (fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
@@ -105,13 +106,14 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     );
   }
   if (options.authorization) {
-    config.genericAuth = directiveAuthorization();
-    plugins.push(useAuthorizationShortcut(), useEverythingRefusedAnswer());
+    config.genericAuth = directiveAuthorization({ metrics: deps.metrics });
+    plugins.push(useAuthorizationShortcut({ metrics: deps.metrics }), useEverythingRefusedAnswer());
   }
 
   if (options.trustedDocuments.mode !== 'off') {
-    const store = createTrustedDocumentStore({ registry: deps.registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, ...options.trustedDocuments });
-    const arbitrary = options.trustedDocuments.mode === 'allow-arbitrary-with-log' ? useArbitraryDocumentLog({ logger: deps.logger }) : null;
+    const registry = createRegistryClient({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token });
+    const store = createTrustedDocumentStore({ registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, metrics: deps.metrics, ...options.trustedDocuments });
+    const arbitrary = options.trustedDocuments.mode === 'allow-arbitrary-with-log' ? useArbitraryDocumentLog({ logger: deps.logger, metrics: deps.metrics }) : null;
     config.persistedDocuments = {
       getPersistedOperation: (id: string) => store.get(id),
       allowArbitraryDocuments: arbitrary ? arbitrary.allow : false,
@@ -124,7 +126,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     if (arbitrary) plugins.push(arbitrary.plugin);
   }
 
-  plugins.push(useQueryLimits(options.limits));
+  plugins.push(useQueryLimits({ ...options.limits, metrics: deps.metrics }));
   if (!(options.introspection ?? !deps.production)) config.disableIntrospection = {};
   if (!(options.fieldSuggestions ?? !deps.production)) plugins.push(blockFieldSuggestionsPlugin() as GatewayPlugin);
   // GET and form posts are "simple" requests a browser sends cross-site without asking: they need a header.

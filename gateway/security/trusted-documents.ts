@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { GraphQLError } from 'graphql';
 import { createLRUCache } from 'graphql-yoga';
 import type { Logger } from '../../kit/log';
-import { counter } from '../metrics';
+import type { RegistryClient } from '../../schema-registry/client';
+import type { GatewayMetrics } from '../metrics';
 
 /** Documents kept in this process (the memory layer in front of Redis and the registry). */
 export const DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE = 10_000;
@@ -18,21 +19,17 @@ const DOCUMENT_ID = /^[A-Za-z0-9:_-]{8,128}$/;
 const MISSING = '';
 
 export interface TrustedDocumentStoreOptions {
-  registry: { url: string; target: string; token?: string };
+  /** The registry client of the target whose documents are served, with a read (or stronger) token. */
+  registry: Pick<RegistryClient, 'document' | 'target'>;
   redis: Redis | null;
   redisKeyPrefix: string;
   logger: Logger;
+  metrics: GatewayMetrics;
   cacheSize?: number;
   missTtlMs?: number;
   redisTtlSeconds?: number;
   fetchTimeoutMs?: number;
 }
-
-const lookups = counter({
-  name: 'autograph_gateway_trusted_document_lookups_total',
-  help: 'Trusted-document lookups by the layer that answered (memory, redis, registry) and whether the document exists.',
-  labelNames: ['source', 'found'],
-});
 
 /**
  * Resolves trusted-document ids to documents: memory (LRU), then Redis (shared by replicas),
@@ -45,6 +42,11 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
   const missTtlMs = options.missTtlMs ?? DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS;
   const redisTtlSeconds = options.redisTtlSeconds ?? DEFAULT_TRUSTED_DOCUMENTS_REDIS_TTL_S;
   const fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_TRUSTED_DOCUMENTS_FETCH_TIMEOUT_MS;
+  const lookups = options.metrics.counter({
+    name: 'autograph_gateway_trusted_document_lookups_total',
+    help: 'Trusted-document lookups by the layer that answered (memory, redis, registry) and whether the document exists.',
+    labelNames: ['source', 'found'],
+  });
   // Found documents never expire here (ttl 0); misses get their own short ttl.
   const memory = createLRUCache<string>({ max: options.cacheSize ?? DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, ttl: 0 });
   const inFlight = new Map<string, Promise<string | null>>();
@@ -71,17 +73,11 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
     write?.catch(() => {}); // a cache that cannot be written is only slower
   }
 
-  async function fromRegistry(id: string): Promise<string | null> {
-    const url = `${options.registry.url.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.registry.target)}/documents/${encodeURIComponent(id)}`;
-    const response = await fetch(url, {
-      headers: options.registry.token ? { authorization: `Bearer ${options.registry.token}` } : {},
-      signal: AbortSignal.timeout(fetchTimeoutMs),
-    }).catch((error: Error) => {
+  /** Null: the registry knows no such document (404); any other failure, or no answer in time, is an error (503). */
+  function fromRegistry(id: string): Promise<string | null> {
+    return options.registry.document(id, { timeoutMs: fetchTimeoutMs }).catch((error: Error) => {
       throw unavailable(options.logger, id, error.message);
     });
-    if (response.status === 404) return null;
-    if (!response.ok) throw unavailable(options.logger, id, `registry answered HTTP ${response.status}`);
-    return response.text();
   }
 
   async function resolve(id: string): Promise<string | null> {

@@ -2,7 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { createLRUCache } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../kit/log';
-import { counter } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 
 /** Distinct documents remembered as already logged, per process. */
 export const DEFAULT_LOGGED_DOCUMENTS = 1_000;
@@ -11,11 +11,6 @@ const CLIENT_HEADERS = ['graphql-client-name', 'apollographql-client-name', 'x-g
 /** The first operation's name, without parsing the document again. */
 const OPERATION_NAME = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
-const arbitrary = counter({
-  name: 'autograph_gateway_arbitrary_documents_total',
-  help: 'Operations sent as query text rather than a trusted-document id, while TRUSTED_DOCUMENTS=allow-arbitrary-with-log.',
-});
-
 /**
  * The migration mode of trusted documents: query text is still served, but counted and logged so
  * teams can find the clients that do not send document ids yet. `allow` is given to Hive
@@ -23,7 +18,11 @@ const arbitrary = counter({
  * id) and marks the request; the plugin then logs the document, once per distinct document per
  * process so a busy client does not flood the log.
  */
-export function useArbitraryDocumentLog(options: { logger: Logger; remember?: number }) {
+export function useArbitraryDocumentLog(options: { logger: Logger; metrics: GatewayMetrics; remember?: number }) {
+  const arbitrary = options.metrics.counter({
+    name: 'autograph_gateway_arbitrary_documents_total',
+    help: 'Operations sent as query text rather than a trusted-document id, while TRUSTED_DOCUMENTS=allow-arbitrary-with-log.',
+  });
   const marked = new WeakSet<Request>();
   const logged = createLRUCache<true>({ max: options.remember ?? DEFAULT_LOGGED_DOCUMENTS, ttl: 0 });
 

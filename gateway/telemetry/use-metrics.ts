@@ -1,5 +1,5 @@
 import { usePrometheus, type GatewayPlugin, type Logger as HiveLogger } from '@graphql-hive/gateway';
-import { collectProcessMetrics, pluginMetricsRegistry } from '../../kit/telemetry';
+import type { GatewayMetrics } from '../metrics';
 
 export const DEFAULT_METRICS_ENDPOINT = '/metrics';
 
@@ -34,7 +34,9 @@ export const GATEWAY_METRICS = {
 
 export interface MetricsOptions {
   log: HiveLogger;
-  /** Where Prometheus scrapes; serves the whole default registry. */
+  /** The gateway's metrics: Hive's are registered beside the other concerns', and the endpoint serves them all. */
+  metrics: GatewayMetrics;
+  /** Where Prometheus scrapes. */
   endpoint?: string;
   /**
    * Label series with the operation name (default true). Names are chosen by clients: where
@@ -45,17 +47,16 @@ export interface MetricsOptions {
 }
 
 /**
- * Prometheus metrics in prom-client's default registry, so everything else the gateway process
- * registers (gateway/metrics.ts: cache, rate limits, breakers; process and event-loop metrics)
- * is served on the same endpoint. Labels stay bounded: no request URL (GET queries would put
- * documents in it), no error path (list indices), no headers.
+ * Prometheus metrics in the gateway's own registry (gateway/metrics.ts), so everything else the
+ * gateway measures (cache, rate limits, breakers; process and event-loop metrics) is served on the
+ * same endpoint, and two gateways in one process count apart. Hive's plugin clears that registry
+ * when its gateway is disposed, which only ends that gateway's metrics. Labels stay bounded: no
+ * request URL (GET queries would put documents in it), no error path (list indices), no headers.
  */
 export function useMetrics(options: MetricsOptions): GatewayPlugin {
-  collectProcessMetrics();
   return usePrometheus({
     log: options.log,
-    // The plugin clears its registry on dispose; this view of the default registry cannot be cleared.
-    registry: pluginMetricsRegistry,
+    registry: options.metrics.registry,
     endpoint: options.endpoint ?? DEFAULT_METRICS_ENDPOINT,
     metrics: { ...GATEWAY_METRICS },
     labels: { url: false, path: false, operationName: options.operationNames ?? true },

@@ -3,13 +3,11 @@ import { collectSchemaCoordinates } from '@graphql-hive/core';
 import { getOperationAST, parse, print, TypeInfo, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../kit/log';
+import type { RegistryClient } from '../../schema-registry/client';
 
 export interface UsageReportingOptions {
-  /** The registry, and the target whose checks this traffic informs. */
-  registryUrl: string;
-  target: string;
-  /** A usage (or stronger) token of the target. */
-  token?: string;
+  /** The registry client of the target whose checks this traffic informs, with a usage (or stronger) token. */
+  registry: Pick<RegistryClient, 'reportUsage'>;
   /** Share of operations recorded, 0..1; each recorded one counts as 1 / sampleRate requests. */
   sampleRate: number;
   flushIntervalMs: number;
@@ -17,11 +15,14 @@ export interface UsageReportingOptions {
   maxOperations?: number;
   /** Document texts (and persisted ids) whose description is kept for requests that skip execution. */
   maxDocuments?: number;
+  /** How long one report may take; default DEFAULT_USAGE_REPORT_TIMEOUT_MS. */
+  timeoutMs?: number;
   logger: Logger;
 }
 
 export const DEFAULT_MAX_OPERATIONS = 1_000;
 export const DEFAULT_MAX_DOCUMENTS = 2_000;
+export const DEFAULT_USAGE_REPORT_TIMEOUT_MS = 10_000;
 
 /** What this plugin knows of one request from its body, before any other plugin answers it. */
 interface RequestUsage {
@@ -69,9 +70,9 @@ function parseValid(schema: GraphQLSchema, text: string): DocumentNode | null {
  * the buffer cap), never a request.
  */
 export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin & { flush(): Promise<void>; observe(request: Request, params: Params): void } {
-  const url = `${options.registryUrl.replace(/\/$/, '')}/v1/targets/${encodeURIComponent(options.target)}/usage`;
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS;
   const maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_USAGE_REPORT_TIMEOUT_MS;
   const weight = 1 / options.sampleRate;
   const described = new WeakMap<DocumentNode, Map<string | null, Described>>();
   // Keyed `operationName \0 text` (or `\0 id`); null marks a document that would not execute. Cleared when full.
@@ -148,13 +149,7 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
       hash: op.hash, name: op.name, document: op.document, coordinates: op.coordinates, client, count: Math.max(1, Math.round(count)), lastSeen,
     }));
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-        body: JSON.stringify({ operations }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new Error(`registry answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      await options.registry.reportUsage({ operations }, { timeoutMs });
       if (failing) options.logger.info('usage reporting recovered');
       failing = false;
     } catch (error) {

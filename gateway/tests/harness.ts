@@ -46,7 +46,7 @@ export async function testGatewayEnv(env: Record<string, string | undefined> = {
   };
 }
 
-/** A gateway in this process (fast to start; shares prom-client's default registry with the test). */
+/** A gateway in this process (fast to start; its metrics are its own, read them from its /metrics). */
 export async function startTestGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
   const service = await startGateway(readGatewayEnv(await testGatewayEnv(env)), logger);
   const gateway = { url: service.url, stop: () => service.stop() };

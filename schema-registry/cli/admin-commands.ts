@@ -1,17 +1,11 @@
-import { registryApi, registryRequest, type RegistryConnection } from '../client';
+import type { Target, TargetSettings } from '../client';
+import type { TokenKind, WebhookEvent } from '../db/schema';
 import { positiveInt, required, UsageError, type Command, type Flags } from './common';
 
-interface TargetRow {
-  name: string;
-  usageWindowDays: number;
-  usageThresholdPercent: number;
-  planCheckOperations: number;
-}
-
-const describeTarget = (t: TargetRow) =>
+const describeTarget = (t: Target) =>
   `${t.name}: usage window ${t.usageWindowDays} days, threshold ${t.usageThresholdPercent}%, plan check of ${t.planCheckOperations} operations`;
 
-function settings(flags: Flags) {
+function settings(flags: Flags): TargetSettings {
   const threshold = flags['usage-threshold'] === undefined ? undefined : Number(flags['usage-threshold']);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new UsageError('--usage-threshold must be a percentage between 0 and 100');
   return {
@@ -21,65 +15,59 @@ function settings(flags: Flags) {
   };
 }
 
-const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
-const on = (connection: RegistryConnection, target: string) => ({ ...connection, target });
-
 /** Targets, tokens and webhooks: the registry admin's commands (they need the admin token). */
 export const adminCommands: Record<string, Command> = {
-  async 'target:create'([name], flags, connection, print) {
-    const row = await json<TargetRow>(registryApi(connection, 'POST', '/targets', { name: required(name, 'NAME'), ...settings(flags) }));
+  async 'target:create'([name], flags, registry, print) {
+    const row = await registry.createTarget(required(name, 'NAME'), settings(flags));
     print([`created target ${describeTarget(row)}`], row);
   },
 
-  async 'target:update'([name], flags, connection, print) {
-    const row = await json<TargetRow>(registryRequest(on(connection, required(name, 'NAME')), 'PATCH', '', settings(flags)));
+  async 'target:update'([name], flags, registry, print) {
+    const row = await registry.updateTarget(required(name, 'NAME'), settings(flags));
     print([`updated target ${describeTarget(row)}`], row);
   },
 
-  async 'target:list'(_args, _flags, connection, print) {
-    const rows = await json<TargetRow[]>(registryApi(connection, 'GET', '/targets'));
+  async 'target:list'(_args, _flags, registry, print) {
+    const rows = await registry.listTargets();
     print(rows.map(describeTarget), rows);
   },
 
-  async 'token:create'(_args, flags, connection, print) {
+  async 'token:create'(_args, flags, registry, print) {
     const kind = required(flags.kind, '--kind');
     if (!['read', 'usage', 'write'].includes(kind)) throw new UsageError('--kind must be read, usage or write');
-    const issued = await json<{ id: number; token: string; kind: string; name: string }>(registryRequest(connection, 'POST', '/tokens', { kind, name: required(flags.name, '--name') }));
-    print([`${issued.kind} token ${issued.id} "${issued.name}" for target ${connection.target} (shown once, store it now):`, issued.token], issued);
+    const issued = await registry.createToken({ kind: kind as TokenKind, name: required(flags.name, '--name') });
+    print([`${issued.kind} token ${issued.id} "${issued.name}" for target ${registry.target} (shown once, store it now):`, issued.token], issued);
   },
 
-  async 'token:list'(_args, _flags, connection, print) {
-    const rows = await json<{ id: number; kind: string; name: string; createdAt: string; revokedAt: string | null }[]>(registryRequest(connection, 'GET', '/tokens'));
+  async 'token:list'(_args, _flags, registry, print) {
+    const rows = await registry.listTokens();
     print(rows.map((t) => `${t.id}  ${t.kind.padEnd(5)}  ${t.name}  created ${t.createdAt.slice(0, 10)}${t.revokedAt ? `  revoked ${t.revokedAt.slice(0, 10)}` : ''}`), rows);
   },
 
-  async 'token:revoke'([id], _flags, connection, print) {
-    const result = await json<{ revoked: number }>(registryRequest(connection, 'DELETE', `/tokens/${positiveInt(id, 'ID')}`));
+  async 'token:revoke'([id], _flags, registry, print) {
+    const result = await registry.revokeToken(positiveInt(id, 'ID'));
     print([`revoked token ${result.revoked}`], result);
   },
 
-  async 'webhook:create'([url], flags, connection, print) {
-    const events = flags.events?.split(',').map((e) => e.trim());
-    const hook = await json<{ id: number; url: string; events: string[]; secret: string }>(
-      registryRequest(connection, 'POST', '/webhooks', { url: required(url, 'URL'), events, secret: flags.secret }),
-    );
+  async 'webhook:create'([url], flags, registry, print) {
+    // The registry names any event it does not know.
+    const events = flags.events?.split(',').map((e) => e.trim() as WebhookEvent);
+    const hook = await registry.createWebhook({ url: required(url, 'URL'), events, secret: flags.secret });
     print([`webhook ${hook.id} → ${hook.url} on ${hook.events.join(', ')}`, `signing secret (shown once): ${hook.secret}`], hook);
   },
 
-  async 'webhook:list'(_args, _flags, connection, print) {
-    const rows = await json<{ id: number; url: string; events: string[] }[]>(registryRequest(connection, 'GET', '/webhooks'));
+  async 'webhook:list'(_args, _flags, registry, print) {
+    const rows = await registry.listWebhooks();
     print(rows.map((h) => `${h.id}  ${h.url}  ${h.events.join(', ')}`), rows);
   },
 
-  async 'webhook:delete'([id], _flags, connection, print) {
-    const result = await json<{ deleted: number }>(registryRequest(connection, 'DELETE', `/webhooks/${positiveInt(id, 'ID')}`));
+  async 'webhook:delete'([id], _flags, registry, print) {
+    const result = await registry.deleteWebhook(positiveInt(id, 'ID'));
     print([`deleted webhook ${result.deleted}`], result);
   },
 
-  async 'webhook:deliveries'([id], _flags, connection, print) {
-    const rows = await json<{ id: number; event: string; status: string; attempts: number; lastError: string | null; createdAt: string }[]>(
-      registryRequest(connection, 'GET', `/webhooks/${positiveInt(id, 'ID')}/deliveries`),
-    );
+  async 'webhook:deliveries'([id], _flags, registry, print) {
+    const rows = await registry.listDeliveries(positiveInt(id, 'ID'));
     print(rows.map((d) => `${d.id}  ${d.createdAt.slice(0, 19)}  ${d.event}  ${d.status} after ${d.attempts} attempt(s)${d.lastError ? `: ${d.lastError}` : ''}`), rows);
   },
 };

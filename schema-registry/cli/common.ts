@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RegistryError, registryRequest, type RegistryConnection } from '../client';
+import { RegistryError, type ChangeResult, type RegistryClient } from '../client';
 import type { CheckReport } from '../checks';
 import { formatReport } from './output';
 
@@ -19,21 +19,15 @@ export const OPTIONS = {
 
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 type Print = (human: string[], machine: unknown) => void;
-export type Command = (args: string[], flags: Flags, connection: RegistryConnection, print: Print) => Promise<void>;
-
-interface ChangeResult {
-  status: string;
-  version: number | null;
-  report: CheckReport;
-}
+export type Command = (args: string[], flags: Flags, registry: RegistryClient, print: Print) => Promise<void>;
 
 /** A write whose refusal (409) is a normal outcome with a report, exit code 1. */
-export async function change(connection: RegistryConnection, method: string, path: string, body?: unknown): Promise<ChangeResult> {
+export async function change(write: Promise<ChangeResult>): Promise<ChangeResult> {
   try {
-    return (await (await registryRequest(connection, method, path, body)).json()) as ChangeResult;
+    return await write;
   } catch (error) {
     if (error instanceof RegistryError && error.status === 409 && error.details) {
-      throw new Rejected([...formatReport(error.details as CheckReport), `rejected: ${error.message.replace(/^registry answered HTTP 409: /, '')}`].join('\n'));
+      throw new Rejected([...formatReport(error.details as CheckReport), `rejected: ${error.reason}`].join('\n'));
     }
     throw error;
   }

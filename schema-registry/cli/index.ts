@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { RegistryError, type RegistryConnection } from '../client';
+import { createRegistryClient, RegistryError } from '../client';
 import { adminCommands } from './admin-commands';
 import { OPTIONS, Rejected, UsageError, type Command } from './common';
 import { operationCommands } from './operation-commands';
@@ -49,15 +49,15 @@ export async function main(argv: string[], out: (line: string) => void = console
       out(USAGE);
       return command || flags.help ? 0 : 2;
     }
-    const connection: RegistryConnection = {
+    const registry = createRegistryClient({
       registryUrl: flags.registry ?? process.env.REGISTRY_URL ?? 'http://127.0.0.1:4010',
       target: flags.target ?? process.env.REGISTRY_TARGET ?? 'main',
       token: flags.token ?? process.env.REGISTRY_TOKEN ?? localToken(),
-    };
+    });
     const print = (human: string[], machine: unknown) => (flags.json ? out(JSON.stringify(machine, null, 2)) : human.forEach((l) => out(l)));
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command "${command}"`);
-    await run(args, flags, connection, print);
+    await run(args, flags, registry, print);
     return 0;
   } catch (error) {
     if (error instanceof Rejected) return err(error.message), 1;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RegistryError, registryRequest } from '../client';
+import { RegistryError } from '../client';
 import { Rejected, required, UsageError, type Command } from './common';
 
 interface Manifest {
@@ -38,25 +38,24 @@ function readManifest(file: string): Manifest {
 
 /** Trusted documents: what clients publish so an enforcing gateway runs only known operations. */
 export const operationCommands: Record<string, Command> = {
-  async 'operations:publish'([file], flags, connection, print) {
+  async 'operations:publish'([file], flags, registry, print) {
     const manifest = readManifest(required(file, 'MANIFEST'));
     const client = required(flags.client, '--client');
     try {
-      const result = (await (await registryRequest(connection, 'POST', '/documents', { client, documents: manifest.documents })).json()) as { stored: number; unchanged: number; version: number };
+      const result = await registry.publishDocuments({ client, documents: manifest.documents });
       print([`${client}: ${result.stored} document(s) stored, ${result.unchanged} already known (validated against version ${result.version})`], result);
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'INVALID_DOCUMENTS' && Array.isArray(error.details)) {
         const problems = error.details as { hash: string; errors: { message: string; line?: number; column?: number }[] }[];
         const lines = problems.flatMap((p) => p.errors.map((e) => `  ${p.hash}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}`));
-        throw new Rejected([...lines, `rejected: ${error.message.replace(/^registry answered HTTP 400: /, '')}`].join('\n'));
+        throw new Rejected([...lines, `rejected: ${error.reason}`].join('\n'));
       }
       throw error;
     }
   },
 
-  async 'operations:list'(_args, flags, connection, print) {
-    const query = flags.client ? `?client=${encodeURIComponent(flags.client)}` : '';
-    const rows = (await (await registryRequest(connection, 'GET', `/documents${query}`)).json()) as { client: string; hash: string; name: string | null }[];
+  async 'operations:list'(_args, flags, registry, print) {
+    const rows = await registry.listDocuments({ client: flags.client });
     print(rows.map((d) => `${d.client}  ${d.hash}  ${d.name ?? '(anonymous)'}`), rows);
   },
 };

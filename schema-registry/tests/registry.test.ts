@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createLogger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createTempDatabase } from '../../tests/support/temp-database';
-import { fetchSupergraph, publishSubgraph, RegistryError } from '../client';
+import { createRegistryClient, publishSubgraph, RegistryError } from '../client';
 import { startRegistry } from '../server';
 
 const TOKEN = 'registry-test-token';
@@ -12,6 +12,9 @@ const products = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: Strin
 const reviews = `${LINK}\ntype Product @key(fields: "id") { id: ID! rating: Float }\ntype Query { topRated: [Product!]! }`;
 /** Redefines Product.name with another type: does not compose with `products`. */
 const conflicting = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: Int! }\ntype Query { other: Int }`;
+
+/** The latest supergraph of a target through the registry client, conditional on `etag`. */
+const latestSupergraph = ({ target, etag }: { target: string; etag?: string | null }) => createRegistryClient({ registryUrl: registry.url, token: TOKEN, target }).supergraph({ etag });
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let registry: RunningService;
@@ -39,13 +42,13 @@ describe('publishing and serving', () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ changed: true, version: 1 });
 
-    const first = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
+    const first = await latestSupergraph({ target: 'alpha' });
     if (first.status !== 'ok') throw new Error('expected a supergraph');
     expect(first.sdl).toContain('join__Graph');
     expect(first.sdl).toContain('PRODUCTS');
     expect(first.version).toBe(1);
     expect(first.etag).toMatch(/^"[0-9a-f]{64}"$/);
-    expect(await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha', etag: first.etag })).toEqual({ status: 'unchanged' });
+    expect(await latestSupergraph({ target: 'alpha', etag: first.etag })).toEqual({ status: 'unchanged' });
   });
 
   test('a second subgraph composes with the first; the same publish again changes nothing', async () => {
@@ -54,19 +57,19 @@ describe('publishing and serving', () => {
     const again = await publish('alpha', 'reviews', reviews);
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ changed: false, version: 2 });
-    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
+    const served = await latestSupergraph({ target: 'alpha' });
     expect(served.status === 'ok' && served.sdl).toContain('topRated');
   });
 
   test('a schema that does not compose is rejected with details and the last good supergraph stays', async () => {
-    const before = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
+    const before = await latestSupergraph({ target: 'alpha' });
     const response = await publish('alpha', 'conflicting', conflicting);
     expect(response.status).toBe(409);
     const body = await response.json();
     expect(body.error.code).toBe('COMPOSITION_FAILED');
     expect(body.error.details.composition.errors.length).toBeGreaterThan(0);
     expect(JSON.stringify(body.error.details)).toContain('Product.name');
-    const after = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'alpha' });
+    const after = await latestSupergraph({ target: 'alpha' });
     expect(after).toEqual(before);
     const list = await (await fetch(`${registry.url}/v1/targets/alpha/subgraphs`, AUTH)).json();
     expect(list.map((s: { name: string }) => s.name)).toEqual(['products', 'reviews']);
@@ -103,7 +106,7 @@ describe('publishing and serving', () => {
   });
 
   test('a target without a supergraph answers 404 NO_SUPERGRAPH', async () => {
-    const error = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'nothing-here' }).catch((e) => e);
+    const error = await latestSupergraph({ target: 'nothing-here' }).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.status).toBe(404);
     expect(error.code).toBe('NO_SUPERGRAPH');
@@ -126,7 +129,7 @@ describe('concurrency and deletion', () => {
       ),
     );
     expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
-    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' });
+    const served = await latestSupergraph({ target: 'beta' });
     for (const name of names) expect(served.status === 'ok' && served.sdl).toContain(`${name}: Int`);
   });
 
@@ -138,14 +141,14 @@ describe('concurrency and deletion', () => {
     const dryBody = await dry.json();
     expect(dryBody.status).toBe('checked');
     expect(dryBody.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Query.six' }));
-    expect(((await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' })) as { sdl: string }).sdl).toContain('six: Int');
+    expect(((await latestSupergraph({ target: 'beta' })) as { sdl: string }).sdl).toContain('six: Int');
 
     const refused = await remove();
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.code).toBe('BREAKING_CHANGES');
 
     expect((await remove('?force=true')).status).toBe(201);
-    const served = await fetchSupergraph({ registryUrl: registry.url, token: TOKEN, target: 'beta' });
+    const served = await latestSupergraph({ target: 'beta' });
     expect(served.status === 'ok' && served.sdl).not.toContain('six: Int');
     expect((await remove('?force=true')).status).toBe(404);
   });

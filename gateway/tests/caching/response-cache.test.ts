@@ -5,8 +5,8 @@ import { ConfigError } from '../../../kit/config';
 import { eventually, gql } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { readGatewayEnv } from '../../config';
-import { metricsRegistry } from '../../metrics';
 import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, uniqueRedisPrefix } from '../harness';
+import { gatewayCounter } from '../metrics';
 
 afterAll(stopTestGateways);
 
@@ -29,14 +29,6 @@ async function request(url: string, params: Record<string, unknown>, options: { 
     response = await fetch(`${url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
   }
   return { status: response.status, cache: response.headers.get('x-cache'), body: (await response.json()) as Answer['body'] };
-}
-
-/** A counter of this process's registry (in-process gateways), summed over matching label sets. */
-async function counterValue(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = metricsRegistry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  return values.filter((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected)).reduce((sum, value) => sum + value.value, 0);
 }
 
 /**
@@ -81,7 +73,7 @@ const ME = '{ me { user { id } email } }';
 describe('response cache', () => {
   test('answers a repeated query from the cache: MISS, then HIT with the same body', async () => {
     const gateway = await cachingGateway(startTestGateway());
-    const hitsBefore = await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' });
+    const hitsBefore = await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' });
     const first = await request(gateway.url, { query: MAKES });
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.makes.length).toBeGreaterThan(0);
@@ -92,7 +84,7 @@ describe('response cache', () => {
     expect(second.body.data).toEqual(first.body.data);
     // The library's bookkeeping stays out of responses unless RESPONSE_CACHE_EXTENSION=on.
     expect(second.body.extensions?.responseCache).toBeUndefined();
-    expect(await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' })).toBeGreaterThan(hitsBefore);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' })).toBeGreaterThan(hitsBefore);
   });
 
   test("is scoped per user: one user's `me` is never served to another, nor to anonymous callers", async () => {
@@ -120,7 +112,7 @@ describe('response cache', () => {
     const [alice, bob] = await Promise.all([newUser('hash-alice'), newUser('hash-bob')]);
     const query = 'query MyAccount { me { user { id } email } }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const earlyHits = () => counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' });
+    const earlyHits = () => gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' });
 
     // Apollo-style registration: text and hash together, cached under the text's hash.
     const registered = await request(gateway.url, { query, operationName: 'MyAccount', extensions }, { token: alice.token });
@@ -148,7 +140,7 @@ describe('response cache', () => {
     const gateway = await cachingGateway(startTestGateway());
     const query = `query FastMakes${Math.random().toString(36).slice(2, 8)} { makes { id name } }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const hits = (path: string) => counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path });
+    const hits = (path: string) => gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path });
     const registered = await request(gateway.url, { query, extensions });
     expect(registered.cache).toBe('MISS');
 
@@ -184,7 +176,7 @@ describe('response cache', () => {
     });
     expect(published.ok).toBe(true);
     // Anonymous GETs are answered on the fast path (before the runtime), POSTs on the early path.
-    const earlyHits = async () => (await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })) + (await counterValue('autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' }));
+    const earlyHits = async () => (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })) + (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' }));
 
     // Both id conventions: Apollo's persisted-query hash and Hive's documentId.
     for (const params of [{ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, { documentId: hash }]) {
@@ -262,7 +254,7 @@ describe('response cache', () => {
 
   test('serves uncached, without errors, while Redis is unreachable', async () => {
     const gateway = await startTestGateway({ REDIS_URL: 'redis://127.0.0.1:1' });
-    const errorsBefore = await counterValue('autograph_gateway_response_cache_store_errors_total');
+    const errorsBefore = await gatewayCounter(gateway, 'autograph_gateway_response_cache_store_errors_total');
     const answers = [await request(gateway.url, { query: MAKES }), await request(gateway.url, { query: MAKES })];
     for (const answer of answers) {
       expect(answer.status).toBe(200);
@@ -270,7 +262,7 @@ describe('response cache', () => {
       expect(answer.body.data.makes.length).toBeGreaterThan(0);
       expect(answer.cache).toBe('MISS');
     }
-    expect(await counterValue('autograph_gateway_response_cache_store_errors_total')).toBeGreaterThan(errorsBefore);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_store_errors_total')).toBeGreaterThan(errorsBefore);
   });
 
   test('gives up on a Redis that stops answering and serves uncached', async () => {
@@ -335,11 +327,11 @@ describe('response cache', () => {
 
   test('RESPONSE_CACHE=off and QUERY_PLAN_CACHE=off switch the plugins off', async () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off', QUERY_PLAN_CACHE: 'off' });
-    const plansBefore = await counterValue('autograph_gateway_query_plan_cache_requests_total');
+    const plansBefore = await gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total');
     const answers = [await request(gateway.url, { query: MAKES }), await request(gateway.url, { query: MAKES })];
     expect(answers.map((answer) => answer.cache)).toEqual([null, null]);
     expect(answers[1]!.body.data).toEqual(answers[0]!.body.data);
-    expect(await counterValue('autograph_gateway_query_plan_cache_requests_total')).toBe(plansBefore);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total')).toBe(plansBefore);
   });
 
   test('rejects a malformed TTL list at start, naming the variable', async () => {
@@ -352,7 +344,7 @@ describe('response cache', () => {
 });
 
 describe('query plan cache', () => {
-  const count = (result: string) => counterValue('autograph_gateway_query_plan_cache_requests_total', { result });
+  const count = (gateway: { url: string }, result: string) => gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total', { result });
   // A document no gateway in this process planned before. It touches a protected field (`me`), so
   // authorization walks it and hands execution a new document on every request.
   const freshQuery = (label: string) => `{ ${label}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}: makes { id } me { email } }`;
@@ -363,18 +355,18 @@ describe('query plan cache', () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off', AUTHORIZATION_DIRECTIVES: 'on' });
     const query = freshQuery('planned');
     const { token } = await newUser('planner');
-    const [missesBefore, hitsBefore] = [await count('miss'), await count('hit')];
+    const [missesBefore, hitsBefore] = [await count(gateway, 'miss'), await count(gateway, 'hit')];
     for (let i = 0; i < 3; i++) expect((await request(gateway.url, { query }, { token })).body.errors).toBeUndefined();
-    expect(await count('miss')).toBe(missesBefore + 1);
-    expect(await count('hit')).toBe(hitsBefore + 2);
+    expect(await count(gateway, 'miss')).toBe(missesBefore + 1);
+    expect(await count(gateway, 'hit')).toBe(hitsBefore + 2);
   });
 
   test('keeps no more plans than QUERY_PLAN_CACHE_SIZE', async () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off', AUTHORIZATION_DIRECTIVES: 'on', QUERY_PLAN_CACHE_SIZE: '1' });
     const [first, second] = [freshQuery('first'), freshQuery('second')];
     const { token } = await newUser('bounded-planner');
-    const missesBefore = await count('miss');
+    const missesBefore = await count(gateway, 'miss');
     for (const query of [first, second, first]) expect((await request(gateway.url, { query }, { token })).body.errors).toBeUndefined();
-    expect(await count('miss')).toBe(missesBefore + 3); // the second operation pushed the first one out
+    expect(await count(gateway, 'miss')).toBe(missesBefore + 3); // the second operation pushed the first one out
   });
 });

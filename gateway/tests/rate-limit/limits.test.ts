@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { errorCodes, gql, type GraphQLResponse } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
-import { metricsRegistry } from '../../metrics';
 import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, uniqueRedisPrefix } from '../harness';
+import { gatewayCounter } from '../metrics';
 
 /**
  * Rate limiting through real gateways (in this process, or two processes sharing one Redis) on
@@ -13,13 +13,6 @@ const MAKES = '{ makes { name } }';
 const CLOSED_PORT_REDIS = 'redis://127.0.0.1:1';
 
 afterAll(stopTestGateways);
-
-async function counterValue(name: string, labels: Record<string, string>) {
-  const metric = metricsRegistry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  return values.filter((value) => Object.entries(labels).every(([k, v]) => value.labels[k] === v)).reduce((sum, value) => sum + value.value, 0);
-}
 
 const rateLimitHeaders = (response: GraphQLResponse) => ({
   limit: response.headers.get('ratelimit-limit'),
@@ -36,7 +29,7 @@ describe('request budget per client', () => {
   test('allows RATE_LIMIT_REQUESTS per window, then refuses with 429, Retry-After, RATE_LIMITED and RateLimit headers', async () => {
     const gw = await startTestGateway({ ...LONG_WINDOW, RATE_LIMIT_REQUESTS: '3' });
     const { token } = await newUser('rl-budget');
-    const before = await counterValue('autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' });
+    const before = await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' });
 
     const allowed = [];
     for (let i = 0; i < 3; i++) allowed.push(await gql(gw.url, MAKES, {}, { token }));
@@ -55,7 +48,7 @@ describe('request budget per client', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(refused.headers.get('retry-after')).toBe(String(retryAfter));
     expect(rateLimitHeaders(refused)).toMatchObject({ limit: '3', remaining: '0' });
-    expect(await counterValue('autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' })).toBe(before + 1);
+    expect(await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' })).toBe(before + 1);
   });
 
   test('gives every verified user a budget of their own; anonymous clients on loopback have none', async () => {
@@ -198,9 +191,9 @@ describe('Redis down', () => {
   test('RATE_LIMIT_REDIS_DOWN=local limits each process on its own and counts the fallback', async () => {
     const gw = await startTestGateway({ ...LONG_WINDOW, REDIS_URL: CLOSED_PORT_REDIS, RATE_LIMIT_REDIS_DOWN: 'local', RATE_LIMIT_REQUESTS: '3' });
     const { token } = await newUser('rl-down-local');
-    const before = await counterValue('autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' });
+    const before = await gatewayCounter(gw, 'autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' });
     expect(await statuses(gw.url, 4, token)).toEqual([200, 200, 200, 429]);
-    expect(await counterValue('autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' })).toBeGreaterThanOrEqual(before + 4);
+    expect(await gatewayCounter(gw, 'autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' })).toBeGreaterThanOrEqual(before + 4);
   });
 
   test('RATE_LIMIT_REDIS_DOWN=closed refuses with 503 and RATE_LIMIT_UNAVAILABLE', async () => {

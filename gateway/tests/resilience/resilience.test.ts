@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Server } from 'bun';
 import { fileURLToPath } from 'node:url';
 import { spawnService, stopChild } from '../../../launcher/children';
-import { errorCodes, eventually, gql, readCounter, type GraphQLResponse } from '../../../tests/support/graphql';
+import { errorCodes, eventually, gql, type GraphQLResponse } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { ConfigError } from '../../../kit/config';
 import { readGatewayEnv } from '../../config';
-import { metricsRegistry } from '../../metrics';
 import { CIRCUIT_STATE } from '../../resilience/use-circuit-breaker';
 import { newUser, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, type TestGateway } from '../harness';
+import { gatewayCounter } from '../metrics';
 
 /**
  * Resilience against a reviews subgraph that fails: the gateways here route reviews through a
@@ -65,10 +65,8 @@ async function startReviewsProxy(): Promise<ReviewsProxy> {
 }
 
 const proxies: ReviewsProxy[] = [];
-let metricsServer: Server<undefined>;
-let metricsUrl: string;
-/** In-process gateways register their metrics in this process's default registry; served here for readCounter. */
-const metric = (name: string, labels: Record<string, string> = { subgraph: 'reviews' }) => readCounter(metricsUrl, name, labels);
+/** A metric of the gateway, for the reviews subgraph unless other labels are given. */
+const metric = (gateway: TestGateway, name: string, labels: Record<string, string> = { subgraph: 'reviews' }) => gatewayCounter(gateway, name, labels);
 
 /** Offers (offers subgraph) with their model's name (catalog) and rating (reviews). */
 const OFFERS_WITH_RATINGS = '{ offers(first: 3) { edges { node { id title model { id name rating { average count } } } } } }';
@@ -105,14 +103,11 @@ function expectOnlyReviewsMissing(response: GraphQLResponse, code: string, reaso
 
 beforeAll(async () => {
   await getSystem();
-  metricsServer = Bun.serve({ port: 0, fetch: async () => new Response(await metricsRegistry.metrics()) });
-  metricsUrl = `http://127.0.0.1:${metricsServer.port}/metrics`;
 }, 120_000);
 
 afterAll(async () => {
   await stopTestGateways();
   for (const proxy of proxies) proxy.stop();
-  metricsServer?.stop(true);
 });
 
 describe('configuration', () => {
@@ -186,7 +181,7 @@ describe('partial data', () => {
     const late = await gql(gw.url, OFFERS_WITH_RATINGS);
     expectOnlyReviewsMissing(late, 'GATEWAY_TIMEOUT', 'deadline');
     // One counted failure would have opened this circuit (volume threshold 1): it stays closed.
-    expect(await metric('autograph_gateway_circuit_state')).toBe(CIRCUIT_STATE.closed);
+    expect(await metric(gw, 'autograph_gateway_circuit_state')).toBe(CIRCUIT_STATE.closed);
     proxy.delayMs = 0;
     const callsBefore = proxy.calls;
     expect((await gql(gw.url, OFFERS_WITH_RATINGS)).errors).toBeUndefined();
@@ -204,10 +199,10 @@ describe('circuit breaker', () => {
       CIRCUIT_ERROR_THRESHOLD_PERCENT: '50',
       CIRCUIT_RESET_MS: '4000',
     });
-    const state = () => metric('autograph_gateway_circuit_state');
-    const opened = await metric('autograph_gateway_circuit_opened_total');
-    const closed = await metric('autograph_gateway_circuit_closed_total');
-    const rejected = await metric('autograph_gateway_circuit_rejected_total');
+    const state = () => metric(gw, 'autograph_gateway_circuit_state');
+    const opened = await metric(gw, 'autograph_gateway_circuit_opened_total');
+    const closed = await metric(gw, 'autograph_gateway_circuit_closed_total');
+    const rejected = await metric(gw, 'autograph_gateway_circuit_rejected_total');
     proxy.mode = 'fail';
 
     // Below the volume threshold one failure does not open it.
@@ -216,12 +211,12 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i++) expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
     expect(proxy.calls).toBe(4);
     expect(await state()).toBe(CIRCUIT_STATE.open);
-    expect(await metric('autograph_gateway_circuit_opened_total')).toBe(opened + 1);
+    expect(await metric(gw, 'autograph_gateway_circuit_opened_total')).toBe(opened + 1);
 
     // Open: the other subgraphs answer, reviews fails fast and is not called.
     for (let i = 0; i < 3; i++) expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'circuit-open');
     expect(proxy.calls).toBe(4);
-    expect(await metric('autograph_gateway_circuit_rejected_total')).toBe(rejected + 3);
+    expect(await metric(gw, 'autograph_gateway_circuit_rejected_total')).toBe(rejected + 3);
     // An open circuit leaves the gateway ready: it still serves everything else.
     expect((await fetch(`${gw.url}/readiness`)).status).toBe(200);
 
@@ -230,7 +225,7 @@ describe('circuit breaker', () => {
     expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
     expect(proxy.calls).toBe(5);
     expect(await state()).toBe(CIRCUIT_STATE.open);
-    expect(await metric('autograph_gateway_circuit_opened_total')).toBe(opened + 2);
+    expect(await metric(gw, 'autograph_gateway_circuit_opened_total')).toBe(opened + 2);
 
     // The subgraph recovers: the next probe succeeds and closes the circuit.
     proxy.mode = 'pass';
@@ -238,7 +233,7 @@ describe('circuit breaker', () => {
     const probe = await gql(gw.url, OFFERS_WITH_RATINGS);
     expect(probe.errors).toBeUndefined();
     expect(await state()).toBe(CIRCUIT_STATE.closed);
-    expect(await metric('autograph_gateway_circuit_closed_total')).toBe(closed + 1);
+    expect(await metric(gw, 'autograph_gateway_circuit_closed_total')).toBe(closed + 1);
     expect((await gql(gw.url, OFFERS_WITH_RATINGS)).errors).toBeUndefined();
     expect(proxy.calls).toBe(7);
     await gw.stop();
@@ -258,14 +253,14 @@ describe('retries', () => {
   test('a query succeeds when its first attempt fails; a mutation is sent exactly once', async () => {
     const proxy = await startReviewsProxy();
     const gw = await gatewayThroughProxy(proxy, { SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '50' });
-    const retries = await metric('autograph_gateway_subgraph_retries_total');
+    const retries = await metric(gw, 'autograph_gateway_subgraph_retries_total');
 
     proxy.failNext = 1;
     const query = await gql(gw.url, OFFERS_WITH_RATINGS);
     expect(query.errors).toBeUndefined();
     expectOffersServed(query);
     expect(proxy.calls).toBe(2);
-    expect(await metric('autograph_gateway_subgraph_retries_total')).toBe(retries + 1);
+    expect(await metric(gw, 'autograph_gateway_subgraph_retries_total')).toBe(retries + 1);
 
     const user = await newUser('resilience');
     const modelId = query.data.offers.edges[0].node.model.id;
@@ -290,7 +285,7 @@ describe('retries', () => {
     );
     expect(applied.errors).toBeUndefined();
     expect(applied.data.addReview.rating).toBe(4);
-    expect(await metric('autograph_gateway_subgraph_retries_total')).toBe(retries + 1);
+    expect(await metric(gw, 'autograph_gateway_subgraph_retries_total')).toBe(retries + 1);
     await gw.stop();
   });
 });

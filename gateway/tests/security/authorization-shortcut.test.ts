@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { buildSchema } from 'graphql';
 import { errorCodes, gql } from '../../../tests/support/graphql';
-import { metricsRegistry } from '../../metrics';
 import { touchesProtectedField } from '../../security/authorization';
 import { startTestGateway, stopTestGateways } from '../harness';
+import { gatewayCounter } from '../metrics';
 
 afterAll(stopTestGateways);
 
@@ -56,13 +56,9 @@ describe('which operations can touch a protected field', () => {
 });
 
 describe('through a real gateway', () => {
-  const walks = async (result: string) => {
-    const metric = metricsRegistry.getSingleMetric('autograph_gateway_authorization_walks_total');
-    return ((await metric?.get())?.values ?? []).filter((value) => value.labels.result === result).reduce((sum, value) => sum + value.value, 0);
-  };
-
   test('an operation with no protected field skips the walk; one with a protected field is still refused', async () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off' });
+    const walks = (result: string) => gatewayCounter(gateway, 'autograph_gateway_authorization_walks_total', { result });
     const [skipped, walked] = [await walks('skipped'), await walks('walked')];
     const open = await gql(gateway.url, '{ makes { name } }');
     expect(open.errors).toBeUndefined();

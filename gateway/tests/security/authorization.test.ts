@@ -10,7 +10,8 @@ import { errorCodes, gql } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { createTestIssuer } from '../../../tests/support/tokens';
 import { startTestGateway, stopTestGateways, type TestGateway } from '../harness';
-import { counterValue, userWithRoles } from './support';
+import { gatewayCounter } from '../metrics';
+import { userWithRoles } from './support';
 
 /**
  * Role-based access declared in subgraph schemas (@authenticated, @requiresScopes) and enforced
@@ -76,10 +77,10 @@ describe('signed-in callers, per role', () => {
   test('BUYER: sees their own account, may not create offers (needs SELLER or DEALER)', async () => {
     const me = await gql(gateway.url, '{ me { roles } }', {}, { token: tokens.buyer.token });
     expect(me.data.me.roles).toEqual(['BUYER']);
-    const denials = await counterValue('autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' });
+    const denials = await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' });
     const create = await gql(gateway.url, CREATE_OFFER, { input: offerInput() }, { token: tokens.buyer.token });
     expect(errorCodes(create)).toEqual(['FORBIDDEN']);
-    expect(await counterValue('autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' })).toBe(denials + 1);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' })).toBe(denials + 1);
     expect(create.errors![0]!.message).toContain('SELLER or DEALER');
   });
 

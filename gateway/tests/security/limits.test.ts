@@ -3,7 +3,8 @@ import { ConfigError } from '../../../kit/config';
 import { errorCodes, gql } from '../../../tests/support/graphql';
 import { readGatewayEnv } from '../../config';
 import { startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } from '../harness';
-import { counterValue, post } from './support';
+import { gatewayCounter } from '../metrics';
+import { post } from './support';
 
 /**
  * Request limits and HTTP hygiene, each with the malicious request it exists for: deep nesting,
@@ -40,12 +41,12 @@ function nested(levels: number): string {
 describe('query limits', () => {
   test('depth: 12 levels pass, 13 are refused with QUERY_TOO_DEEP before any subgraph is asked', async () => {
     expect((await gql(gateway.url, nested(12))).errors).toBeUndefined();
-    const rejections = await counterValue('autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' });
+    const rejections = await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' });
     const deep = await gql(gateway.url, nested(13));
     expect(deep.status).toBe(400);
     expect(errorCodes(deep)).toEqual(['QUERY_TOO_DEEP']);
     expect(deep.data).toBeUndefined();
-    expect(await counterValue('autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' })).toBe(rejections + 1);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' })).toBe(rejections + 1);
   });
 
   test('aliases: an alias bomb is refused with TOO_MANY_ALIASES', async () => {

@@ -5,7 +5,6 @@ import type { Role } from '../../../subgraphs/framework/auth';
 import { eventually, gql } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { readGatewayEnv } from '../../config';
-import { metricsRegistry } from '../../metrics';
 import { startGateway } from '../../server';
 import { newUser, testGatewayEnv } from '../harness';
 
@@ -58,12 +57,4 @@ export async function publishDocuments(client: string, documents: string[]): Pro
   });
   if (!response.ok) throw new Error(`registry refused documents: ${response.status} ${await response.text()}`);
   return hashes;
-}
-
-/** A counter of this process's prom-client registry (in-process gateways share it), summed over matching label sets. */
-export async function counterValue(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = metricsRegistry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  return values.filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)).reduce((sum, v) => sum + v.value, 0);
 }

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { errorCodes, eventually, gql } from '../../../tests/support/graphql';
 import { TEST_REDIS_URL } from '../../../tests/support/queues';
 import { startTestGateway, stopTestGateways, supergraphFile, uniqueRedisPrefix } from '../harness';
-import { counterValue, post, publishDocuments, startLoggedGateway } from './support';
+import { gatewayCounter } from '../metrics';
+import { post, publishDocuments, startLoggedGateway } from './support';
 
 /**
  * Trusted documents (TRUSTED_DOCUMENTS=off|allow-arbitrary-with-log|enforce): documents published
@@ -59,10 +60,10 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     expect(errorCodes(await unknown.json())).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
 
     // Not a possible id at all: refused without asking the registry.
-    const registryLookups = await counterValue(LOOKUPS, { source: 'registry' });
+    const registryLookups = await gatewayCounter(gateway, LOOKUPS, { source: 'registry' });
     const malformed = await post(gateway.url, { documentId: '../../supergraph' });
     expect(errorCodes(await malformed.json())).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
-    expect(await counterValue(LOOKUPS, { source: 'registry' })).toBe(registryLookups);
+    expect(await gatewayCounter(gateway, LOOKUPS, { source: 'registry' })).toBe(registryLookups);
   });
 
   test('asks the registry once, then answers from memory; a second replica finds it in Redis', async () => {
@@ -72,17 +73,17 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     const first = await startTestGateway(env({ TRUSTED_DOCUMENTS: 'enforce', REDIS_KEY_PREFIX: prefix }));
     const second = await startTestGateway(env({ TRUSTED_DOCUMENTS: 'enforce', REDIS_KEY_PREFIX: prefix }));
 
-    const fromRegistry = await counterValue(LOOKUPS, { source: 'registry', found: 'true' });
-    const fromMemory = await counterValue(LOOKUPS, { source: 'memory', found: 'true' });
-    const fromRedis = await counterValue(LOOKUPS, { source: 'redis', found: 'true' });
+    const fromRegistry = await gatewayCounter(first, LOOKUPS, { source: 'registry', found: 'true' });
+    const fromMemory = await gatewayCounter(first, LOOKUPS, { source: 'memory', found: 'true' });
+    const fromRedis = await gatewayCounter(second, LOOKUPS, { source: 'redis', found: 'true' });
     for (let i = 0; i < 3; i++) expect((await (await post(first.url, byApq(id!))).json()).errors).toBeUndefined();
-    expect(await counterValue(LOOKUPS, { source: 'registry', found: 'true' })).toBe(fromRegistry + 1);
-    expect(await counterValue(LOOKUPS, { source: 'memory', found: 'true' })).toBe(fromMemory + 2);
+    expect(await gatewayCounter(first, LOOKUPS, { source: 'registry', found: 'true' })).toBe(fromRegistry + 1);
+    expect(await gatewayCounter(first, LOOKUPS, { source: 'memory', found: 'true' })).toBe(fromMemory + 2);
     expect(await redis.get(`${prefix}trusted-documents:main:${id}`)).toBe(document);
 
     expect((await (await post(second.url, byApq(id!))).json()).errors).toBeUndefined();
-    expect(await counterValue(LOOKUPS, { source: 'redis', found: 'true' })).toBe(fromRedis + 1);
-    expect(await counterValue(LOOKUPS, { source: 'registry', found: 'true' })).toBe(fromRegistry + 1);
+    expect(await gatewayCounter(second, LOOKUPS, { source: 'redis', found: 'true' })).toBe(fromRedis + 1);
+    expect(await gatewayCounter(second, LOOKUPS, { source: 'registry' })).toBe(0);
   });
 
   test('remembers an unknown id only briefly: a document published afterwards is served soon', async () => {
@@ -91,9 +92,9 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     const document = `query TrustedLater${unique()} { makes { name country } }`;
     const id = sha256(document);
 
-    const misses = await counterValue(LOOKUPS, { source: 'memory', found: 'false' });
+    const misses = await gatewayCounter(gateway, LOOKUPS, { source: 'memory', found: 'false' });
     for (let i = 0; i < 2; i++) expect(errorCodes(await (await post(gateway.url, byApq(id))).json())).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
-    expect(await counterValue(LOOKUPS, { source: 'memory', found: 'false' })).toBe(misses + 1);
+    expect(await gatewayCounter(gateway, LOOKUPS, { source: 'memory', found: 'false' })).toBe(misses + 1);
     expect(await redis.get(`${prefix}trusted-documents:main:${id}`)).toBe('');
     expect(await redis.pttl(`${prefix}trusted-documents:main:${id}`)).toBeLessThanOrEqual(10_000);
 
@@ -121,20 +122,20 @@ describe('TRUSTED_DOCUMENTS=allow-arbitrary-with-log', () => {
   test('serves query text, counts it, and logs each distinct document once; ids still work', async () => {
     const gateway = await startLoggedGateway(env({ TRUSTED_DOCUMENTS: 'allow-arbitrary-with-log' }));
     try {
-      const before = await counterValue('autograph_gateway_arbitrary_documents_total');
+      const before = await gatewayCounter(gateway, 'autograph_gateway_arbitrary_documents_total');
       const query = `query Untrusted${unique()} { makes { name } }`;
       for (let i = 0; i < 3; i++) {
         const response = await gql(gateway.url, query, {}, { headers: { 'graphql-client-name': 'legacy-app' } });
         expect(response.errors).toBeUndefined();
       }
-      expect(await counterValue('autograph_gateway_arbitrary_documents_total')).toBe(before + 3);
+      expect(await gatewayCounter(gateway, 'autograph_gateway_arbitrary_documents_total')).toBe(before + 3);
       const logged = gateway.lines.filter((line) => line.msg?.includes('not a trusted document') && line.documentHash === sha256(query));
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ client: 'legacy-app', operationName: query.split(' ')[1] });
 
       const byId = await (await post(gateway.url, byApq(makesId))).json();
       expect(byId.errors).toBeUndefined();
-      expect(await counterValue('autograph_gateway_arbitrary_documents_total')).toBe(before + 3);
+      expect(await gatewayCounter(gateway, 'autograph_gateway_arbitrary_documents_total')).toBe(before + 3);
       const unknown = await (await post(gateway.url, byApq('e'.repeat(64)))).json();
       expect(errorCodes(unknown)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     } finally {

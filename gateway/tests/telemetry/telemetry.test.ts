@@ -1,38 +1,39 @@
 import { afterAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { register } from 'prom-client';
 import { ConfigError } from '../../../kit/config';
 import { createLogger } from '../../../kit/log';
-import { eventually, gql, readCounter } from '../../../tests/support/graphql';
+import { eventually, gql } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { readGatewayEnv } from '../../config';
-import { counter } from '../../metrics';
 import { hiveLoggerFrom } from '../../telemetry/hive-logger';
-import { spawnTestGateway, startTestGateway, stopTestGateways, testGatewayEnv } from '../harness';
+import { spawnTestGateway, startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } from '../harness';
+import { gatewayCounter } from '../metrics';
 
 afterAll(stopTestGateways);
 
 const metricsOf = async (url: string) => (await fetch(`${url}/metrics`)).text();
 
 describe('metrics', () => {
-  test('/metrics: requests, durations and errors per operation, subgraph calls, process metrics, other concerns\' metrics', async () => {
+  test("/metrics: requests, durations and errors per operation, subgraph calls, process metrics, other concerns' metrics", async () => {
     const gateway = await startTestGateway();
-    const fromAnotherConcern = counter({ name: 'autograph_gateway_telemetry_test_total', help: 'registered by the telemetry test' });
-    fromAnotherConcern.inc();
-
     expect((await gql(gateway.url, 'query MetricsMakes { makes { name } }')).errors).toBeUndefined();
     expect((await gql(gateway.url, 'query MetricsBroken { makes { nope } }')).errors).toBeDefined();
 
-    const url = `${gateway.url}/metrics`;
-    const response = await fetch(url);
+    const response = await fetch(`${gateway.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(await readCounter(url, 'graphql_envelop_request', { operationName: 'MetricsMakes', operationType: 'query' })).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'graphql_envelop_request_duration_count', { operationName: 'MetricsMakes' })).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'graphql_envelop_error_result', { operationName: 'MetricsBroken', phase: 'validate' })).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'graphql_yoga_http_duration_count', { operationName: 'MetricsMakes', statusCode: '200' })).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'catalog' })).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'graphql_gateway_fetch_duration_count')).toBeGreaterThanOrEqual(1);
-    expect(await readCounter(url, 'autograph_gateway_telemetry_test_total')).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_envelop_request', { operationName: 'MetricsMakes', operationType: 'query' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_envelop_request_duration_count', { operationName: 'MetricsMakes' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_envelop_error_result', { operationName: 'MetricsBroken', phase: 'validate' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_yoga_http_duration_count', { operationName: 'MetricsMakes', statusCode: '200' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'catalog' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'graphql_gateway_fetch_duration_count')).toBeGreaterThanOrEqual(1);
+    // Other concerns' metrics, on the same endpoint.
+    expect(await gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total', { result: 'miss' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'miss' })).toBeGreaterThanOrEqual(1);
 
     const text = await metricsOf(gateway.url);
     for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(text).toContain(`\n${name} `);
@@ -41,7 +42,34 @@ describe('metrics', () => {
     expect(labelled).toEqual([]);
   });
 
-  test("a stopped gateway leaves the process's other metrics in place", async () => {
+  test('two gateways in one process count apart, and neither counts in prom-client\'s default registry', async () => {
+    // In-memory response caches: each gateway answers from its own, at once.
+    const [one, other] = await Promise.all([startTestGateway({ REDIS_URL: undefined }), startTestGateway({ REDIS_URL: undefined })]);
+    const hits = (gateway: TestGateway) => gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit' });
+    const [oneBefore, otherBefore] = [await hits(one), await hits(other)];
+    await eventually(async () => (await gql(one.url, 'query CountedApart { makes { name } }')).headers.get('x-cache') === 'HIT');
+    expect(await hits(one)).toBeGreaterThan(oneBefore);
+    expect(await hits(other)).toBe(otherBefore);
+    expect(await metricsOf(other.url)).not.toContain('CountedApart');
+    expect(register.getMetricsAsArray().filter((metric) => metric.name.startsWith('autograph_gateway_'))).toEqual([]);
+  });
+
+  test('importing the gateway registers nothing in prom-client\'s default registry', async () => {
+    // A fresh process: this one has loaded the gateway (and more) long ago.
+    const gatewayDir = fileURLToPath(new URL('../../', import.meta.url));
+    const modules = [...new Bun.Glob('**/*.ts').scanSync(gatewayDir)].filter((file) => !file.startsWith('tests/') && file !== 'main.ts').map((file) => join(gatewayDir, file));
+    expect(modules).toContain(join(gatewayDir, 'runtime.ts'));
+    const script = `for (const file of ${JSON.stringify(modules)}) await import(file);
+      const { register } = await import('prom-client');
+      console.log(JSON.stringify(register.getMetricsAsArray().map((metric) => metric.name)));
+      process.exit(0);`;
+    const child = Bun.spawn([process.execPath, '-e', script], { cwd: gatewayDir, stdout: 'pipe', stderr: 'pipe' });
+    const [output, errors, code] = [await new Response(child.stdout).text(), await new Response(child.stderr).text(), await child.exited];
+    expect({ code, errors }).toEqual({ code: 0, errors: '' });
+    expect(JSON.parse(output)).toEqual([]);
+  });
+
+  test("a stopped gateway leaves another gateway's metrics in place", async () => {
     const first = await startTestGateway();
     await gql(first.url, 'query BeforeStop { makes { name } }');
     await first.stop();
@@ -50,8 +78,8 @@ describe('metrics', () => {
     await gql(second.url, 'query AfterStop { makes { name } }');
     const text = await metricsOf(second.url);
     expect(text).toContain('\nprocess_resident_memory_bytes ');
-    expect(text).toContain('autograph_gateway_telemetry_test_total');
-    expect(await readCounter(`${second.url}/metrics`, 'graphql_envelop_request', { operationName: 'AfterStop' })).toBe(1);
+    expect(text).not.toContain('BeforeStop');
+    expect(await gatewayCounter(second, 'graphql_envelop_request', { operationName: 'AfterStop' })).toBe(1);
   });
 
   test('METRICS=off: no /metrics endpoint, nothing recorded', async () => {
