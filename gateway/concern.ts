@@ -1,6 +1,7 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../kit/log';
+import type { RegistryClient } from '../schema-registry/client';
 import type { GatewayMetrics } from './metrics';
 
 /** What every concern of the chain may use: the logger, the gateway's metrics, the shared Redis, the registry. */
@@ -12,7 +13,8 @@ export interface ChainDeps {
   redis: Redis | null;
   /** Prefix for every key this gateway writes, so several deployments (and tests) share one Redis. */
   redisKeyPrefix: string;
-  registry: { url: string; target: string; token?: string };
+  /** The registry the supergraph comes from (usage reports and trusted documents go there too). */
+  registry: RegistryClient;
   /** NODE_ENV=production: introspection, suggestions and error details are off. */
   production: boolean;
   /**

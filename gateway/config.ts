@@ -23,6 +23,12 @@ export const gatewayBaseEnv = z
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: env.logLevel(),
   })
+  .superRefine((raw, ctx) => {
+    // The supergraph says where users' tokens are sent: in production only an authenticated registry may say it.
+    if (raw.NODE_ENV === 'production' && !raw.SUPERGRAPH_FILE && !raw.REGISTRY_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['REGISTRY_TOKEN'], message: 'is required when NODE_ENV=production (or serve SUPERGRAPH_FILE)' });
+    }
+  })
   .transform((raw) => ({
     port: raw.GATEWAY_PORT,
     registry: { url: raw.REGISTRY_URL, target: raw.REGISTRY_TARGET, token: raw.REGISTRY_TOKEN },

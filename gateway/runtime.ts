@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../kit/log';
 import { createChain, mergeChain, type ChainPart } from './chain';
 import type { GatewayOptions } from './config';
+import { createRegistryClient } from '../schema-registry/client';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { connectGatewayRedis } from './redis';
 import { createRegistrySupergraphSource } from './supergraph-source';
@@ -31,13 +32,14 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   // Hive's own logger reads LOG_LEVEL too and throws on the pino levels it lacks (fatal, silent);
   // its output is switched off for those below (`logging: false`), so 'error' is only a placeholder.
   if (process.env.LOG_LEVEL === 'silent' || process.env.LOG_LEVEL === 'fatal') process.env.LOG_LEVEL = 'error';
+  const registry = createRegistryClient({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token });
   const source = options.supergraphFile
     ? () => readFileSync(options.supergraphFile!, 'utf8')
-    : createRegistrySupergraphSource({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token, logger }).load;
+    : createRegistrySupergraphSource({ registry, logger }).load;
   const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
   // Process metrics only where something serves them (METRICS=on): their collectors cost a little.
   const metrics = createGatewayMetrics({ processMetrics: options.telemetry.metrics.enabled });
-  const parts = createChain(options, { logger, metrics, redis, redisKeyPrefix: options.redis.keyPrefix, registry: options.registry, production: options.production, fastPathHits: new Set() });
+  const parts = createChain(options, { logger, metrics, redis, redisKeyPrefix: options.redis.keyPrefix, registry, production: options.production, fastPathHits: new Set() });
   const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
   const chain = mergeChain(parts);
 

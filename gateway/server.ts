@@ -4,6 +4,7 @@ import type { RunningService } from '../kit/service';
 import type { GatewayOptions } from './config';
 import { detachRuntimeSignalDisposal } from './resilience/graceful-shutdown';
 import { createGateway } from './runtime';
+import { boundRequestId } from './security';
 
 /**
  * Hive Gateway on Bun.serve: we own the port, readiness and shutdown.
@@ -27,6 +28,7 @@ export async function startGateway(options: GatewayOptions, logger: Logger = cre
         const chain = await gateway.ready();
         if (!chain.ready) return Response.json({ ready: false, notReady: chain.notReady }, { status: 503 });
       }
+      boundRequestId(request);
       const pending = gateway.fastPath(request);
       const fast = pending && (await pending);
       if (fast) return fast;

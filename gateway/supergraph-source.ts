@@ -1,11 +1,11 @@
 import type { Logger } from '../kit/log';
-import { createRegistryClient, type RegistryConnection } from '../schema-registry/client';
+import type { RegistryClient } from '../schema-registry/client';
 
 /** How long one poll waits for the registry before serving the last good supergraph. */
 export const DEFAULT_SUPERGRAPH_TIMEOUT_MS = 5_000;
 
-export interface SupergraphSourceOptions extends RegistryConnection {
-  target: string;
+export interface SupergraphSourceOptions {
+  registry: RegistryClient;
   logger: Logger;
   timeoutMs?: number;
 }
@@ -17,9 +17,9 @@ export interface SupergraphSourceOptions extends RegistryConnection {
  *   so a registry outage never takes the gateway down (it only fails before the first load).
  */
 export function createRegistrySupergraphSource(options: SupergraphSourceOptions) {
-  const registry = createRegistryClient(options);
+  const { registry } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SUPERGRAPH_TIMEOUT_MS;
-  const where = { registry: options.registryUrl, target: registry.target };
+  const where = { registry: registry.registryUrl, target: registry.target };
   let current: { sdl: string; etag: string | null; version: number | null } | null = null;
   let lastError: string | null = null;
 
@@ -38,7 +38,7 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
       return sdl;
     } catch (error) {
       const message = (error as Error).message;
-      if (!current) throw new Error(`cannot load the supergraph of target ${registry.target} from ${options.registryUrl}: ${message}`, { cause: error });
+      if (!current) throw new Error(`cannot load the supergraph of target ${registry.target} from ${registry.registryUrl}: ${message}`, { cause: error });
       if (lastError !== message) options.logger.warn({ err: message, version: current.version }, 'registry unreachable; serving the last good supergraph');
       lastError = message;
       return current.sdl;

@@ -7,14 +7,20 @@ import type { ResponseCacheStore } from './store';
 
 /**
  * Stores a response and indexes it under every entity (`Offer:42`) and type (`Offer`) it contains,
- * in one step, so an invalidation never finds a response without its index. An index set lives
- * as long as the longest-lived response in it.
+ * in one step, so an invalidation never finds a response without its index. An index is a sorted
+ * set scored by when each response expires: every write first drops the members that have
+ * expired, so an index holds only live responses however long it keeps being written to (a plain
+ * set whose TTL each write refreshes keeps dead keys forever). It lives as long as its
+ * longest-lived response. Time is the Redis server's, the same for every replica.
  */
 const STORE = `
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 for i = 2, #KEYS do
-  redis.call('SADD', KEYS[i], KEYS[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  redis.call('ZADD', KEYS[i], 'GT', now + ttl, KEYS[1])
   if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return 1`;
@@ -23,7 +29,7 @@ return 1`;
 const INVALIDATE = `
 local removed = 0
 for i = 1, #KEYS do
-  for _, key in ipairs(redis.call('SMEMBERS', KEYS[i])) do removed = removed + redis.call('UNLINK', key) end
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do removed = removed + redis.call('UNLINK', key) end
   redis.call('UNLINK', KEYS[i])
 end
 return removed`;
@@ -54,7 +60,8 @@ export function createRedisResponseStore({ redis, keyPrefix, logger, metrics, ti
     labelNames: ['operation'],
   });
   const responseKey = (key: string) => `${keyPrefix}r:${key}`;
-  const indexKey = ({ typename, id }: CacheEntityRecord) => (id == null ? `${keyPrefix}t:${typename}` : `${keyPrefix}e:${typename}:${id}`);
+  // Sorted-set indexes (see STORE) under their own names: a set left by an older version is never written to.
+  const indexKey = ({ typename, id }: CacheEntityRecord) => (id == null ? `${keyPrefix}ti:${typename}` : `${keyPrefix}ei:${typename}:${id}`);
   const pending = new Set<Promise<void>>();
 
   // A Redis that is connected but stalls (failover, a blocked server) answers no command: the

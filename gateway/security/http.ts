@@ -62,3 +62,19 @@ export function corsOptions(origins: string[]): GatewayConfig<Record<string, any
     maxAge: 600,
   };
 }
+
+/** What a client may send as its own request id: anything else is replaced by a generated one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A client-chosen `x-request-id` is echoed in the response, sent to subgraphs and written to
+ * every log line of the request: one that is long or carries other characters (newlines, JSON,
+ * 5,000 characters) is dropped before Hive Gateway reads it, and Hive generates one instead.
+ * Called by the HTTP shell (gateway/server.ts) before the runtime sees the request: Hive's
+ * request-id plugin runs before any plugin of ours.
+ */
+export function boundRequestId(request: Request): void {
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  if (id !== null && !REQUEST_ID.test(id)) request.headers.delete(REQUEST_ID_HEADER);
+}

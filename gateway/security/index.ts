@@ -8,11 +8,11 @@ import { useMaskedErrors } from './use-masked-errors';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from './use-max-request-body';
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from './use-query-limits';
 import { useVariableErrors } from '../operation/variables';
+import { useSecurityHeaders } from './use-security-headers';
 import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from './authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
-import { createRegistryClient } from '../../schema-registry/client';
 import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback?: 'on' | 'off') => (fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
@@ -56,8 +56,15 @@ export const securityEnv = z
     }),
     /** Signs every subgraph request (HMAC-SHA256); subgraphs given the same secret refuse unsigned ones. */
     GATEWAY_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Strict-Transport-Security on every answer: on where a proxy in front terminates TLS. */
+    HSTS: onOff('off'),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   })
   .superRefine((raw, ctx) => {
+    // Unsigned subgraph calls let anyone who reaches a subgraph act as the gateway.
+    if (raw.NODE_ENV === 'production' && !raw.GATEWAY_HMAC_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['GATEWAY_HMAC_SECRET'], message: 'is required when NODE_ENV=production (subgraphs must be able to tell the gateway from anyone else)' });
+    }
     // Authorization decides on the verified token; without verification every protected field would be refused.
     if (raw.JWT_VERIFICATION === 'off' && raw.AUTHORIZATION_DIRECTIVES === 'on') {
       ctx.addIssue({ code: 'custom', path: ['AUTHORIZATION_DIRECTIVES'], message: 'must be off when JWT_VERIFICATION=off' });
@@ -77,6 +84,7 @@ export const securityEnv = z
     errorMasking: raw.ERROR_MASKING === 'on',
     propagateHeaders: headerAllowList(raw.PROPAGATE_HEADERS).headers,
     hmacSecret: raw.GATEWAY_HMAC_SECRET,
+    hsts: raw.HSTS === 'on',
   }));
 export type SecurityOptions = z.infer<typeof securityEnv>;
 
@@ -88,7 +96,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     cors: corsOptions(options.corsOrigins ?? (deps.production ? [] : ['*'])),
   };
   // Variables that do not coerce are refused first, coded, before anything reads them.
-  const plugins: GatewayPlugin[] = [useVariableErrors()];
+  const plugins: GatewayPlugin[] = [useVariableErrors(), useSecurityHeaders({ hsts: options.hsts })];
 
   if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
   if (options.jwt.enabled) {
@@ -111,8 +119,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
   }
 
   if (options.trustedDocuments.mode !== 'off') {
-    const registry = createRegistryClient({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token });
-    const store = createTrustedDocumentStore({ registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, metrics: deps.metrics, ...options.trustedDocuments });
+    const store = createTrustedDocumentStore({ registry: deps.registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, metrics: deps.metrics, ...options.trustedDocuments });
     const arbitrary = options.trustedDocuments.mode === 'allow-arbitrary-with-log' ? useArbitraryDocumentLog({ logger: deps.logger, metrics: deps.metrics }) : null;
     config.persistedDocuments = {
       getPersistedOperation: (id: string) => store.get(id),
@@ -144,3 +151,5 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
 
   return { name: 'security', config, plugins: () => plugins };
 }
+
+export { boundRequestId } from './http';

@@ -1,9 +1,9 @@
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../../kit/log';
+import { REQUEST_ID_HEADER } from './http';
 
 export const MASKED_ERROR_MESSAGE = 'Unexpected error.';
-export const REQUEST_ID_HEADER = 'x-request-id';
 /** The code Hive Gateway gives a subgraph error that came without one (`subgraphErrors` option). */
 const UNCODED_SUBGRAPH_ERROR = 'DOWNSTREAM_SERVICE_ERROR';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { flushTracing, startTracing, tracingEnvShape, tracingOptionsFrom } from '../../kit/telemetry';
-import { createRegistryClient } from '../../schema-registry/client';
 import { useMetrics } from './use-metrics';
 import { useTracing } from './use-tracing';
 import { useUsageReporting } from './use-usage-reporting';
@@ -42,7 +41,7 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
   // One tracer provider per process: registered here, before the runtime creates its plugins.
   const tracing = startTracing('gateway', options.tracing, deps.logger);
   const usage = options.usage.enabled
-    ? useUsageReporting({ registry: createRegistryClient({ registryUrl: deps.registry.url, target: deps.registry.target, token: deps.registry.token }), ...options.usage, logger: deps.logger })
+    ? useUsageReporting({ registry: deps.registry, ...options.usage, logger: deps.logger })
     : null;
   // Responses served before the runtime (the response cache's fast path) are usage too.
   if (usage) deps.fastPathHits.add((request, params) => usage.observe(request, params));

@@ -47,10 +47,10 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-const subgraphSdl = (definition: SubgraphDefinition) => `${FEDERATION_LINK}\n${definition.typeDefs}`;
+export const subgraphSdl = (definition: SubgraphDefinition) => `${FEDERATION_LINK}\n${definition.typeDefs}`;
 
 /** The executable schema: the subgraph's SDL plus `_Any`, `_Entity`, `_entities` and `_service`. */
-function buildSubgraphSchema(definition: SubgraphDefinition): GraphQLSchema {
+export function buildSubgraphSchema(definition: SubgraphDefinition): GraphQLSchema {
   const sdl = subgraphSdl(definition);
   const document = parse(sdl);
   // Entities are the object types with @key (on the definition or an extension).

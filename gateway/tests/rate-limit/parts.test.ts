@@ -11,6 +11,9 @@ import { InMemoryStore } from '../../rate-limit/in-memory-store';
 import { RedisStore } from '../../rate-limit/redis-store';
 import { uniqueRedisPrefix } from '../harness';
 
+/** A production gateway refuses to start without a registry token and a signing secret. */
+const PRODUCTION = { NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' } as const;
+
 /** The rate limiter's parts on their own: configuration, identity, cost, and both stores (real Redis). */
 
 describe('configuration', () => {
@@ -32,8 +35,8 @@ describe('configuration', () => {
 
   test('loopback is exempt by default, except in production', () => {
     expect(readGatewayEnv({}).rateLimit.exempt).toEqual(['127.0.0.0/8', '::1']);
-    expect(readGatewayEnv({ NODE_ENV: 'production' }).rateLimit.exempt).toEqual([]);
-    expect(readGatewayEnv({ NODE_ENV: 'production', RATE_LIMIT_EXEMPT_ADDRESSES: '10.0.0.0/8' }).rateLimit.exempt).toEqual(['10.0.0.0/8']);
+    expect(readGatewayEnv({ ...PRODUCTION }).rateLimit.exempt).toEqual([]);
+    expect(readGatewayEnv({ ...PRODUCTION, RATE_LIMIT_EXEMPT_ADDRESSES: '10.0.0.0/8' }).rateLimit.exempt).toEqual(['10.0.0.0/8']);
     expect(readGatewayEnv({ RATE_LIMIT_EXEMPT_ADDRESSES: '' }).rateLimit.exempt).toEqual([]);
   });
 

@@ -126,7 +126,7 @@ describe('configuration', () => {
       circuitBreaker: { errorThresholdPercent: 50, volumeThreshold: 10 },
       drainDelayMs: 0,
     });
-    expect(readGatewayEnv(await testGatewayEnv({ NODE_ENV: 'production' })).resilience.drainDelayMs).toBe(5_000);
+    expect(readGatewayEnv(await testGatewayEnv({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' })).resilience.drainDelayMs).toBe(5_000);
   });
 });
 

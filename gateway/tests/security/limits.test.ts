@@ -6,6 +6,9 @@ import { startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } 
 import { gatewayCounter } from '../metrics';
 import { post } from './support';
 
+/** What a production gateway must be given (it refuses to start without a signing secret). */
+const PRODUCTION = { NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' } as const;
+
 /**
  * Request limits and HTTP hygiene, each with the malicious request it exists for: deep nesting,
  * alias bombs, token and directive floods, oversized bodies and batches, introspection and
@@ -17,7 +20,7 @@ let production: TestGateway;
 
 beforeAll(async () => {
   gateway = await startTestGateway();
-  production = await startTestGateway({ NODE_ENV: 'production' });
+  production = await startTestGateway({ ...PRODUCTION });
 }, 120_000);
 
 afterAll(stopTestGateways);
@@ -128,7 +131,7 @@ describe('schema exposure', () => {
     expect(refused.errors![0]!.message).toContain('introspection');
     expect((await gql(production.url, '{ __typename }')).data.__typename).toBe('Query');
 
-    const allowed = await startTestGateway({ NODE_ENV: 'production', INTROSPECTION: 'on' });
+    const allowed = await startTestGateway({ ...PRODUCTION, INTROSPECTION: 'on' });
     expect((await gql(allowed.url, INTROSPECTION)).errors).toBeUndefined();
   });
 
@@ -186,7 +189,7 @@ describe('CORS', () => {
   });
 
   test('CORS_ORIGINS: listed origins are allowed, others are not', async () => {
-    const listed = await startTestGateway({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' });
+    const listed = await startTestGateway({ ...PRODUCTION, CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' });
     const app = await preflight(listed.url, 'https://app.example.com');
     expect(app.status).toBe(204);
     expect(app.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
@@ -220,5 +223,49 @@ describe('configuration', () => {
     expect(problems({ INTROSPECTION: 'yes' })).toContain('INTROSPECTION');
     expect(problems({ JWT_VERIFICATION: 'off' })).toContain('AUTHORIZATION_DIRECTIVES (');
     expect(problems({ MAX_DEPTH: '8', CORS_ORIGINS: 'https://app.example.com', PROPAGATE_HEADERS: 'x-tenant' })).toBe('');
+  });
+});
+
+describe('secure by default', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      readGatewayEnv(env);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.issues;
+    }
+  };
+
+  test('a production gateway refuses to start without a signing secret or a registry token, naming them', () => {
+    const issues = problems({ NODE_ENV: 'production' }).join('\n');
+    expect(issues).toMatch(/GATEWAY_HMAC_SECRET.*required/);
+    expect(issues).toMatch(/REGISTRY_TOKEN.*required/);
+    expect(problems({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'x'.repeat(32), SUPERGRAPH_FILE: '/tmp/s.graphql' })).toEqual([]);
+    expect(problems({})).toEqual([]); // development: defaults work with `bun start`
+  });
+
+  test('every answer says nosniff; an answer to a request with credentials is never stored by a cache', async () => {
+    const anonymous = await fetch(`${production.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ makes { id } }' }) });
+    expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(anonymous.headers.get('cache-control')).not.toBe('no-store');
+    const withToken = await fetch(`${production.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
+      body: JSON.stringify({ query: '{ makes { id } }' }),
+    });
+    expect(withToken.status).toBeGreaterThanOrEqual(400); // refused: the headers hold for refusals too
+    expect(withToken.headers.get('cache-control')).toBe('no-store');
+    expect(withToken.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  test("a client's request id is kept when it is a plain id, replaced when it is long or carries other characters", async () => {
+    const ask = (id: string) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: '{"query":"{ __typename }"}' });
+    expect((await ask('trace-42:abc.DEF_1')).headers.get('x-request-id')).toBe('trace-42:abc.DEF_1');
+    for (const hostile of ['x'.repeat(5_000), 'a b', '{"injected":true}']) {
+      const echoed = (await ask(hostile)).headers.get('x-request-id');
+      expect(echoed).not.toBe(hostile);
+      expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
