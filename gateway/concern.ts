@@ -36,7 +36,7 @@ export interface ChainPart {
   /** Plugins, in the order they must run within this concern. */
   plugins?: () => GatewayPlugin<any>[];
   /** Answers a request before the gateway runtime sees it, or returns null (gateway/server.ts). */
-  fastPath?: (request: Request) => Promise<Response | null> | null;
+  fastPath?: (request: Request) => Response | Promise<Response | null> | null;
   /** False while this concern cannot serve (reported by /readiness). */
   ready?: () => boolean | Promise<boolean>;
   /** Releases timers, connections and subscriptions after the HTTP server stopped. */

@@ -16,7 +16,7 @@ export interface Gateway {
   /** This gateway's metrics (the registry its /metrics serves), for tools and in-process tests. */
   metrics: GatewayMetrics;
   /** A response from a part's fast path, before the runtime; null: the runtime answers. */
-  fastPath(request: Request): Promise<Response | null> | null;
+  fastPath(request: Request): Response | Promise<Response | null> | null;
   /** Every part ready (Redis-backed parts degrade instead of turning unready). */
   ready(): Promise<{ ready: boolean; notReady: string[] }>;
   /** Releases the chain's resources and the Redis connection; call after the server stopped. */

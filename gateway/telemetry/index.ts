@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { flushTracing, startTracing, tracingEnvShape, tracingOptionsFrom } from '../../kit/telemetry';
-import { useMetrics } from './use-metrics';
+import { metricsAccess } from './metrics-access';
+import { DEFAULT_METRICS_ENDPOINT, useMetrics } from './use-metrics';
 import { useTracing } from './use-tracing';
 import { useUsageReporting } from './use-usage-reporting';
 import { hiveLoggerFrom } from './hive-logger';
@@ -13,8 +14,18 @@ export const telemetryEnv = z
   .object({
     /** Prometheus /metrics: per-operation requests, durations, errors, subgraph calls, process metrics. */
     METRICS: onOff.default('on'),
-    /** Label metrics with operation names (client-chosen; off keeps series bounded without trusted documents). */
-    METRICS_OPERATION_NAMES: onOff.default('on'),
+    /**
+     * Label metrics with operation names. They are client-chosen: a client can mint a series per
+     * request. Unset: on outside production, off in production (turn on where clients are held to
+     * trusted documents).
+     */
+    METRICS_OPERATION_NAMES: onOff.optional(),
+    /**
+     * Scrapes of /metrics must send `Authorization: Bearer <token>`. In production /metrics is not
+     * served without one: metrics are not for every client of the public port.
+     */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     /** Traces: OTEL_EXPORTER_OTLP_ENDPOINT set turns them on; OTEL_TRACES_SAMPLER_ARG samples. */
     ...tracingEnvShape,
     /** Report which schema coordinates operations use to the registry (for usage-aware checks). */
@@ -24,7 +35,13 @@ export const telemetryEnv = z
     SUPERGRAPH_FILE: z.string().optional(),
   })
   .transform((raw) => ({
-    metrics: { enabled: raw.METRICS === 'on', operationNames: raw.METRICS_OPERATION_NAMES === 'on' },
+    metrics: {
+      enabled: raw.METRICS === 'on',
+      operationNames: (raw.METRICS_OPERATION_NAMES ?? (raw.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
+      token: raw.METRICS_TOKEN ?? null,
+      // Production without a token: metrics are still kept (and could be pushed), not served publicly.
+      served: raw.METRICS_TOKEN !== undefined || raw.NODE_ENV !== 'production',
+    },
     tracing: tracingOptionsFrom(raw),
     // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
     usage: { enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE, sampleRate: raw.USAGE_SAMPLE_RATE, flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS },
@@ -52,6 +69,7 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
       ...(options.metrics.enabled ? [useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames })] : []),
       ...(usage ? [usage] : []),
     ],
+    fastPath: options.metrics.enabled ? metricsAccess({ endpoint: DEFAULT_METRICS_ENDPOINT, token: options.metrics.token, served: options.metrics.served }) : undefined,
     dispose: flushTracing,
   };
 }

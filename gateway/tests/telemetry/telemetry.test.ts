@@ -175,7 +175,12 @@ describe('configuration', () => {
 
   test('defaults: metrics on, tracing off, every trace sampled once an endpoint is set', async () => {
     const quiet = readGatewayEnv(await testGatewayEnv()).telemetry;
-    expect(quiet.metrics).toEqual({ enabled: true, operationNames: true });
+    expect(quiet.metrics).toEqual({ enabled: true, operationNames: true, token: null, served: true });
+    // Production: client-chosen operation names are no labels, and /metrics is served only with a token.
+    const production = { NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'x'.repeat(32) };
+    expect(readGatewayEnv(await testGatewayEnv(production)).telemetry.metrics).toEqual({ enabled: true, operationNames: false, token: null, served: false });
+    const scraped = readGatewayEnv(await testGatewayEnv({ ...production, METRICS_TOKEN: 'scrape-token-0123456789' })).telemetry.metrics;
+    expect(scraped).toEqual({ enabled: true, operationNames: false, token: 'scrape-token-0123456789', served: true });
     expect(quiet.tracing.tracesUrl).toBeUndefined();
     const traced = readGatewayEnv(await testGatewayEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).telemetry;
     expect(traced.tracing).toEqual({ tracesUrl: 'http://collector:4318/v1/traces', sampleRatio: 1 });
@@ -210,5 +215,22 @@ describe('logs', () => {
     expect(hiveLoggerFrom(createLogger('gateway', 'silent')).level).toBe(false);
     expect(hiveLoggerFrom(createLogger('gateway', 'fatal')).level).toBe('error');
     expect(hiveLoggerFrom(createLogger('gateway', 'trace')).level).toBe('trace');
+  });
+});
+
+describe('/metrics access', () => {
+  test('with METRICS_TOKEN, only a scrape with that token reads the metrics; in production without one, nothing is served', async () => {
+    const guarded = await startTestGateway({ METRICS_TOKEN: 'scrape-token-0123456789' });
+    const scrape = (authorization?: string) => fetch(`${guarded.url}/metrics`, { headers: authorization ? { authorization } : {} });
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape('Bearer wrong-token-0123456789')).status).toBe(401);
+    const allowed = await scrape('Bearer scrape-token-0123456789');
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('graphql_envelop_request');
+    // The rest of the port is untouched.
+    expect((await fetch(`${guarded.url}/graphql?query=%7B__typename%7D`, { headers: { 'x-graphql-csrf': '1' } })).status).toBe(200);
+
+    const production = await startTestGateway({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'x'.repeat(32) });
+    expect((await fetch(`${production.url}/metrics`)).status).toBe(404);
   });
 });
