@@ -9,6 +9,7 @@ import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from './use-max-req
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from './use-query-limits';
 import { useVariableErrors } from '../operation/variables';
 import { useSecurityHeaders } from './use-security-headers';
+import { useSupportedOperationTypes } from './use-supported-operation-types';
 import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from './authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
@@ -96,7 +97,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     cors: corsOptions(options.corsOrigins ?? (deps.production ? [] : ['*'])),
   };
   // Variables that do not coerce are refused first, coded, before anything reads them.
-  const plugins: GatewayPlugin[] = [useVariableErrors(), useSecurityHeaders({ hsts: options.hsts })];
+  const plugins: GatewayPlugin[] = [useVariableErrors(), useSupportedOperationTypes(), useSecurityHeaders({ hsts: options.hsts })];
 
   if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
   if (options.jwt.enabled) {

@@ -28,6 +28,8 @@ export interface OracleQuery {
    * give this one (and otherwise the same answer).
    */
   codeOursAdds?: string;
+  /** Where ours answers differently on purpose (stated in the case): the answer ours must give instead. */
+  oursOnPurpose?: { data: unknown; errors?: ExpectedError[]; status?: number; why: string };
 }
 
 export interface OracleCase {

@@ -3,7 +3,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { visit } from 'graphql';
 import { caching } from '../../caching';
 import { usePlanCache } from '../../caching/use-plan-cache';
-import { codesOf, createInMemoryGateway, metricValue, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+import { codesOf, createInMemoryGateway, metricValue, readAnswer, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
 
 /**
  * The caching concern's plugins on an in-memory gateway (gateway/tests/in-memory.ts): the
@@ -113,6 +113,60 @@ describe('useResponseCache (in memory)', () => {
     expect(healed.headers.get('x-cache')).toBe('MISS');
     expect(healed.errors).toBeUndefined();
     expect(healed.data.product.name).toBe('Kettle');
+  });
+
+  test('a response lives as long as the shortest TTL of its types (RESPONSE_CACHE_TTL_PER_TYPE)', async () => {
+    const { gateway } = cachingGateway({ RESPONSE_CACHE_TTL_PER_TYPE: 'Review=60' });
+    const reviewed = '{ topReview { id body } }';
+    const plain = '{ product(id: "3") { id name } }';
+    await gateway.graphql(reviewed);
+    await gateway.graphql(plain);
+    expect((await gateway.graphql(reviewed)).headers.get('x-cache')).toBe('HIT');
+    await Bun.sleep(120);
+    expect((await gateway.graphql(reviewed)).headers.get('x-cache')).toBe('MISS');
+    // Without a Review in it, the default TTL (30 s) applies.
+    expect((await gateway.graphql(plain)).headers.get('x-cache')).toBe('HIT');
+  });
+
+  test('a request with a token that nothing verified is never cached, nor answered from the cache', async () => {
+    const { gateway, products } = cachingGateway();
+    await gateway.graphql(PRODUCT);
+    const withToken = await gateway.graphql(PRODUCT, { headers: { authorization: 'Bearer unverified' } });
+    expect(withToken.headers.get('x-cache')).toBeNull();
+    expect(withToken.data.product.name).toBe('Kettle');
+    const calls = products.calls.length;
+    await gateway.graphql(PRODUCT, { headers: { authorization: 'Bearer unverified' } });
+    expect(products.calls.length).toBeGreaterThan(calls);
+  });
+
+  test('a query cached from its text is answered by its SHA-256 alone: early for a POST, before the runtime for an anonymous GET (304 on its ETag)', async () => {
+    const { gateway, metrics, products } = cachingGateway();
+    const query = '{ product(id: "2") { id name } }';
+    const hash = new Bun.CryptoHasher('sha256').update(query).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+    const miss = await gateway.graphql(query);
+    const calls = products.calls.length;
+
+    const early = await readAnswer(await gateway.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, body: JSON.stringify({ extensions }) }));
+    expect(early.headers.get('x-cache')).toBe('HIT');
+    expect(early.text).toBe(miss.text);
+    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })).toBe(1);
+
+    const url = `/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`;
+    const headers = { accept: 'application/graphql-response+json', 'x-graphql-csrf': '1' };
+    const fast = await gateway.fetch(url, { headers });
+    expect(fast.status).toBe(200);
+    expect(fast.headers.get('x-cache')).toBe('HIT');
+    expect(await fast.text()).toBe(miss.text);
+    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' })).toBe(1);
+    const etag = fast.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect((await gateway.fetch(url, { headers: { ...headers, 'if-none-match': etag! } })).status).toBe(304);
+    expect(products.calls.length).toBe(calls);
+
+    // A change to the entity evicts it for every path.
+    await gateway.graphql('mutation { renameProduct(id: "2", name: "Grill") { id } }');
+    expect((await gateway.graphql(query)).data.product.name).toBe('Grill');
   });
 
   test('RESPONSE_CACHE=off: every request reaches the subgraph, no x-cache header', async () => {

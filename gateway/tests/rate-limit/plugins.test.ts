@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { caching } from '../../caching';
 import { rateLimit } from '../../rate-limit';
 import { codesOf, createInMemoryGateway, metricValue, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
 
@@ -52,6 +53,20 @@ describe('request budget', () => {
     // Another client has a budget of its own; loopback is exempt by default.
     expect((await gateway.graphql(query, { remoteAddress: '192.0.2.99' })).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await gateway.graphql(query, { remoteAddress: '127.0.0.1' })).status).toBe(200);
+  });
+
+  test('an answer from the response cache spends the request budget too (the refusal is not replaced by the hit)', async () => {
+    const deps = testDeps();
+    const options = testOptions({ RATE_LIMIT_REQUESTS: '2' });
+    const gateway = createInMemoryGateway({ parts: [rateLimit(options.rateLimit, deps), caching(options.caching, deps)] });
+    gateways.push(gateway);
+    const query = '{ product(id: "1") { id name } }';
+    expect((await gateway.graphql(query)).headers.get('x-cache')).toBe('MISS');
+    expect((await gateway.graphql(query)).headers.get('x-cache')).toBe('HIT');
+    const refused = await gateway.graphql(query);
+    expect(refused.status).toBe(429);
+    expect(refused.data).toBeUndefined();
+    expect(codesOf(refused)).toEqual(['RATE_LIMITED']);
   });
 
   test('RATE_LIMIT_OPERATIONS limits one operation by name and leaves the others alone', async () => {

@@ -4,7 +4,7 @@ import type { OracleCase } from '../harness';
  * Requests refused before any subgraph is asked. Variables that do not coerce: stock Hive gives
  * their errors no code, ours adds BAD_USER_INPUT and is otherwise the same (the cost estimate
  * reads coerced variables; a refused request is never cached). An operation type the supergraph
- * lacks fails in the planner: HTTP 500 with a masked error, on both.
+ * lacks fails in stock Hive's planner (HTTP 500, masked); ours refuses it at validation (400).
  */
 export const requestCases: OracleCase[] = [
   {
@@ -34,6 +34,12 @@ export const requestCases: OracleCase[] = [
         name: 'a subscription on a supergraph without subscriptions',
         query: `subscription { greet(name: "Ada") }`,
         expect: { data: null, errors: [{ code: 'INTERNAL_SERVER_ERROR' }], status: 500 },
+        oursOnPurpose: {
+          data: null,
+          errors: [{ code: 'GRAPHQL_VALIDATION_FAILED' }],
+          status: 400,
+          why: "the client's mistake is a validation error, not an internal failure of the planner",
+        },
       },
       {
         name: 'a defaulted variable sent as null where the argument has a default',

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { caching } from '../../caching';
+import { rateLimit } from '../../rate-limit';
+import { security } from '../../security';
+import { telemetry } from '../../telemetry';
+import { createInMemoryGateway, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+
+/**
+ * useMetrics on an in-memory gateway, built by the telemetry concern's index (tracing and usage
+ * reporting off): /metrics is scraped through the gateway itself, as Prometheus does.
+ */
+
+const gateways: InMemoryGateway[] = [];
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((gateway) => gateway.dispose()));
+});
+
+/** A gateway with the telemetry concern first, then the other concerns named, as the chain orders them. */
+function observedGateway(env: Record<string, string> = {}, concerns: ('security' | 'rateLimit' | 'caching')[] = []) {
+  const deps = testDeps();
+  const options = testOptions(env);
+  const builders = { security: () => security(options.security, deps), rateLimit: () => rateLimit(options.rateLimit, deps), caching: () => caching(options.caching, deps) };
+  const gateway = createInMemoryGateway({ parts: [telemetry(options.telemetry, deps), ...concerns.map((name) => builders[name]())] });
+  gateways.push(gateway);
+  return { gateway, metrics: deps.metrics };
+}
+
+async function scrape(gateway: InMemoryGateway): Promise<string> {
+  const response = await gateway.fetch('/metrics');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  return response.text();
+}
+
+/** A sample of the exposition, summed over the label sets that match `labels` (0 when none does). */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    if (Object.entries(labels).every(([key, value]) => (match[2] ?? '').includes(`${key}="${value}"`))) total += Number(match[3]);
+  }
+  return total;
+}
+
+describe('useMetrics', () => {
+  test("/metrics serves this gateway's registry: Hive's request, HTTP and subgraph metrics beside our concerns' counters", async () => {
+    const { gateway, metrics } = observedGateway({}, ['caching']);
+    const own = metrics.counter({ name: 'autograph_gateway_test_marker_total', help: 'a counter of this test' });
+    own.inc(3);
+    const query = 'query Top { topReview { body } product(id: "1") { name reviews { body } } }';
+    expect((await gateway.graphql(query)).errors).toBeUndefined();
+    expect((await gateway.graphql(query)).headers.get('x-cache')).toBe('HIT');
+    expect((await gateway.graphql('query Broken { coded }')).errors).toBeDefined();
+
+    const text = await scrape(gateway);
+    expect(sample(text, 'graphql_envelop_request', { operationName: 'Top', operationType: 'query' })).toBe(1);
+    expect(sample(text, 'graphql_envelop_request_duration_count', { operationName: 'Top' })).toBe(1);
+    expect(sample(text, 'graphql_yoga_http_duration_count', { operationName: 'Top', statusCode: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'graphql_envelop_error_result', { operationName: 'Broken', phase: 'execute' })).toBe(1);
+    expect(sample(text, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'products' })).toBe(2);
+    expect(sample(text, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'reviews' })).toBe(2);
+    expect(sample(text, 'graphql_gateway_subgraph_execute_errors', { subgraphName: 'products' })).toBe(1);
+    expect(sample(text, 'graphql_gateway_fetch_duration_count')).toBe(4);
+    // The other concerns' metrics and any other metric of this gateway, on the same endpoint.
+    expect(sample(text, 'autograph_gateway_response_cache_requests_total', { result: 'miss' })).toBe(2);
+    expect(sample(text, 'autograph_gateway_response_cache_requests_total', { result: 'hit' })).toBe(1);
+    expect(sample(text, 'autograph_gateway_query_plan_cache_requests_total', { result: 'miss' })).toBe(2);
+    expect(sample(text, 'autograph_gateway_test_marker_total')).toBe(3);
+    // Hive's series have bounded labels: no URL, no error path, no document text.
+    expect(text.split('\n').filter((line) => line.startsWith('graphql_') && /\b(url|path)="|topReview/.test(line))).toEqual([]);
+    // Not a GraphQL request: /metrics itself is not counted as one.
+    expect(sample(text, 'graphql_yoga_http_duration_count', { method: 'GET' })).toBe(0);
+  });
+
+  test('two gateways in one process count apart', async () => {
+    const { gateway: one } = observedGateway();
+    const { gateway: other } = observedGateway();
+    await one.graphql('query OnlyOnOne { topReview { body } }');
+    expect(sample(await scrape(one), 'graphql_envelop_request', { operationName: 'OnlyOnOne' })).toBe(1);
+    const otherText = await scrape(other);
+    expect(otherText).not.toContain('OnlyOnOne');
+    expect(sample(otherText, 'graphql_gateway_fetch_duration_count')).toBe(0);
+  });
+
+  test('METRICS_OPERATION_NAMES=off labels series with the operation type only', async () => {
+    const { gateway } = observedGateway({ METRICS_OPERATION_NAMES: 'off' });
+    await gateway.graphql('query ClientChosenName { topReview { body } }');
+    const text = await scrape(gateway);
+    expect(text).not.toContain('ClientChosenName');
+    expect(sample(text, 'graphql_envelop_request', { operationType: 'query' })).toBe(1);
+  });
+
+  test('METRICS=off: no /metrics endpoint', async () => {
+    const { gateway } = observedGateway({ METRICS: 'off' });
+    const response = await gateway.fetch('/metrics');
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('graphql_envelop_request');
+  });
+
+  // BUG (gateway/telemetry/use-metrics.ts): the README promises "HTTP status, rejected requests
+  // included", and use-metrics.ts says rejections by rate limits or auth are seen through the HTTP
+  // status metric. But `graphql_yoga_http_duration` (Yoga's Prometheus plugin) only observes a
+  // request whose document was parsed (it records the operation in onParse and skips requests it
+  // has none for), so every request answered before parsing is counted nowhere: 429 from the
+  // request budget (rate-limit's onParams), 413 (useMaxRequestBody), 400/401 from JWT
+  // verification, and response-cache hits. Expected to fail until that is fixed.
+  test('BUG: rejected requests are counted with their HTTP status (429 rate limited, 413 body too large)', async () => {
+    const { gateway } = observedGateway({ RATE_LIMIT_REQUESTS: '1', MAX_REQUEST_BODY_BYTES: '256' }, ['security', 'rateLimit']);
+    const query = 'query Counted { topReview { body } }';
+    expect((await gateway.graphql(query)).status).toBe(200);
+    expect((await gateway.graphql(query)).status).toBe(429);
+    const big = JSON.stringify({ query, variables: { padding: 'x'.repeat(1_000) } });
+    const tooLarge = await gateway.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) }, body: big }, '127.0.0.1');
+    expect(tooLarge.status).toBe(413);
+
+    const text = await scrape(gateway);
+    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '200' })).toBe(1);
+    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '429' })).toBe(1);
+    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '413' })).toBe(1);
+  });
+});
