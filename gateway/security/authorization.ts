@@ -126,11 +126,20 @@ export function useAuthorizationShortcut(options: { metrics: GatewayMetrics }): 
       if (!walk || walk.didRun) return;
       let protectedFields = verdicts.get(text);
       if (protectedFields === undefined) verdicts.set(text, (protectedFields = touchesProtectedField(schema, text)));
-      if (!protectedFields) walk.rules.length = 0;
-      (protectedFields ? walked : skipped).inc();
+      // Only genericAuth's own rule is dropped: any other extended-validation rule still runs.
+      const authRule = protectedFields ? -1 : walk.rules.findIndex(isGenericAuthRule);
+      if (authRule >= 0) walk.rules.splice(authRule, 1);
+      (authRule >= 0 ? skipped : walked).inc();
     },
   };
 }
+
+/**
+ * genericAuth's validation rule, known by its function's name (the library exports no reference
+ * to it). Should the name ever change, nothing matches and every operation is walked: the
+ * shortcut can only fail closed.
+ */
+const isGenericAuthRule = (rule: unknown) => typeof rule === 'function' && rule.name === 'AuthorizationExtendedValidationRule';
 
 /** @envelop/extended-validation keeps the rules of a request under a private symbol on its context. */
 function extendedValidationOf(context: object): { rules: unknown[]; didRun: boolean } | undefined {

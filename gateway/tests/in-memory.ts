@@ -243,15 +243,15 @@ export async function metricValue(metrics: GatewayMetrics, name: string, labels:
 /**
  * Two subgraphs of a small shop, with data of their own per call (tests do not share state):
  * - products: `product(id)`, `products(first)`, `renameProduct` (a mutation), protected fields
- *   (`secret` needs a signed-in caller, `adminNote` the ADMIN role), `uncoded` (a subgraph error
+ *   (`secret` and `Product.cost` need a signed-in caller, `adminNote` the ADMIN role), `uncoded` (a subgraph error
  *   without a code, naming a host) and `coded` (a deliberate, coded error);
  * - reviews: `topReview` and `Product.reviews` (an entity field: a second hop).
  */
 export function shopSubgraphs(): SubgraphDefinition[] {
   const products = new Map([
-    ['1', { id: '1', name: 'Kettle', price: 30 }],
-    ['2', { id: '2', name: 'Toaster', price: 45 }],
-    ['3', { id: '3', name: 'Blender', price: 80 }],
+    ['1', { id: '1', name: 'Kettle', price: 30, cost: 12 }],
+    ['2', { id: '2', name: 'Toaster', price: 45, cost: 20 }],
+    ['3', { id: '3', name: 'Blender', price: 80, cost: 41 }],
   ]);
   const reviews = [
     { id: 'r1', productId: '1', body: 'Boils fast' },
@@ -276,6 +276,7 @@ export function shopSubgraphs(): SubgraphDefinition[] {
           id: ID!
           name: String!
           price: Int!
+          cost: Int @federation__authenticated
         }
       `,
       resolvers: {

@@ -155,6 +155,22 @@ describe('useSubgraphRetries', () => {
     expect(await metricValue(metrics, 'autograph_gateway_subgraph_retries_total')).toBe(0);
   });
 
+  test('the circuit sees whole calls: one that succeeded on retry is a success, and an open circuit is not retried', async () => {
+    const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_RETRIES: '1', SUBGRAPH_RETRY_DELAY_MS: '1', CIRCUIT_VOLUME_THRESHOLD: '2', CIRCUIT_ERROR_THRESHOLD_PERCENT: '1', CIRCUIT_RESET_MS: '10000' });
+    let attempts = 0;
+    products.intercept = (request, answer) => (++attempts % 2 === 1 ? faults.networkError()(request, answer) : answer(request));
+    for (let i = 0; i < 3; i++) expect((await gateway.graphql(BOTH)).errors).toBeUndefined();
+    expect(products.calls).toHaveLength(6);
+    expect(await metricValue(metrics, 'autograph_gateway_circuit_opened_total')).toBe(0);
+
+    products.intercept = faults.networkError();
+    await gateway.graphql(BOTH);
+    await gateway.graphql(BOTH);
+    const calls = products.calls.length;
+    expect((await gateway.graphql(BOTH)).errors![0]!.extensions!.reason).toBe('circuit-open');
+    expect(products.calls.length).toBe(calls);
+  });
+
   test('errors the subgraph answered with are its answer: not retried', async () => {
     const { gateway, products } = resilientGateway({ SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '1' });
     expect(codesOf(await gateway.graphql('{ coded }'))).toEqual(['NOT_FOUND']);

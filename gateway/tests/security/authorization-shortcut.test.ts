@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { buildSchema } from 'graphql';
 import { errorCodes, gql } from '../../../tests/support/graphql';
-import { touchesProtectedField } from '../../security/authorization';
+import { createGatewayMetrics } from '../../metrics';
+import { touchesProtectedField, useAuthorizationShortcut } from '../../security/authorization';
 import { startTestGateway, stopTestGateways } from '../harness';
 import { gatewayCounter } from '../metrics';
 
@@ -68,5 +69,26 @@ describe('through a real gateway', () => {
     expect(errorCodes(guarded)).toEqual(['UNAUTHENTICATED']);
     expect(guarded.data?.makes.length).toBeGreaterThan(0);
     expect(await walks('walked')).toBe(walked + 1);
+  });
+});
+
+describe('what the shortcut removes', () => {
+  // The per-request state @envelop/extended-validation keeps on the context, as it keeps it.
+  const stateKey = Symbol('extendedValidationContext');
+  function AuthorizationExtendedValidationRule() {
+    return {};
+  }
+  const otherRule = () => ({});
+  const run = (query: string) => {
+    const plugin = useAuthorizationShortcut({ metrics: createGatewayMetrics({ processMetrics: false }) }) as any;
+    plugin.onSchemaChange({ schema });
+    const state = { rules: [otherRule, AuthorizationExtendedValidationRule], didRun: false };
+    plugin.onContextBuilding({ context: { params: { query }, [stateKey]: state } });
+    return state.rules;
+  };
+
+  test("only genericAuth's rule, and only for an operation that cannot touch a protected field", () => {
+    expect(run('{ makes { name } }')).toEqual([otherRule]);
+    expect(run('{ me }')).toEqual([otherRule, AuthorizationExtendedValidationRule]);
   });
 });

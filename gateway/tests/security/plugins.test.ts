@@ -211,6 +211,41 @@ describe('authorization (directiveAuthorization, useAuthorizationShortcut, useEv
     expect(products.calls.map((call) => call.query)).toEqual(['{product(id: "1"){name}}']);
   });
 
+  test('a refused field inside an object: the object arrives with that field null', async () => {
+    const { gateway } = securedGateway();
+    const answer = await gateway.graphql('{ product(id: "1") { name cost } }');
+    expect(answer.data).toEqual({ product: { name: 'Kettle', cost: null } });
+    expect(answer.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([[['product', 'cost'], 'UNAUTHENTICATED']]);
+  });
+
+  // BUG (gateway/security/authorization.ts with @envelop/generic-auth 11.2.1 and
+  // @envelop/extended-validation 7.2.1): when every field selected under a field is refused,
+  // genericAuth removes that field too, so it is never executed; its result hook then writes null
+  // at each refused path, creating an empty OBJECT for every missing step (extended-validation's
+  // `visitPath`: `currentData[pathItem] ||= {}`). generic-auth also marks list steps with "@" only
+  // for nullable lists (`isListType(field.type)` is false for `[T!]!`). A list field therefore
+  // comes back as an object, which no client or code generator expects. Expected to fail until fixed.
+  test('BUG: a list whose every selected field is refused still answers a list (or null), never an object', async () => {
+    const { gateway } = securedGateway();
+    for (const query of ['{ products(first: 2) { cost } }', '{ topReview { body } products(first: 2) { cost } }']) {
+      const answer = await gateway.graphql(query);
+      expect(codesOf(answer)).toContain('UNAUTHENTICATED');
+      // Today: {"products":{"cost":null}}.
+      expect(answer.data === null || answer.data === undefined || Array.isArray(answer.data.products)).toBe(true);
+    }
+  });
+
+  // BUG (same cause as above): the refused field's parent is never fetched, and an object is made
+  // up for it: a product that does not exist is answered as `{ cost: null }`, telling an anonymous
+  // caller that it exists. Expected to fail until fixed.
+  test('BUG: an entity that does not exist is null, even when every field asked of it is refused', async () => {
+    const { gateway } = securedGateway();
+    const answer = await gateway.graphql('{ product(id: "999") { cost } }');
+    expect(codesOf(answer).every((code) => code === 'UNAUTHENTICATED')).toBe(true);
+    // Today: {"product":{"cost":null}}.
+    expect(answer.data?.product ?? null).toBeNull();
+  });
+
   test('operations that cannot touch a protected field skip the walk; the others are walked', async () => {
     const { gateway, metrics } = securedGateway();
     await gateway.graphql('{ product(id: "1") { name } topReview { body } }');
