@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SUPERGRAPH_CACHE_FILE } from './supergraph-source';
 import { ConfigError, env, parseConfig } from '../kit/config';
 import { targetName } from '../schema-registry/names';
 import { cachingEnv } from './caching';
@@ -17,6 +18,8 @@ export const gatewayBaseEnv = z
     /** Serve a supergraph file instead of polling the registry (tests, air-gapped installs). */
     SUPERGRAPH_FILE: z.string().min(1).optional(),
     SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
+    /** The last good supergraph kept on disk, served when the gateway starts while the registry is down; "off": none. */
+    SUPERGRAPH_CACHE_FILE: z.string().min(1).default(DEFAULT_SUPERGRAPH_CACHE_FILE),
     /** Shared store of every replica: response cache, rate limits, invalidation. Unset: in-memory, per process. */
     REDIS_URL: env.redisUrl().optional(),
     REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"').default('autograph:gateway:'),
@@ -33,6 +36,7 @@ export const gatewayBaseEnv = z
     port: raw.GATEWAY_PORT,
     registry: { url: raw.REGISTRY_URL, target: raw.REGISTRY_TARGET, token: raw.REGISTRY_TOKEN },
     supergraphFile: raw.SUPERGRAPH_FILE,
+    supergraphCacheFile: raw.SUPERGRAPH_CACHE_FILE === 'off' ? null : raw.SUPERGRAPH_CACHE_FILE,
     pollIntervalMs: raw.SUPERGRAPH_POLL_INTERVAL_MS,
     redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
     production: raw.NODE_ENV === 'production',

@@ -7,7 +7,7 @@ import type { GatewayOptions } from './config';
 import { createRegistryClient } from '../schema-registry/client';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { connectGatewayRedis } from './redis';
-import { createRegistrySupergraphSource } from './supergraph-source';
+import { createRegistrySupergraphSource, type SupergraphOrigin } from './supergraph-source';
 import { hiveLoggerFrom } from './telemetry/hive-logger';
 
 export interface Gateway {
@@ -15,6 +15,8 @@ export interface Gateway {
   parts: ChainPart[];
   /** This gateway's metrics (the registry its /metrics serves), for tools and in-process tests. */
   metrics: GatewayMetrics;
+  /** Where the supergraph being served came from (the registry, the file kept on disk, SUPERGRAPH_FILE). */
+  supergraphOrigin(): SupergraphOrigin | { from: 'file'; file: string };
   /** A response from a part's fast path, before the runtime; null: the runtime answers. */
   fastPath(request: Request): Response | Promise<Response | null> | null;
   /** Every part ready (Redis-backed parts degrade instead of turning unready). */
@@ -33,9 +35,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   // its output is switched off for those below (`logging: false`), so 'error' is only a placeholder.
   if (process.env.LOG_LEVEL === 'silent' || process.env.LOG_LEVEL === 'fatal') process.env.LOG_LEVEL = 'error';
   const registry = createRegistryClient({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token });
-  const source = options.supergraphFile
-    ? () => readFileSync(options.supergraphFile!, 'utf8')
-    : createRegistrySupergraphSource({ registry, logger }).load;
+  const registrySource = options.supergraphFile ? null : createRegistrySupergraphSource({ registry, logger, cacheFile: options.supergraphCacheFile });
+  const source = registrySource ? registrySource.load : () => readFileSync(options.supergraphFile!, 'utf8');
   const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
   // Process metrics only where something serves them (METRICS=on): their collectors cost a little.
   const metrics = createGatewayMetrics({ processMetrics: options.telemetry.metrics.enabled });
@@ -64,7 +65,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     config,
     parts,
     metrics,
-    // One concern has a fast path today (caching); null means "not mine" without a promise.
+    supergraphOrigin: () => (registrySource ? registrySource.origin() : { from: 'file', file: options.supergraphFile! }),
+    // The concerns' fast paths (telemetry's /metrics guard, caching's hits); null: "not mine", no promise.
     fastPath: (request) => {
       for (const answer of fastPaths) {
         const pending = answer(request);

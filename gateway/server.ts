@@ -27,6 +27,9 @@ export async function startGateway(options: GatewayOptions, logger: Logger = cre
         if (draining) return Response.json({ ready: false, reason: 'shutting down' }, { status: 503 });
         const chain = await gateway.ready();
         if (!chain.ready) return Response.json({ ready: false, notReady: chain.notReady }, { status: 503 });
+        // Serving, but from the copy kept on disk while the registry is down: ready, and saying so.
+        const origin = gateway.supergraphOrigin();
+        if (origin.from === 'cache-file') return Response.json({ ready: true, supergraph: origin });
       }
       boundRequestId(request);
       const pending = gateway.fastPath(request);

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import catalog from '../../subgraphs/catalog';
 import { printSubgraphSdl, startSubgraph } from '../../subgraphs/framework';
 import { startRegistry } from '../../schema-registry/server';
@@ -19,7 +22,7 @@ let registry: RunningService;
 let catalogService: RunningService;
 const running: RunningService[] = [];
 
-const gatewayOptions = (target: string): GatewayOptions =>
+const gatewayOptions = (target: string, env: Record<string, string> = {}): GatewayOptions =>
   readGatewayEnv({
     GATEWAY_PORT: '0',
     REGISTRY_URL: registry.url,
@@ -30,11 +33,13 @@ const gatewayOptions = (target: string): GatewayOptions =>
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     USAGE_REPORTING: 'off',
+    SUPERGRAPH_CACHE_FILE: 'off',
     LOG_LEVEL: 'silent',
+    ...env,
   });
 
-async function gateway(target: string) {
-  const service = await startGateway(gatewayOptions(target), logger);
+async function gateway(target: string, env: Record<string, string> = {}) {
+  const service = await startGateway(gatewayOptions(target, env), logger);
   running.push(service);
   return service;
 }
@@ -150,8 +155,9 @@ describe('gateway', () => {
     expect(pickedUpMs).toBeLessThan(2 * 500 + 1_000); // two polling intervals plus reload
   });
 
-  test('keeps serving its last good supergraph while the registry is down', async () => {
-    const gw = await gateway('main');
+  test('keeps serving its last good supergraph while the registry is down; one started then serves the copy it kept on disk', async () => {
+    const cacheFile = join(mkdtempSync(join(tmpdir(), 'autograph-gateway-')), 'supergraph.graphql');
+    const gw = await gateway('main', { SUPERGRAPH_CACHE_FILE: cacheFile });
     await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
     await registry.stop();
     await Bun.sleep(1_500); // several failed polls
@@ -159,5 +165,19 @@ describe('gateway', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data.makes).toHaveLength(2);
     expect((await fetch(`${gw.url}/readiness`)).status).toBe(200);
+
+    // A gateway (re)started during the outage: no registry, only the copy on disk.
+    expect(readFileSync(cacheFile, 'utf8')).toContain('join__');
+    const restarted = await gateway('main', { SUPERGRAPH_CACHE_FILE: cacheFile });
+    // The first readiness probe loads the supergraph; from then on it says where it came from.
+    await eventually(async () => (await fetch(`${restarted.url}/readiness`)).ok, 10_000);
+    const readiness = await fetch(`${restarted.url}/readiness`);
+    expect(readiness.status).toBe(200);
+    expect((await readiness.json()).supergraph).toMatchObject({ from: 'cache-file', file: cacheFile });
+    const fromDisk = await gql(restarted.url, '{ makes { name } }');
+    expect(fromDisk.errors).toBeUndefined();
+    expect(fromDisk.data.makes).toHaveLength(2);
+    // Without a copy there is nothing to serve: the gateway does not pretend to be ready.
+    await expect(gateway('main', { SUPERGRAPH_CACHE_FILE: join(dirname(cacheFile), 'missing.graphql') }).then((service) => fetch(`${service.url}/readiness`)).then((r) => r.status)).resolves.not.toBe(200);
   });
 });

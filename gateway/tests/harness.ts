@@ -39,6 +39,8 @@ export async function testGatewayEnv(env: Record<string, string | undefined> = {
     SUPERGRAPH_POLL_INTERVAL_MS: '1000',
     JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`,
     USAGE_REPORTING: 'off',
+    // Tests that need the copy on disk set their own file; the others leave no file behind.
+    SUPERGRAPH_CACHE_FILE: 'off',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: uniqueRedisPrefix('gw'),
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
