@@ -21,7 +21,8 @@ export interface PlanCacheOptions {
  * `@graphql-hive/router-runtime` caches plans in a WeakMap keyed by the DocumentNode object it
  * is asked to execute (per operation name and override labels), with no bound or metrics of its
  * own. Any plugin that rewrites the document per request (Hive's `genericAuth` removes refused
- * fields in a fresh copy every time) makes every request a miss: about 0.4 ms of planning here,
+ * fields in a fresh copy every time; our authorization and field limits rewrite too) makes every
+ * request a miss: about 0.4 ms of planning here,
  * against 0.03 ms to print the document. So the operation about to execute is swapped for the
  * first document ever executed with the same text, kept in a bounded LRU: identical operations
  * share one DocumentNode and therefore one plan, and a plan is released when its document leaves

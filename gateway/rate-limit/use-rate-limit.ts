@@ -3,7 +3,8 @@ import { getOperationAST, GraphQLError, print, type DocumentNode, type Execution
 import { createHash } from 'node:crypto';
 import { estimateQueryCost, DEFAULT_LIST_SIZE } from './cost';
 import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from './errors';
-import { findLimitedFields, nullRefusedField, withoutFields, type LimitedField } from './field-limits';
+import { nullRefusedField, withoutFields } from '../operation/refusals';
+import { findLimitedFields, type LimitedField } from './field-limits';
 import { coercedVariables } from '../operation/variables';
 import type { IdentityContext } from './identity';
 import type { GatewayMetrics } from '../metrics';

@@ -1,11 +1,20 @@
-import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
-import type { ValidateUserFnParams } from '@envelop/generic-auth';
+import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { getDirectiveExtensions } from '@graphql-tools/utils';
-import { GraphQLError, TypeInfo, getOperationAST, isAbstractType, parse, visit, visitWithTypeInfo, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
-import LRU from 'lru-cache';
+import {
+  getOperationAST,
+  GraphQLError,
+  isAbstractType,
+  isInterfaceType,
+  isObjectType,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { GatewayMetrics } from '../metrics';
-
-type GenericAuthOptions = NonNullable<GatewayConfig<Record<string, any>>['genericAuth']>;
+import { nullRefusedField, withoutFields, type RefusedField, type Step } from '../operation/refusals';
+import { walkOperation } from '../operation/walk';
 
 /** The verified access-token payload the JWT plugin puts on the context (`context.jwt.payload`). */
 interface AccessTokenClaims {
@@ -15,165 +24,180 @@ interface AccessTokenClaims {
 
 type RefusalCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
+/** What a field requires, from `@authenticated`, `@requiresScopes` and `@policy` on it and its type. */
+interface Requirement {
+  authenticated: boolean;
+  /** Each entry must be satisfied: any one inner list held in full. */
+  scopes: string[][][];
+  policy: boolean;
+}
+
+interface Refusal extends RefusedField {
+  code: RefusalCode;
+  message: string;
+}
+
+/** One operation's verdict for one kind of caller, computed once. */
+interface Decision {
+  /** The operation can touch a protected field at all (metrics: walked or skipped). */
+  protectedFields: boolean;
+  refused: Refusal[];
+  /** The operation with each refused field replaced by a slot (see operation/refusals.ts). */
+  document: DocumentNode;
+}
+
 /**
  * Enforces the access rules subgraphs declare on their fields and types (`@authenticated`,
  * `@requiresScopes`, `@policy`; composed into the supergraph) before the query is planned, so a
- * refused field never reaches a subgraph. Hive Gateway's `genericAuth` (@envelop/generic-auth)
- * does the walking; this decides:
- *
- * - the user is the JWT plugin's verified payload (a bad token was already refused with 401);
+ * refused field never reaches a subgraph:
+ * - the user is the JWT plugin's verified payload (a bad token was already refused);
  * - a token's scopes are its `roles` claim as is (BUYER, SELLER, DEALER, MODERATOR, ADMIN): no
  *   role implies another, exactly as the resolvers' own `requireRole` checks;
  * - `@requiresScopes(scopes: [["A", "B"], ["C"]])` passes with A and B, or with C;
  * - `@policy` is not evaluated here, so a field carrying it is refused (fail closed);
- * - refused fields are removed and answered `null` with an error (UNAUTHENTICATED without a
- *   token, FORBIDDEN with one) while the rest of the operation runs: partial data, HTTP 200.
+ * - a field on an interface or union is protected when any possible type's field is (as the
+ *   Apollo Router reads these directives);
+ * - a refused field is answered `null` with an error at each place it would have been
+ *   (UNAUTHENTICATED without a token, FORBIDDEN with one), nulls propagating through non-null
+ *   types as execution's do, while the rest of the operation runs: partial data, HTTP 200.
+ *
+ * Written here rather than with @envelop/generic-auth (Hive's `genericAuth`): that library removes
+ * a refused field's parent when nothing else is selected under it and then writes an object where
+ * the parent was, so a list came back as an object and an entity that does not exist as one that
+ * does; and it walks every operation on every request. Here the refused field keeps a slot, its
+ * parent is fetched as usual, and the verdict is computed once per document and kind of caller
+ * (the same rewritten document each time, so the planner's cache keeps working).
  */
-export function directiveAuthorization(options: { metrics: GatewayMetrics }): GenericAuthOptions {
+export function useFieldAuthorization(options: { metrics: GatewayMetrics }): GatewayPlugin {
   const denials = options.metrics.counter({
     name: 'autograph_gateway_authorization_denials_total',
-    help: 'Fields removed from operations by @authenticated / @requiresScopes / @policy, by code.',
+    help: 'Fields refused by @authenticated / @requiresScopes / @policy, by code.',
     labelNames: ['code'],
   });
   const denied: Record<RefusalCode, { inc(): void }> = { UNAUTHENTICATED: denials.labels({ code: 'UNAUTHENTICATED' }), FORBIDDEN: denials.labels({ code: 'FORBIDDEN' }) };
-  return {
-    mode: 'protect-granular',
-    resolveUserFn: (context: { jwt?: { payload?: AccessTokenClaims } }) => context.jwt?.payload ?? null,
-    // Called for anonymous callers too (user null).
-    extractScopes: (user: AccessTokenClaims | null) => (Array.isArray(user?.roles) ? user.roles.filter((role): role is string => typeof role === 'string') : []),
-    rejectUnauthenticated: false,
-    validateUser: (params: ValidateUserFnParams<AccessTokenClaims | null>) => {
-      const refused = authorizeField(params);
-      if (refused) denied[refused.extensions.code as RefusalCode].inc();
-      return refused;
-    },
-  } as GenericAuthOptions;
-}
-
-export function authorizeField(params: ValidateUserFnParams<AccessTokenClaims | null>): GraphQLError | undefined {
-  const { user, fieldAuthArgs, typeAuthArgs, typeScopes, fieldScopes, typePolicies, fieldPolicies, userScopes, userPolicies } = params;
-  const coordinate = `${params.parentType.name}.${params.field.name}`;
-  const scopeRules = [typeScopes, fieldScopes].filter((rule): rule is string[][] => !!rule?.length);
-  const policyRules = [typePolicies, fieldPolicies].filter((rule): rule is string[][] => !!rule?.length);
-  if (!fieldAuthArgs && !typeAuthArgs && scopeRules.length === 0 && policyRules.length === 0) return undefined;
-
-  if (!user) return refusal(params, 'UNAUTHENTICATED', `Sign in to query ${coordinate}`);
-  for (const rule of scopeRules) {
-    if (!satisfies(rule, userScopes)) return refusal(params, 'FORBIDDEN', `${coordinate} requires the role(s) ${describe(rule)}`);
-  }
-  for (const rule of policyRules) {
-    if (!satisfies(rule, userPolicies)) return refusal(params, 'FORBIDDEN', `${coordinate} is not available to this user`);
-  }
-  return undefined;
-}
-
-/** Any one inner list fully granted. */
-const satisfies = (rule: string[][], granted: string[]) => rule.some((all) => all.every((scope) => granted.includes(scope)));
-
-const describe = (rule: string[][]) => rule.map((all) => all.join(' and ')).join(' or ');
-
-function refusal(params: ValidateUserFnParams<unknown>, code: RefusalCode, message: string): GraphQLError {
-  // `path` is generic-auth's own ("@" marks list items): it uses it to null the removed field in the result.
-  return new GraphQLError(message, { nodes: [params.fieldNode], path: params.path as (string | number)[], extensions: { code } });
-}
-
-/**
- * genericAuth removes each refused field, then every selection left empty: when it refused every
- * field of the operation, no operation is left and the query planner fails on the empty document
- * (an internal error instead of the refusals). This answers such a request without planning;
- * genericAuth's own result hook then nulls each refused field with its error, as for partial data.
- * Runs after genericAuth's onExecute (Hive registers the config's genericAuth before our plugins).
- */
-export function useEverythingRefusedAnswer(): GatewayPlugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.selectionSet.selections.length) return;
-      setResultAndStopExecution({ data: {} });
-    },
-  };
-}
-
-const PROTECTING_DIRECTIVES = ['authenticated', 'requiresScopes', 'policy'];
-
-/**
- * genericAuth walks every operation's document, field by field, on every request: the largest
- * single cost in the chain (about 13 % of gateway CPU in perf/results/profile-offer-list-2hop.md),
- * even though most operations touch no protected field at all. This answers, once per document
- * text and schema, whether an operation can touch one (any field whose type or definition carries
- * `@authenticated`, `@requiresScopes` or `@policy`; on interfaces and unions, any possible type's),
- * and when it cannot, drops genericAuth's walk for the request. Operations that can still get the
- * full walk. If the library's internals ever change shape, nothing is skipped.
- */
-export function useAuthorizationShortcut(options: { metrics: GatewayMetrics }): GatewayPlugin {
   const walks = options.metrics.counter({
     name: 'autograph_gateway_authorization_walks_total',
-    help: 'Operations whose fields genericAuth checked (walked) or that could touch no protected field (skipped).',
+    help: 'Operations that could touch a protected field (walked) or could not (skipped).',
     labelNames: ['result'],
   });
   const [walked, skipped] = [walks.labels({ result: 'walked' }), walks.labels({ result: 'skipped' })];
-  let schema: GraphQLSchema | undefined;
-  let verdicts = new LRU<string, boolean>({ max: 2_000 });
-  return {
-    onSchemaChange({ schema: next }) {
-      schema = next;
-      verdicts = new LRU<string, boolean>({ max: 2_000 });
-    },
-    onContextBuilding({ context }) {
-      const text = (context as { params?: { query?: unknown } }).params?.query;
-      if (!schema || typeof text !== 'string') return;
-      const walk = extendedValidationOf(context);
-      if (!walk || walk.didRun) return;
-      let protectedFields = verdicts.get(text);
-      if (protectedFields === undefined) verdicts.set(text, (protectedFields = touchesProtectedField(schema, text)));
-      // Only genericAuth's own rule is dropped: any other extended-validation rule still runs.
-      const authRule = protectedFields ? -1 : walk.rules.findIndex(isGenericAuthRule);
-      if (authRule >= 0) walk.rules.splice(authRule, 1);
-      (authRule >= 0 ? skipped : walked).inc();
-    },
-  };
-}
+  const decisions = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, Decision>>>();
 
-/**
- * genericAuth's validation rule, known by its function's name (the library exports no reference
- * to it). Should the name ever change, nothing matches and every operation is walked: the
- * shortcut can only fail closed.
- */
-const isGenericAuthRule = (rule: unknown) => typeof rule === 'function' && rule.name === 'AuthorizationExtendedValidationRule';
-
-/** @envelop/extended-validation keeps the rules of a request under a private symbol on its context. */
-function extendedValidationOf(context: object): { rules: unknown[]; didRun: boolean } | undefined {
-  const symbol = Object.getOwnPropertySymbols(context).find((candidate) => candidate.description === 'extendedValidationContext');
-  const state = symbol && (context as Record<symbol, unknown>)[symbol];
-  return state && typeof state === 'object' && Array.isArray((state as { rules?: unknown }).rules) ? (state as { rules: unknown[]; didRun: boolean }) : undefined;
-}
-
-export function touchesProtectedField(schema: GraphQLSchema, text: string): boolean {
-  let document;
-  try {
-    document = parse(text);
-  } catch {
-    return true; // not ours to judge: the ordinary path answers
+  function decide(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, user: AccessTokenClaims | null): Decision {
+    let bySchema = decisions.get(schema);
+    if (!bySchema) decisions.set(schema, (bySchema = new WeakMap()));
+    let byCaller = bySchema.get(operation);
+    if (!byCaller) bySchema.set(operation, (byCaller = new Map()));
+    const scopes = rolesOf(user);
+    const caller = user ? `user:${[...scopes].sort().join(',')}` : 'anonymous';
+    let decision = byCaller.get(caller);
+    if (!decision) byCaller.set(caller, (decision = computeDecision(schema, document, operation, user !== null, scopes)));
+    return decision;
   }
-  const carries = (subject: GraphQLField<unknown, unknown> | GraphQLNamedType) => {
-    const directives = getDirectiveExtensions(subject, schema);
-    return PROTECTING_DIRECTIVES.some((name) => directives[name]?.length);
+
+  return {
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return undefined;
+      const user = (args.contextValue as { jwt?: { payload?: AccessTokenClaims } }).jwt?.payload ?? null;
+      const decision = decide(args.schema, args.document, operation, user);
+      (decision.protectedFields ? walked : skipped).inc();
+      if (!decision.refused.length) return undefined;
+      args.document = decision.document;
+      return {
+        onExecuteDone({ result, setResult }: { result: ExecutionResult | AsyncIterable<ExecutionResult>; setResult: (result: ExecutionResult) => void }) {
+          if (!result || Symbol.asyncIterator in result) return;
+          setResult(withRefusals(result, decision.refused, denied));
+        },
+      };
+    },
   };
-  const typeInfo = new TypeInfo(schema);
-  let found = false;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (!parent || found) return;
-        const owners = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
-        for (const owner of owners) {
-          const field = 'getFields' in owner ? owner.getFields()[node.name.value] : undefined;
-          if (carries(owner) || (field && carries(field))) found = true;
-        }
-      },
-    }),
-  );
+}
+
+function rolesOf(user: AccessTokenClaims | null): string[] {
+  return Array.isArray(user?.roles) ? user.roles.filter((role): role is string => typeof role === 'string') : [];
+}
+
+function computeDecision(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, signedIn: boolean, scopes: string[]): Decision {
+  const refused: Refusal[] = [];
+  let protectedFields = false;
+  // Every field, whatever @skip/@include say (no variables here): a refused field the client
+  // left out keeps its directives on its slot and so gets neither data nor an error.
+  walkOperation<Step[]>(schema, document, operation, undefined, [], (field, steps) => {
+    if (!field.def || !field.parentType) return undefined;
+    const path = [...steps, { key: field.responseKey, type: field.def.type }];
+    const requirement = requirementOf(schema, field.parentType, field.def.name);
+    if (!requirement) return path;
+    protectedFields = true;
+    const coordinate = `${field.parentType.name}.${field.def.name}`;
+    const refusal = refusalFor(requirement, coordinate, signedIn, scopes);
+    if (!refusal) return path;
+    refused.push({ node: field.node, steps: path, ...refusal });
+    return undefined; // nothing under a refused field runs
+  });
+  return { protectedFields, refused, document: refused.length ? withoutFields(document, new Set(refused.map((refusal) => refusal.node))) : document };
+}
+
+function refusalFor(requirement: Requirement, coordinate: string, signedIn: boolean, scopes: string[]): { code: RefusalCode; message: string } | null {
+  if (!signedIn) return { code: 'UNAUTHENTICATED', message: `Sign in to query ${coordinate}` };
+  for (const rule of requirement.scopes) {
+    if (!rule.some((all) => all.every((scope) => scopes.includes(scope)))) {
+      return { code: 'FORBIDDEN', message: `${coordinate} requires the role(s) ${rule.map((all) => all.join(' and ')).join(' or ')}` };
+    }
+  }
+  if (requirement.policy) return { code: 'FORBIDDEN', message: `${coordinate} is not available to this user` };
+  return null;
+}
+
+const requirements = new WeakMap<GraphQLSchema, Map<string, Requirement | null>>();
+
+/** What selecting `fieldName` on `parent` requires, or null when nothing protects it (memoised per schema). */
+function requirementOf(schema: GraphQLSchema, parent: GraphQLNamedType, fieldName: string): Requirement | null {
+  let bySchema = requirements.get(schema);
+  if (!bySchema) requirements.set(schema, (bySchema = new Map()));
+  const key = `${parent.name}.${fieldName}`;
+  if (bySchema.has(key)) return bySchema.get(key)!;
+  const requirement: Requirement = { authenticated: false, scopes: [], policy: false };
+  // On an interface or union, the possible types' fields count, not their type-level rules: those
+  // apply where the client selects on the type itself (`... on AuditEntry { what }`).
+  const owners = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
+  for (const owner of owners) {
+    const field = isObjectType(owner) || isInterfaceType(owner) ? owner.getFields()[fieldName] : undefined;
+    const subjects = owner === parent ? [owner, field] : [field];
+    for (const subject of subjects) {
+      if (!subject) continue;
+      const directives = getDirectiveExtensions(subject, schema);
+      if (directives.authenticated?.length) requirement.authenticated = true;
+      for (const args of directives.requiresScopes ?? []) if (Array.isArray(args?.scopes)) requirement.scopes.push(args.scopes as string[][]);
+      if (directives.policy?.length) requirement.policy = true;
+    }
+  }
+  const found = requirement.authenticated || requirement.scopes.length > 0 || requirement.policy ? requirement : null;
+  bySchema.set(key, found);
   return found;
 }
+
+/** The executed result with each refused field null and its error at each place it was. */
+function withRefusals(result: ExecutionResult, refused: Refusal[], denied: Record<RefusalCode, { inc(): void }>): ExecutionResult {
+  let data = result.data as Record<string, unknown> | null | undefined;
+  const errors: GraphQLError[] = [...(result.errors ?? [])];
+  for (const refusal of refused) {
+    data = nullRefusedField(data, refusal, (path) => {
+      denied[refusal.code].inc();
+      errors.push(new GraphQLError(refusal.message, { nodes: [refusal.node], path, extensions: { code: refusal.code } }));
+    });
+  }
+  return { ...result, data, errors };
+}
+
+/** Whether any field the document selects (on any possible type) carries a protecting directive. */
+export function touchesProtectedField(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  let found = false;
+  walkOperation<true>(schema, document, operation, undefined, true, (field) => {
+    if (found || !field.def || !field.parentType) return undefined;
+    if (requirementOf(schema, field.parentType, field.def.name)) found = true;
+    return found ? undefined : true;
+  });
+  return found;
+}
+

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT
 import { useVariableErrors } from '../operation/variables';
 import { useSecurityHeaders } from './use-security-headers';
 import { useSupportedOperationTypes } from './use-supported-operation-types';
-import { directiveAuthorization, useAuthorizationShortcut, useEverythingRefusedAnswer } from './authorization';
+import { useFieldAuthorization } from './authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
 import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
@@ -114,10 +114,7 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
       }) as unknown as GatewayPlugin,
     );
   }
-  if (options.authorization) {
-    config.genericAuth = directiveAuthorization({ metrics: deps.metrics });
-    plugins.push(useAuthorizationShortcut({ metrics: deps.metrics }), useEverythingRefusedAnswer());
-  }
+  if (options.authorization) plugins.push(useFieldAuthorization({ metrics: deps.metrics }));
 
   if (options.trustedDocuments.mode !== 'off') {
     const store = createTrustedDocumentStore({ registry: deps.registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, metrics: deps.metrics, ...options.trustedDocuments });

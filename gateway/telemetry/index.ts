@@ -66,7 +66,7 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
     name: 'telemetry',
     plugins: () => [
       ...(tracing ? [useTracing({ log })] : []),
-      ...(options.metrics.enabled ? [useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames })] : []),
+      ...(options.metrics.enabled ? useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames }) : []),
       ...(usage ? [usage] : []),
     ],
     fastPath: options.metrics.enabled ? metricsAccess({ endpoint: DEFAULT_METRICS_ENDPOINT, token: options.metrics.token, served: options.metrics.served }) : undefined,

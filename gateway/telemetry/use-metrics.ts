@@ -38,6 +38,8 @@ export interface MetricsOptions {
   metrics: GatewayMetrics;
   /** Where Prometheus scrapes. */
   endpoint?: string;
+  /** The GraphQL endpoint whose answers are counted by status (default `/graphql`). */
+  graphqlEndpoint?: string;
   /**
    * Label series with the operation name (default true). Names are chosen by clients: where
    * clients are not held to known documents, an attacker can mint a series per request, so this
@@ -53,12 +55,33 @@ export interface MetricsOptions {
  * when its gateway is disposed, which only ends that gateway's metrics. Labels stay bounded: no
  * request URL (GET queries would put documents in it), no error path (list indices), no headers.
  */
-export function useMetrics(options: MetricsOptions): GatewayPlugin {
-  return usePrometheus({
+export function useMetrics(options: MetricsOptions): GatewayPlugin[] {
+  const endpoint = options.endpoint ?? DEFAULT_METRICS_ENDPOINT;
+  const graphqlEndpoint = options.graphqlEndpoint ?? '/graphql';
+  const prometheus = usePrometheus({
     log: options.log,
     registry: options.metrics.registry,
-    endpoint: options.endpoint ?? DEFAULT_METRICS_ENDPOINT,
+    endpoint,
     metrics: { ...GATEWAY_METRICS },
     labels: { url: false, path: false, operationName: options.operationNames ?? true },
   });
+  // Yoga's HTTP histogram observes only requests whose document was parsed: everything answered
+  // before that (a 429 from the request budget, a 413, a 401 from the JWT check, an early cache
+  // hit) would be counted nowhere. This counts every answer of the GraphQL endpoint by status.
+  const responses = options.metrics.counter({
+    name: 'autograph_gateway_http_responses_total',
+    help: 'Answers of the GraphQL endpoint by HTTP status, those given before any GraphQL processing (rejections, early cache hits) included',
+    labelNames: ['status'],
+  });
+  const byStatus = new Map<number, { inc(): void }>();
+  const countResponses: GatewayPlugin = {
+    onResponse({ request, response }) {
+      if (!request.url.includes(graphqlEndpoint) || new URL(request.url).pathname !== graphqlEndpoint) return;
+      let counter = byStatus.get(response.status);
+      if (!counter) byStatus.set(response.status, (counter = responses.labels({ status: String(response.status) })));
+      counter.inc();
+    },
+  };
+  // Two plugins, not one adding the other: Hive reads subgraph hooks only from the plugins it is given.
+  return [prometheus, countResponses];
 }

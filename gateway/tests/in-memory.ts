@@ -12,11 +12,14 @@ import { createGatewayMetrics, type GatewayMetrics } from '../metrics';
 
 /**
  * Fast plugin tests: Hive Gateway (`createGatewayRuntime` with the Rust planner, as
- * gateway/runtime.ts configures it) over a supergraph composed from in-memory Yoga subgraphs, with
- * subgraph calls answered by `useCustomFetch` (as @graphql-hive/gateway-testing does it): no port,
- * no process, no database. Requests go through `gateway.fetch`, the real request path of every
- * hook. A test can make a subgraph fail, stall or answer anything (`intercept`) and sees every call
- * the gateway made to it (`calls`).
+ * gateway/runtime.ts configures it) over a supergraph composed from in-memory Yoga subgraphs
+ * (built as the federation oracle builds them, without @apollo/subgraph), with subgraph calls
+ * answered by `useCustomFetch`, as Hive Gateway's own `createGatewayTester` (packages/testing)
+ * does: no port, no process, no database. Requests go through `gateway.fetch`, the real request
+ * path of every hook. A test can make a subgraph fail, stall or answer anything (`intercept`) and
+ * sees every call the gateway made to it (`calls`). The chain's concerns are built by their own
+ * index from environment variables (`testOptions`, `testDeps`) and merged as gateway/runtime.ts
+ * merges them.
  */
 
 export type { SubgraphDefinition } from '../../tests/federation-oracle/subgraph';
@@ -71,7 +74,7 @@ export interface InMemoryGatewayOptions {
   parts?: ChainPart[];
   /** Plugins after the parts' ones. */
   plugins?: () => GatewayPlugin[];
-  /** Further Hive Gateway settings (the parts' settings win on a clash only if the test says so: these are applied first). */
+  /** Further Hive Gateway settings, applied before the parts' own (which win on a clash). */
   config?: Partial<GatewayConfig<Record<string, any>>>;
   /** The client address the HTTP server would pass (rate-limit identity); default a TEST-NET address, never exempt. */
   remoteAddress?: string;
@@ -94,8 +97,8 @@ export interface RequestOptions {
 }
 
 export interface InMemoryGateway {
+  /** The Hive Gateway runtime itself, for what a request cannot reach. */
   runtime: GatewayRuntime<Record<string, any>>;
-  supergraph: string;
   subgraph(name: string): InMemorySubgraph;
   /** One HTTP request through the parts' fast paths, then the runtime (as gateway/server.ts serves it). */
   fetch(path: string, init?: RequestInit, remoteAddress?: string): Promise<Response>;
@@ -104,14 +107,15 @@ export interface InMemoryGateway {
   dispose(): Promise<void>;
 }
 
-export const TEST_CLIENT_ADDRESS = '192.0.2.10';
-export const GATEWAY_URL = 'http://gateway.test';
+/** TEST-NET-1: never an exempt address. */
+const TEST_CLIENT_ADDRESS = '192.0.2.10';
+const GATEWAY_URL = 'http://gateway.test';
 const subgraphUrl = (name: string) => `http://${name}.subgraph.test/graphql`;
 
 const supergraphs = new Map<string, string>();
 
 /** The supergraph of these subgraphs (composed once per distinct set of SDLs). */
-export function composeSupergraph(definitions: SubgraphDefinition[]): string {
+function composeSupergraph(definitions: SubgraphDefinition[]): string {
   const services = definitions.map((definition) => ({ name: definition.name, url: subgraphUrl(definition.name), sdl: subgraphSdl(definition) }));
   const key = JSON.stringify(services);
   let supergraph = supergraphs.get(key);
@@ -168,7 +172,6 @@ export function createInMemoryGateway(options: InMemoryGatewayOptions = {}): InM
 
   return {
     runtime,
-    supergraph,
     subgraph(name) {
       const found = [...subgraphs.values()].find((subgraph) => subgraph.name === name);
       if (!found) throw new Error(`no subgraph named ${name}`);

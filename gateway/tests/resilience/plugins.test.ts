@@ -64,7 +64,7 @@ describe('useSubgraphFailures', () => {
 
 describe('useCircuitBreaker', () => {
   test('opens after failures and fails fast with SUBGRAPH_UNAVAILABLE without calling the subgraph, then probes and closes', async () => {
-    const { gateway, products, reviews, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '3', CIRCUIT_ERROR_THRESHOLD_PERCENT: '50', CIRCUIT_RESET_MS: '150' });
+    const { gateway, products, reviews, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '3', CIRCUIT_ERROR_THRESHOLD_PERCENT: '50', CIRCUIT_RESET_MS: '300' });
     const state = () => metricValue(metrics, 'autograph_gateway_circuit_state', { subgraph: 'products' });
     products.intercept = faults.networkError();
     for (let i = 0; i < 3; i++) expect((await gateway.graphql(BOTH)).errors![0]!.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'unreachable' });
@@ -83,7 +83,7 @@ describe('useCircuitBreaker', () => {
     expect(reviews.calls.length).toBe(4);
 
     // After CIRCUIT_RESET_MS one probe goes through; the subgraph is back, so the circuit closes.
-    await Bun.sleep(200);
+    await Bun.sleep(350);
     const probe = await gateway.graphql(BOTH);
     expect(probe.errors).toBeUndefined();
     expect(probe.data).toEqual({ product: { name: 'Kettle' }, topReview: { body: 'Boils fast' } });
@@ -94,12 +94,12 @@ describe('useCircuitBreaker', () => {
   });
 
   test('a failed probe opens the circuit again', async () => {
-    const { gateway, products, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '2', CIRCUIT_RESET_MS: '100' });
+    const { gateway, products, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '2', CIRCUIT_RESET_MS: '300' });
     products.intercept = faults.networkError();
     await gateway.graphql(BOTH);
     await gateway.graphql(BOTH);
     expect((await gateway.graphql(BOTH)).errors![0]!.extensions!.reason).toBe('circuit-open');
-    await Bun.sleep(150);
+    await Bun.sleep(350);
     expect((await gateway.graphql(BOTH)).errors![0]!.extensions!.reason).toBe('unreachable');
     expect((await gateway.graphql(BOTH)).errors![0]!.extensions!.reason).toBe('circuit-open');
     expect(products.calls).toHaveLength(3);
@@ -180,7 +180,7 @@ describe('useSubgraphRetries', () => {
 
 describe('timeouts and the request deadline', () => {
   test('SUBGRAPH_TIMEOUT_MS: a slow subgraph answers GATEWAY_TIMEOUT on its paths, is not retried, and the rest arrives', async () => {
-    const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_TIMEOUT_MS: '100', SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '1', REQUEST_DEADLINE_MS: '0' });
+    const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_TIMEOUT_MS: '300', SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '1', REQUEST_DEADLINE_MS: '0' });
     await warmUp(gateway);
     products.intercept = faults.slow(5_000);
     const started = performance.now();
@@ -195,7 +195,7 @@ describe('timeouts and the request deadline', () => {
   });
 
   test('REQUEST_DEADLINE_MS cuts a call that is still running: GATEWAY_TIMEOUT, reason deadline, not counted against the circuit', async () => {
-    const { gateway, products, metrics } = resilientGateway({ ...noRetries, SUBGRAPH_TIMEOUT_MS: '0', REQUEST_DEADLINE_MS: '150', CIRCUIT_VOLUME_THRESHOLD: '1' });
+    const { gateway, products, metrics } = resilientGateway({ ...noRetries, SUBGRAPH_TIMEOUT_MS: '0', REQUEST_DEADLINE_MS: '300', CIRCUIT_VOLUME_THRESHOLD: '1' });
     await warmUp(gateway);
     products.intercept = faults.slow(5_000);
     const started = performance.now();

@@ -98,14 +98,33 @@ describe('useMetrics', () => {
     expect(await response.text()).not.toContain('graphql_envelop_request');
   });
 
-  // BUG (gateway/telemetry/use-metrics.ts): the README promises "HTTP status, rejected requests
-  // included", and use-metrics.ts says rejections by rate limits or auth are seen through the HTTP
-  // status metric. But `graphql_yoga_http_duration` (Yoga's Prometheus plugin) only observes a
-  // request whose document was parsed (it records the operation in onParse and skips requests it
-  // has none for), so every request answered before parsing is counted nowhere: 429 from the
-  // request budget (rate-limit's onParams), 413 (useMaxRequestBody), 400/401 from JWT
-  // verification, and response-cache hits. Expected to fail until that is fixed.
-  test('BUG: rejected requests are counted with their HTTP status (429 rate limited, 413 body too large)', async () => {
+  test('METRICS_TOKEN: /metrics answers 401 without the bearer token, the registry with it; GraphQL is untouched', async () => {
+    const token = 'scrape-token-0123456789';
+    const { gateway } = observedGateway({ METRICS_TOKEN: token });
+    await gateway.graphql('query Guarded { topReview { body } }');
+    const refused = await gateway.fetch('/metrics');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('Bearer');
+    expect(await refused.text()).not.toContain('graphql_envelop_request');
+    expect((await gateway.fetch('/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    const allowed = await gateway.fetch('/metrics', { headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.status).toBe(200);
+    expect(sample(await allowed.text(), 'graphql_envelop_request', { operationName: 'Guarded' })).toBe(1);
+  });
+
+  test('in production, /metrics is not served without METRICS_TOKEN and operation names are off by default', async () => {
+    // Production refuses to start without these (the gateway's own checks); they play no part here.
+    const { gateway, metrics } = observedGateway({ NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token-0123456789', GATEWAY_HMAC_SECRET: 'hmac-secret-0123456789-0123456789-0123' });
+    await gateway.graphql('query ClientChosenName { topReview { body } }');
+    expect((await gateway.fetch('/metrics')).status).toBe(404);
+    // Still measured (the registry could be pushed elsewhere), without the client-chosen name.
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'graphql_envelop_request', { operationType: 'query' })).toBe(1);
+    expect(text).not.toContain('ClientChosenName');
+  });
+
+  // Yoga's HTTP histogram sees only requests whose document was parsed; our own counter sees every answer.
+  test('rejected requests are counted with their HTTP status (429 rate limited, 413 body too large)', async () => {
     const { gateway } = observedGateway({ RATE_LIMIT_REQUESTS: '1', MAX_REQUEST_BODY_BYTES: '256' }, ['security', 'rateLimit']);
     const query = 'query Counted { topReview { body } }';
     expect((await gateway.graphql(query)).status).toBe(200);
@@ -115,8 +134,8 @@ describe('useMetrics', () => {
     expect(tooLarge.status).toBe(413);
 
     const text = await scrape(gateway);
-    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '200' })).toBe(1);
-    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '429' })).toBe(1);
-    expect(sample(text, 'graphql_yoga_http_duration_count', { statusCode: '413' })).toBe(1);
+    expect(sample(text, 'autograph_gateway_http_responses_total', { status: '200' })).toBe(1);
+    expect(sample(text, 'autograph_gateway_http_responses_total', { status: '429' })).toBe(1);
+    expect(sample(text, 'autograph_gateway_http_responses_total', { status: '413' })).toBe(1);
   });
 });
