@@ -4,10 +4,7 @@ import {
   isCompositeType,
   isInterfaceType,
   isObjectType,
-  Kind,
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLNamedType,
   type GraphQLObjectType,
@@ -16,7 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CoercedVariables } from '../operation/variables';
-import { isIncluded } from '../operation/walk';
+import { collectFields, fragmentsOf, type CollectedField } from '../operation/collect';
 
 /** An entity a response contains: `Offer:42`, or `Offer` with id UNKNOWN_ID when its id was not selected. */
 export interface EntityRecord {
@@ -53,8 +50,7 @@ export function collectEntities(
   variables: CoercedVariables | undefined,
   data: unknown,
 ): EntityRecord[] {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const found = new Map<string, EntityRecord>();
   const record = (typename: string, id: string | number) => found.set(`${typename}:${id}`, { typename, id });
   const unknownOf = (type: GraphQLNamedType) => {
@@ -74,28 +70,11 @@ export function collectEntities(
 
   /** The fields selected on an item of `type` (null: type unknown, every fragment applies), by response key. */
   const collectNow = (selectionSets: SelectionSetNode[], type: GraphQLObjectType | null) => {
-    const fields = new Map<string, { node: FieldNode; parent: GraphQLNamedType | undefined }[]>();
-    const spread = new Set<string>();
-    const add = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined) => {
-      for (const selection of selectionSet.selections) {
-        if (!isIncluded(selection, variables)) continue;
-        if (selection.kind === Kind.FIELD) {
-          const key = selection.alias?.value ?? selection.name.value;
-          fields.set(key, [...(fields.get(key) ?? []), { node: selection, parent }]);
-          continue;
-        }
-        if (selection.kind === Kind.FRAGMENT_SPREAD) {
-          if (spread.has(selection.name.value)) continue;
-          spread.add(selection.name.value);
-        }
-        const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
-        if (!fragment) continue;
-        const condition = fragment.typeCondition ? (schema.getType(fragment.typeCondition.name.value) ?? undefined) : parent;
-        if (type && condition && condition !== type && !(isAbstractType(condition) && schema.isSubType(condition, type))) continue;
-        add(fragment.selectionSet, condition);
-      }
-    };
-    for (const selectionSet of selectionSets) add(selectionSet, type ?? undefined);
+    const fields = new Map<string, CollectedField[]>();
+    for (const field of collectFields(schema, fragments, selectionSets, type, variables)) {
+      const key = field.node.alias?.value ?? field.node.name.value;
+      fields.set(key, [...(fields.get(key) ?? []), field]);
+    }
     return fields;
   };
 

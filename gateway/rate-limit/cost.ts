@@ -6,10 +6,8 @@ import {
   isInterfaceType,
   isListType,
   isObjectType,
-  Kind,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -17,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CoercedVariables } from '../operation/variables';
-import { isIncluded } from '../operation/walk';
+import { collectFields, fragmentsOf } from '../operation/collect';
 
 /** Items a list field is assumed to return when no argument bounds it. */
 export const DEFAULT_LIST_SIZE = 10;
@@ -48,32 +46,9 @@ export function estimateQueryCost(
   variables: CoercedVariables | undefined,
   defaultListSize = DEFAULT_LIST_SIZE,
 ): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-
-  /**
-   * The fields of `selectionSet` that apply to an item of the concrete type `type` (null: any
-   * type). A named fragment counts once per selection set, as execution collects it once.
-   */
-  const fieldsFor = (selectionSet: SelectionSetNode, type: GraphQLObjectType | null, into: FieldNode[] = [], spread = new Set<string>()): FieldNode[] => {
-    for (const selection of selectionSet.selections) {
-      if (!isIncluded(selection, variables)) continue;
-      if (selection.kind === Kind.FIELD) {
-        into.push(selection);
-        continue;
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        if (spread.has(selection.name.value)) continue;
-        spread.add(selection.name.value);
-      }
-      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
-      if (!fragment) continue;
-      const condition = fragment.typeCondition && schema.getType(fragment.typeCondition.name.value);
-      if (type && condition && !appliesTo(schema, condition, type)) continue;
-      fieldsFor(fragment.selectionSet, type, into, spread);
-    }
-    return into;
-  };
+  const fragments = fragmentsOf(document);
+  const fieldsFor = (selectionSet: SelectionSetNode, type: GraphQLObjectType | null): FieldNode[] =>
+    collectFields(schema, fragments, [selectionSet], type, variables).map((field) => field.node);
 
   // A selection set is priced once per (type, slice): fragments spread in many places and
   // abstract types nested in abstract types stay linear in the document's size.
@@ -112,12 +87,6 @@ export function estimateQueryCost(
   };
 
   return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, undefined);
-}
-
-/** Whether a fragment on `condition` applies to an item of the concrete type `type`. */
-function appliesTo(schema: GraphQLSchema, condition: GraphQLNamedType, type: GraphQLObjectType): boolean {
-  if (condition === type) return true;
-  return isAbstractType(condition) && schema.isSubType(condition, type);
 }
 
 function argumentsOf(def: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: CoercedVariables | undefined) {

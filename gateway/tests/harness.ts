@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnService, stopChild } from '../../launcher/children';
+import { ConfigError } from '../../kit/config';
 import { createLogger } from '../../kit/log';
 import type { SubgraphName } from '../../subgraphs/framework/subgraph-config';
 import { gql } from '../../tests/support/graphql';
@@ -115,4 +116,15 @@ async function waitReady(url: string, timeoutMs = 30_000) {
     await Bun.sleep(50);
   }
   throw new Error(`gateway at ${url} not ready within ${timeoutMs} ms`);
+}
+
+/** What the gateway's configuration says is wrong with `env` (empty when it starts). */
+export function configIssues(env: Record<string, string | undefined>): string[] {
+  try {
+    readGatewayEnv(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.issues;
+  }
 }

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { ConfigError } from '../../../kit/config';
 import { TEST_REDIS_URL } from '../../../tests/support/queues';
 import { readGatewayEnv } from '../../config';
 import { coercedVariables } from '../../operation/variables';
@@ -9,7 +8,7 @@ import { estimateQueryCost } from '../../rate-limit/cost';
 import { createClientIdentifier } from '../../rate-limit/identity';
 import { InMemoryStore } from '../../rate-limit/in-memory-store';
 import { RedisStore } from '../../rate-limit/redis-store';
-import { uniqueRedisPrefix } from '../harness';
+import { configIssues, uniqueRedisPrefix } from '../harness';
 
 /** A production gateway refuses to start without a registry token and a signing secret. */
 const PRODUCTION = { NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' } as const;
@@ -17,15 +16,7 @@ const PRODUCTION = { NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token', G
 /** The rate limiter's parts on their own: configuration, identity, cost, and both stores (real Redis). */
 
 describe('configuration', () => {
-  const issues = (env: Record<string, string>) => {
-    try {
-      readGatewayEnv(env);
-      return [];
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return error.issues;
-    }
-  };
+  const issues = configIssues;
 
   test('defaults are on, generous and valid', () => {
     const { rateLimit } = readGatewayEnv({});

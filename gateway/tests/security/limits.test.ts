@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { ConfigError } from '../../../kit/config';
 import { errorCodes, gql } from '../../../tests/support/graphql';
 import { readGatewayEnv } from '../../config';
-import { startTestGateway, stopTestGateways, testGatewayEnv, type TestGateway } from '../harness';
+import { type TestGateway, configIssues, startTestGateway, stopTestGateways, testGatewayEnv } from '../harness';
 import { gatewayCounter } from '../metrics';
 import { post } from './support';
 
@@ -227,15 +227,7 @@ describe('configuration', () => {
 });
 
 describe('secure by default', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      readGatewayEnv(env);
-      return [];
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return error.issues;
-    }
-  };
+  const problems = configIssues;
 
   test('a production gateway refuses to start without a signing secret or a registry token, naming them', () => {
     const issues = problems({ NODE_ENV: 'production' }).join('\n');
