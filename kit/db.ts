@@ -28,6 +28,9 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
   schema: TSchema,
 ) {
   const counter = sqlStatements.labels(options.service);
+  // No `debug` option: postgres.js makes a failed statement's parameters enumerable on the error
+  // whenever it is set, and loggers print enumerable properties. Statements are counted where
+  // they are sent instead (withSqlSpans).
   const open = (url: string) =>
     withSqlSpans(postgres(url, {
       max: options.max ?? 5,
@@ -35,8 +38,7 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
       connect_timeout: 10,
       onnotice: () => {},
       connection: { application_name: `autograph-${options.service}` },
-      debug: () => counter.inc(),
-    }));
+    }), counter);
   const sql = open(options.url);
   const replicaSql = (options.replicaUrls ?? []).map(open);
   const primary = drizzle(sql, { schema });
@@ -61,8 +63,8 @@ const tracer = () => trace.getTracer('autograph-sql');
 const MAX_STATEMENT_LENGTH = 2_048;
 
 /**
- * SQL spans for the statements a traced request sends. postgres.js has no completion hook (its
- * `debug` option fires when a statement is sent) and drizzle's tracing is not wired to
+ * Counts every statement sent, and traces those a traced request sends. postgres.js has no
+ * completion hook (its `debug` option fires when a statement is sent) and drizzle's tracing is not wired to
  * OpenTelemetry, so the client is wrapped where drizzle reaches it: every statement goes through
  * `unsafe()` (query builder, `db.execute`, and the scoped clients of transactions and savepoints,
  * which are wrapped in turn). `unsafe()` returns postgres.js's lazy query promise; the span starts
@@ -71,20 +73,34 @@ const MAX_STATEMENT_LENGTH = 2_048;
  * unsampled requests) get none: a root span per `select 1` is noise, and untraced work pays one
  * context lookup.
  */
-function withSqlSpans(client: Client): Client {
+function withSqlSpans(client: Client, counter: StatementCounter): Client {
   return new Proxy(client, {
     get(target, key) {
-      if (key === 'unsafe') return (text: string, params?: never, options?: never) => traceStatement(text, () => target.unsafe(text, params, options));
-      if (key === 'begin' || key === 'savepoint') return (...args: unknown[]) => inSpan(key, () => (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args)));
+      if (key === 'unsafe') {
+        return (text: string, params?: never, options?: never) => {
+          counter.inc();
+          return traceStatement(text, () => target.unsafe(text, params, options));
+        };
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        return (...args: unknown[]) => {
+          counter.inc(2); // begin and commit (or rollback); savepoint and release (or rollback to)
+          return inSpan(key, () => (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args, counter)));
+        };
+      }
       return Reflect.get(target, key);
     },
   });
 }
 
-/** The callback of begin/savepoint receives a scoped client; its statements are traced too. */
-function scopeWrapped(args: unknown[]): unknown[] {
+interface StatementCounter {
+  inc(by?: number): void;
+}
+
+/** The callback of begin/savepoint receives a scoped client; its statements are traced and counted too. */
+function scopeWrapped(args: unknown[], counter: StatementCounter): unknown[] {
   const last = args.at(-1);
-  return typeof last === 'function' ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped))] : args;
+  return typeof last === 'function' ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped, counter))] : args;
 }
 
 function recordingParent(): boolean {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Logger } from './log';
 
 /**
@@ -54,6 +55,12 @@ export async function runService(name: string, start: () => Promise<RunningServi
   // A launcher that dies must not leave orphans behind.
   process.on('disconnect', () => void shutdown('parent-disconnect'));
   return service;
+}
+
+/** The URL a service listening on `host` (HOST) is reached at from the same machine. */
+export function localUrl(host: string, port: number) {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return isIP(host) === 6 ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 /** Polls an HTTP URL until it answers 2xx, or throws after `timeoutMs`. */

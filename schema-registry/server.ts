@@ -1,25 +1,36 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { register } from 'prom-client';
-import { parseConfig } from '../kit/config';
+import { DEFAULT_HOST, parseConfig } from '../kit/config';
 import { connectDatabase, describeConnectionError, migrateDatabase } from '../kit/db';
+import { allowedHosts as readAllowedHosts, ANY_HOST, type HostAllowList, type LookupAll } from '../kit/host-allow-list';
 import { createLogger, type Logger } from '../kit/log';
-import type { RunningService } from '../kit/service';
+import { localUrl, type RunningService } from '../kit/service';
 import { collectProcessMetrics, flushTracing, startTracing, traceRequest, tracingEnv } from '../kit/telemetry';
 import { tables } from './db/schema';
 import { createAccess } from './access';
 import { createRegistryApp } from './api';
+import { DEFAULT_SCHEMA_LIMITS, type SchemaLimits } from './limits';
 import { createStore } from './store';
 import { createWebhooks, type RetryPolicy } from './webhooks';
 
 export interface RegistryOptions {
+  /** Address to listen on (HOST); default loopback. */
+  hostname?: string;
   port?: number;
   databaseUrl: string;
   /** Admin token for writes; without it the registry runs open (development only). */
   adminToken?: string;
   /** Targets created at start if missing (the launcher's and gateway's default is `main`). */
   targets?: string[];
+  /** Default: DEFAULT_SCHEMA_LIMITS. */
+  limits?: SchemaLimits;
+  /** Where routing and webhook URLs may point. Default: any host (never link-local or metadata); `readRegistryEnv` narrows it in production. */
+  allowedSubgraphHosts?: HostAllowList;
+  allowedWebhookHosts?: HostAllowList;
   webhookRetry?: RetryPolicy;
+  /** Stands in for DNS when webhooks resolve their host (tests). */
+  lookupHost?: LookupAll;
   logger?: Logger;
 }
 
@@ -32,9 +43,12 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
   }
   const database = connectDatabase({ url: options.databaseUrl, service: 'registry', max: 3 }, tables);
   if (!options.adminToken) logger.warn('REGISTRY_TOKEN is not set: the registry is open to anyone who can reach it');
-  const store = createStore(database.db);
+  const limits = options.limits ?? DEFAULT_SCHEMA_LIMITS;
+  const allowedHosts = { subgraphs: options.allowedSubgraphHosts ?? readAllowedHosts(undefined, ANY_HOST), webhooks: options.allowedWebhookHosts ?? readAllowedHosts(undefined, ANY_HOST) };
+  logger.info({ limits, subgraphHosts: allowedHosts.subgraphs.entries, webhookHosts: allowedHosts.webhooks.entries }, 'input limits and allowed URL hosts');
+  const store = createStore(database.db, limits);
   for (const target of options.targets ?? ['main']) await store.createTarget(target);
-  const webhooks = createWebhooks(database.db, logger, options.webhookRetry);
+  const webhooks = createWebhooks(database.db, logger, { retry: options.webhookRetry, allowedHosts: allowedHosts.webhooks, lookup: options.lookupHost });
   const resumed = await webhooks.resume();
   if (resumed) logger.info({ deliveries: resumed }, 'resuming pending webhook deliveries');
   const app = createRegistryApp({
@@ -42,6 +56,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     access: createAccess(database.db, options.adminToken),
     webhooks,
     logger,
+    limits,
+    allowedHosts,
     ready: async () => {
       await database.db.execute(sql`select 1`);
       return true;
@@ -49,9 +65,16 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
   });
   startTracing('registry', parseConfig(tracingEnv), logger);
   collectProcessMetrics();
+  const hostname = options.hostname ?? DEFAULT_HOST;
   const server = Bun.serve({
     port: options.port ?? 4010,
-    hostname: '0.0.0.0',
+    hostname,
+    // Whatever escapes the API's own handler (app.onError) still answers its JSON error, never a stack page.
+    development: false,
+    error(error) {
+      logger.error({ err: error }, 'registry request failed outside the API');
+      return Response.json({ error: { code: 'INTERNAL', message: 'Internal error; see the registry logs' } }, { status: 500 });
+    },
     fetch: (request) => {
       const path = new URL(request.url).pathname;
       if (path === '/metrics') return register.metrics().then((text) => new Response(text, { headers: { 'content-type': register.contentType } }));
@@ -61,7 +84,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
   });
   return {
     name: 'registry',
-    url: `http://127.0.0.1:${server.port}`,
+    url: localUrl(hostname, server.port!),
     async stop() {
       await server.stop();
       await webhooks.drain();

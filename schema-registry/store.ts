@@ -4,6 +4,7 @@ import { checkProposal, type CheckReport } from './checks';
 import { audit, subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
 import { createDocuments } from './documents';
 import { weighEvidence } from './evidence';
+import { DEFAULT_SCHEMA_LIMITS, measureTypes, type LimitRefusal, type SchemaLimits } from './limits';
 import { createUsage } from './usage';
 
 type Db = Database<typeof tables>['db'];
@@ -18,6 +19,7 @@ export interface ChangeMeta {
 }
 
 export type ChangeOutcome =
+  | { status: 'refused'; refusal: LimitRefusal }
   | { status: 'rejected'; report: CheckReport }
   | { status: 'unchanged' | 'checked'; report: CheckReport; version: number | null }
   | { status: 'published'; report: CheckReport; version: number; hash: string };
@@ -29,7 +31,7 @@ export type ChangeOutcome =
  */
 export type TargetSettings = Pick<typeof targets.$inferInsert, 'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations'>;
 
-export function createStore(db: Db) {
+export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS) {
   const usage = createUsage(db);
   const documents = createDocuments(db);
 
@@ -56,6 +58,9 @@ export function createStore(db: Db) {
     const latest = await latestVersion(tx, target);
     const [settings] = await tx.select().from(targets).where(eq(targets.name, target));
     if (!settings) throw new Error(`target ${target} does not exist`); // routes check first
+    // Before composing: the composer's recursion must not meet more types than it can take.
+    const tooLarge = measureTypes(next, limits);
+    if (tooLarge) return { status: 'refused', refusal: tooLarge };
     const proposal = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
     const current = latest ? { supergraphSdl: latest.supergraphSdl, apiSdl: latest.apiSdl } : null;
     const { supergraph, ...report } = await weighEvidence(proposal, { target: settings, current, usage: createUsage(tx), documents: createDocuments(tx) });

@@ -1,6 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import pRetry, { AbortError } from 'p-retry';
+import { resolveAllowedAddress, type HostAllowList, type LookupAll } from '../kit/host-allow-list';
 import type { Logger } from '../kit/log';
 import type { Database } from '../kit/db';
 import { deliveries, webhooks, type tables, type WebhookEvent } from './db/schema';
@@ -19,6 +21,14 @@ export interface RetryPolicy {
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 6, minDelayMs: 1_000, maxDelayMs: 60_000, timeoutMs: 10_000 };
 
+export interface WebhookOptions {
+  retry?: RetryPolicy;
+  /** Checked again at every attempt (the list may have changed since the webhook was added). Default: any host. */
+  allowedHosts?: HostAllowList;
+  /** Resolves a host name to its addresses (default: the system resolver); tests stand in for DNS with it. */
+  lookup?: LookupAll;
+}
+
 /**
  * The signature receivers verify: HMAC-SHA256 over "<timestamp>.<body>" with the webhook's secret.
  * The timestamp is inside the MAC so a captured delivery cannot be replayed later as fresh.
@@ -32,21 +42,45 @@ export function signWebhook(secret: string, timestamp: string, body: string) {
  * row (so none is lost if the process stops), then POSTed with retries, exponential backoff and
  * jitter (p-retry); the row ends `delivered` or `failed` with the attempts and the last error.
  * Pending rows left by a stopped process are resumed at start.
+ *
+ * Each attempt checks the URL's host against the allow-list, resolves it, refuses link-local and
+ * cloud metadata addresses, and connects to the very address it checked (so a name cannot
+ * resolve to something else between the check and the request); redirects are not followed.
+ * Logs and errors name the webhook's id and host, never its URL.
  */
-export function createWebhooks(db: Db, logger: Logger, retry: RetryPolicy = DEFAULT_RETRY) {
+export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions = {}) {
+  const retry = options.retry ?? DEFAULT_RETRY;
   const inFlight = new Set<Promise<void>>();
+
+  /** The request to send for one attempt: to the checked address, with the URL's own Host and TLS name. */
+  async function destination(hook: typeof webhooks.$inferSelect) {
+    const url = new URL(hook.url);
+    const refused = options.allowedHosts?.check(url) ?? null;
+    if (refused) throw new AbortError(`refused: ${refused.message} (REGISTRY_ALLOWED_WEBHOOK_HOSTS)`);
+    const resolved = await resolveAllowedAddress(url, options.lookup);
+    if ('reason' in resolved) throw new AbortError(`refused: ${resolved.message}`);
+    const pinned = new URL(url);
+    pinned.hostname = isIP(resolved.address) === 6 ? `[${resolved.address}]` : resolved.address;
+    const tls = url.protocol === 'https:' && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { serverName: url.hostname } : undefined;
+    return { url: pinned.toString(), host: url.host, tls };
+  }
 
   async function deliver(delivery: typeof deliveries.$inferSelect, hook: typeof webhooks.$inferSelect) {
     const body = JSON.stringify({ id: delivery.id, event: delivery.event, target: hook.target, createdAt: delivery.createdAt, data: delivery.payload });
+    const host = new URL(hook.url).host;
     let attempts = delivery.attempts;
     try {
       await pRetry(
         async () => {
           attempts++;
+          const to = await destination(hook);
           const timestamp = String(Math.floor(Date.now() / 1000));
-          const response = await fetch(hook.url, {
+          const response = await fetch(to.url, {
             method: 'POST',
+            redirect: 'manual',
+            tls: to.tls,
             headers: {
+              host: to.host,
               'content-type': 'application/json',
               'user-agent': 'autograph-registry',
               'x-autograph-event': delivery.event,
@@ -59,6 +93,8 @@ export function createWebhooks(db: Db, logger: Logger, retry: RetryPolicy = DEFA
           });
           await response.body?.cancel();
           if (response.ok) return;
+          // A redirect could lead anywhere, past every check above: it fails the delivery.
+          if (response.status >= 300 && response.status < 400) throw new AbortError(`receiver answered HTTP ${response.status}; redirects are not followed`);
           const error = new Error(`receiver answered HTTP ${response.status}`);
           // A receiver that rejects the request itself will reject it again: stop. Timeouts and
           // throttling (408, 429) and server errors are worth another attempt.
@@ -69,8 +105,8 @@ export function createWebhooks(db: Db, logger: Logger, retry: RetryPolicy = DEFA
       );
       await db.update(deliveries).set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null }).where(eq(deliveries.id, delivery.id));
     } catch (error) {
-      const message = (error as Error).message;
-      logger.warn({ webhook: hook.id, url: hook.url, delivery: delivery.id, attempts, err: message }, 'webhook delivery failed');
+      const message = redact((error as Error).message, hook.url);
+      logger.warn({ webhook: hook.id, host, delivery: delivery.id, attempts, err: message }, 'webhook delivery failed');
       await db.update(deliveries).set({ status: 'failed', attempts, lastError: message }).where(eq(deliveries.id, delivery.id));
     }
   }
@@ -130,3 +166,11 @@ export function createWebhooks(db: Db, logger: Logger, retry: RetryPolicy = DEFA
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
+
+/** An HTTP client's message may quote the URL it was given (also the pinned one): keep its host only. */
+function redact(message: string, url: string) {
+  const { pathname, search } = new URL(url);
+  const secretPart = `${pathname}${search}`;
+  const withoutUrl = message.split(url).join(new URL(url).host);
+  return secretPart.length > 1 ? withoutUrl.split(secretPart).join('/…') : withoutUrl;
+}

@@ -9,8 +9,8 @@ export const DEMO_PASSWORD = 'autograph-demo';
 /** Every schema the seed writes, in migration order. */
 const SERVICES = ['catalog', 'offers', 'users', 'reviews', 'search'] as const;
 const SEEDED_TABLES = [
-  'catalog.generations', 'catalog.models', 'catalog.makes', 'offers.offers', 'users.refresh_tokens', 'users.users',
-  'reviews.reviews', 'reviews.model_ratings', 'search.offer_documents',
+  'catalog.generations', 'catalog.models', 'catalog.makes', 'offers.offers', 'users.refresh_tokens', 'users.dealer_applications',
+  'users.login_attempts', 'users.users', 'reviews.reviews', 'reviews.model_ratings', 'search.offer_documents',
 ];
 
 export interface SeedOptions {

@@ -4,7 +4,7 @@ import { TOKEN_KINDS } from '../access';
 import { WEBHOOK_EVENTS } from '../webhooks';
 import type { Guard, RegistryDeps } from './deps';
 import { NAME_PATTERN, TARGET_NAME_RULE, targetName } from '../names';
-import { body, fail, intParam, limitParam, type RegistryContext, type RegistryEnv } from './http';
+import { body, fail, hostError, intParam, limitParam, type RegistryContext, type RegistryEnv } from './http';
 
 const settings = {
   usageWindowDays: z.number().int().min(1).max(90).optional(),
@@ -71,8 +71,16 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
   routes.post('/targets/:target/webhooks', guard('admin'), async (c) => {
     const input = await body(c, webhookBody);
     if (input instanceof Response) return input;
+    // Only the host is ever logged or audited: a webhook URL's path or query often carries a secret.
+    const host = new URL(input.url).host;
+    const refused = hostError(c, input.url, deps.allowedHosts.webhooks, 'REGISTRY_ALLOWED_WEBHOOK_HOSTS');
+    if (refused) {
+      await deps.store.record({ target: c.req.param('target'), action: 'webhook:create', actor: null, token: c.get('caller').fingerprint, outcome: 'refused', details: { host } });
+      deps.logger.warn({ target: c.req.param('target'), host }, 'webhook refused: host not allowed');
+      return refused;
+    }
     const hook = await deps.webhooks.add(c.req.param('target'), input.url, input.events, input.secret);
-    await note(c, hook.target, 'webhook:create', { id: hook.id, url: hook.url, events: hook.events });
+    await note(c, hook.target, 'webhook:create', { id: hook.id, host, events: hook.events });
     return c.json(hook, 201);
   });
 

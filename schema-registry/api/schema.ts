@@ -5,17 +5,18 @@ import { diffSchemas } from '../checks';
 import type { ChangeOutcome } from '../store';
 import type { Guard, RegistryDeps } from './deps';
 import { subgraphName, targetName } from '../names';
-import { body, fail, intParam, limitParam, sdlError, type RegistryContext, type RegistryEnv } from './http';
+import { body, fail, hostError, idNumber, intParam, isId, limitParam, refuse, sdlError, type RegistryContext, type RegistryEnv } from './http';
 
 const routingUrl = z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' });
 const meta = { author: z.string().max(200).optional(), commit: z.string().max(200).optional(), force: z.boolean().optional() };
 const publishBody = z.object({ name: subgraphName, url: routingUrl, sdl: z.string().min(1, 'sdl must not be empty'), ...meta });
 const checkBody = z.object({ name: subgraphName, url: routingUrl.optional(), sdl: z.string().min(1, 'sdl must not be empty') });
-const rollbackBody = z.object({ version: z.number().int().positive(), ...meta });
-const promoteBody = z.object({ version: z.number().int().positive(), to: targetName, ...meta });
+const rollbackBody = z.object({ version: idNumber, ...meta });
+const promoteBody = z.object({ version: idNumber, to: targetName, ...meta });
 
-/** How a change outcome answers over HTTP: 409 with the full report when refused. */
+/** How a change outcome answers over HTTP: 400 over a limit, 409 with the full report when rejected. */
 function answer(c: RegistryContext, outcome: ChangeOutcome) {
+  if (outcome.status === 'refused') return refuse(c, outcome.refusal);
   if (outcome.status === 'rejected') {
     const { report } = outcome;
     if (!report.composition.ok) return fail(c, 409, 'COMPOSITION_FAILED', 'The subgraphs do not compose', report);
@@ -33,6 +34,26 @@ function answer(c: RegistryContext, outcome: ChangeOutcome) {
 /** Subgraph schemas, checks, versions and their artifacts. */
 export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   const routes = new Hono<RegistryEnv>();
+  const SUBGRAPH_HOSTS = 'REGISTRY_ALLOWED_SUBGRAPH_HOSTS';
+
+  /**
+   * 400 HOST_NOT_ALLOWED when a routing URL points where the gateway must not send users' tokens;
+   * a refused write is audited in the target it would have changed (with the host, not the URL).
+   */
+  const routingUrlError = async (c: RegistryContext, subgraphs: { name: string; url: string }[], write?: { action: string; target: string }) => {
+    for (const subgraph of subgraphs) {
+      const refused = hostError(c, subgraph.url, deps.allowedHosts.subgraphs, SUBGRAPH_HOSTS);
+      if (!refused) continue;
+      if (write) {
+        const caller = c.get('caller');
+        const host = new URL(subgraph.url).host;
+        await deps.store.record({ ...write, actor: 'name' in caller ? caller.name : null, token: caller.fingerprint, outcome: 'refused', details: { subgraph: subgraph.name, host } });
+        deps.logger.warn({ ...write, subgraph: subgraph.name, host }, 'routing URL refused: host not allowed');
+      }
+      return refused;
+    }
+    return null;
+  };
 
   /** Records a write (also a refused one), tells webhooks, then answers it. */
   const settle = async (c: RegistryContext, action: string, author: string | undefined, outcome: ChangeOutcome, details: Record<string, unknown>, target = c.req.param('target')!) => {
@@ -51,7 +72,7 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   routes.post('/targets/:target/subgraphs', guard('write'), async (c) => {
     const input = await body(c, publishBody);
     if (input instanceof Response) return input;
-    const invalid = sdlError(c, input.sdl);
+    const invalid = sdlError(c, input.sdl, deps.limits) ?? (await routingUrlError(c, [input], { action: 'publish', target: c.req.param('target') }));
     if (invalid) return invalid;
     const target = c.req.param('target');
     const outcome = await deps.store.publish(target, { name: input.name, url: input.url, sdl: input.sdl }, input);
@@ -62,12 +83,13 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   routes.post('/targets/:target/checks', guard('write'), async (c) => {
     const input = await body(c, checkBody);
     if (input instanceof Response) return input;
-    const invalid = sdlError(c, input.sdl);
+    const invalid = sdlError(c, input.sdl, deps.limits) ?? (input.url ? await routingUrlError(c, [{ name: input.name, url: input.url }]) : null);
     if (invalid) return invalid;
     const target = c.req.param('target');
     const existing = (await deps.store.listSubgraphs(target)).find((s) => s.name === input.name);
     const url = input.url ?? existing?.url ?? `http://${input.name}.invalid/graphql`;
     const outcome = await deps.store.publish(target, { name: input.name, url, sdl: input.sdl }, { dryRun: true });
+    if (outcome.status === 'refused') return refuse(c, outcome.refusal);
     const ok = outcome.status !== 'rejected';
     if (!ok) void deps.webhooks.emit(target, 'check.failed', { action: 'check', subgraph: input.name, report: outcome.report });
     return c.json({ ok, report: outcome.report });
@@ -86,6 +108,10 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
     const input = await body(c, rollbackBody);
     if (input instanceof Response) return input;
     const target = c.req.param('target');
+    // A version published before the allow-list (or under a wider one) must not bring its URLs back.
+    const restored = await deps.store.version(target, input.version);
+    const refused = restored && (await routingUrlError(c, restored.subgraphs, { action: 'rollback', target }));
+    if (refused) return refused;
     const outcome = await deps.store.rollback(target, input.version, input);
     if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${input.version}`);
     return settle(c, 'rollback', input.author, outcome, { to: input.version });
@@ -100,6 +126,9 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
     const decision = await deps.access.authorize(presentedToken(c.req.raw.headers), 'write', input.to);
     if (!decision.ok) return fail(c, decision.status, decision.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.message);
     if (!(await deps.store.target(input.to))) return fail(c, 404, 'TARGET_NOT_FOUND', `No target "${input.to}": create it with \`autograph target:create ${input.to}\``);
+    const promoted = await deps.store.version(from, input.version);
+    const refused = promoted && (await routingUrlError(c, promoted.subgraphs, { action: 'promote', target: input.to }));
+    if (refused) return refused;
     const outcome = await deps.store.promote(from, input.version, input.to, input);
     if (outcome.status === 'missing') return fail(c, 404, 'NOT_FOUND', `Target ${from} has no version ${input.version}`);
     return settle(c, 'promote', input.author, outcome, { from, version: input.version, force: input.force ?? false }, input.to);
@@ -138,7 +167,7 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   routes.get('/targets/:target/diff', guard('read'), async (c) => {
     const target = c.req.param('target');
     const [from, to] = [Number(c.req.query('from')), Number(c.req.query('to'))];
-    if (![from, to].every((n) => Number.isInteger(n) && n > 0)) return fail(c, 400, 'BAD_REQUEST', 'from and to must be version numbers');
+    if (![from, to].every(isId)) return fail(c, 400, 'BAD_REQUEST', 'from and to must be version numbers');
     const [a, b] = await Promise.all([deps.store.version(target, from), deps.store.version(target, to)]);
     if (!a || !b) return fail(c, 404, 'NOT_FOUND', `Target ${target} has no version ${!a ? from : to}`);
     return c.json({ from, to, changes: await diffSchemas(a.apiSdl, b.apiSdl) });

@@ -1,6 +1,14 @@
 import { buildSchema, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
 import LRU from 'lru-cache';
 import { sha256 } from '../compose';
+import { tooDeep } from '../limits';
+
+/**
+ * Operation documents (trusted documents, and those gateways report with usage) nesting deeper
+ * than this are invalid: graphql-js parses nesting recursively, and thousands of levels exhaust
+ * the stack. Far deeper than any real operation (and than the gateway's own MAX_DEPTH).
+ */
+const MAX_DOCUMENT_DEPTH = 128;
 
 export interface OperationProblem {
   message: string;
@@ -25,6 +33,8 @@ export function apiSchema(sdl: string): GraphQLSchema {
 
 /** Parses and validates an operation document against an API schema; [] when it is valid. */
 export function validateOperation(schema: GraphQLSchema, document: string): OperationProblem[] {
+  const deep = tooDeep(document, MAX_DOCUMENT_DEPTH);
+  if (deep) return [{ message: `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`, line: deep.line, column: deep.column }];
   let ast;
   try {
     ast = parse(document);

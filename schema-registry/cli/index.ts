@@ -68,7 +68,8 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (error instanceof RegistryError) {
       err(error.message);
       if (error.status === 0 || error.status === 401 || error.status === 403) return 3;
-      return error.status === 404 || error.status === 400 ? 2 : 1;
+      // 400/413: the input (a file, a URL, an id) is wrong or over the registry's limits.
+      return error.status === 404 || error.status === 400 || error.status === 413 ? 2 : 1;
     }
     err(`unexpected error: ${(error as Error).message}`);
     return 1;

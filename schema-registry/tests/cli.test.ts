@@ -147,3 +147,17 @@ test('composition errors are grouped by subgraph and point at the coordinate', a
   expect(result.stdout).toContain('✖ composition failed');
   expect(result.stdout).toMatch(/\n  cars \+ prices\n    Car\.price \[\w+\] /);
 });
+
+test('input over the registry\'s limits, and URLs it refuses, exit 2 with the registry\'s message', async () => {
+  const big = file('big.graphql', `${LINK}\n"""${'x'.repeat(1024 * 1024)}"""\ntype Query { big: Int }`);
+  const tooLarge = await cli('schema:publish', big, '--service', 'big', '--url', 'http://big:4000/graphql');
+  expect(tooLarge.code).toBe(2);
+  expect(tooLarge.stderr).toContain('registry answered HTTP 413: The SDL is');
+  expect(tooLarge.stderr).toContain('bytes; the limit is 1048576 (REGISTRY_MAX_SDL_BYTES)');
+  const metadata = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://169.254.169.254/latest/meta-data/iam/');
+  expect(metadata.code).toBe(2);
+  expect(metadata.stderr).toContain('registry answered HTTP 400: host 169.254.169.254 is link-local or a cloud metadata service');
+  const hook = await cli('webhook:create', 'http://[fd00:ec2::254]/latest/api/token');
+  expect(hook.code).toBe(2);
+  expect(hook.stderr).toContain('host [fd00:ec2::254] is link-local');
+});

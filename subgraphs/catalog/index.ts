@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { defineSubgraph } from '../framework';
+import { DEFAULT_USERS_URL, defineSubgraph } from '../framework';
+import { createUsersClient } from '../users/client';
 import { createRedisReferenceCache, noCache } from './cache';
 import { defaultCacheKeyPrefix, loadCatalogConfig } from './config';
 import type { CatalogContext } from './context';
@@ -19,6 +20,7 @@ export default defineSubgraph<CatalogContext, typeof tables>({
         : noCache;
     return {
       context: (base) => ({ ...base, db: database.db, cache }),
+      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
       onStop: () => cache.close(),
     };
   },

@@ -17,6 +17,12 @@ export interface TokenVerifierOptions {
 
 export const ACCESS_TOKEN_ALGORITHM = 'ES256';
 
+/**
+ * Claims an access token must carry: who (`sub`), since and until when (`iat`, `exp`), by whom and
+ * for whom (`iss`, `aud`, which must also equal the configured issuer and audience).
+ */
+const REQUIRED_CLAIMS = ['sub', 'iat', 'exp', 'iss', 'aud'];
+
 export function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
   // jose caches the key set and refetches on an unknown `kid` (key rotation), at most every 30 s.
   return createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
@@ -24,7 +30,8 @@ export function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
 
 /**
  * Subgraphs never trust an identity they did not verify: the gateway forwards the caller's
- * bearer token and each subgraph checks its signature, issuer, audience and expiry itself.
+ * bearer token and each subgraph checks its signature, issuer, audience and expiry itself; a
+ * token without `exp`, `iat` or `sub` is refused.
  * No token → anonymous; a bad token → UNAUTHENTICATED for the whole request.
  */
 export function createTokenVerifier(options: TokenVerifierOptions) {
@@ -38,8 +45,10 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: [ACCESS_TOKEN_ALGORITHM],
+        // jose checks `exp` only when present: a token without one would never expire.
+        requiredClaims: REQUIRED_CLAIMS,
       });
-      if (typeof payload.sub !== 'string') throw unauthenticated('Access token has no subject');
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthenticated('Access token has no subject');
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
       return { userId: payload.sub, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
     } catch (error) {

@@ -4,7 +4,18 @@ import { GraphQLError } from 'graphql';
  * Errors are part of the API: every error a client can act on carries a stable
  * `extensions.code`. Anything else is masked by Yoga before it leaves the subgraph.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'AUTH_UNAVAILABLE';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'AUTH_UNAVAILABLE'
+  | 'TOO_MANY_ATTEMPTS'
+  | QueryLimitCode;
+
+/** Operations refused by a query limit (framework/limits.ts), before any resolver runs. */
+export type QueryLimitCode = 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_TOKENS' | 'TOO_MANY_DIRECTIVES' | 'QUERY_TOO_COMPLEX' | 'TOO_MANY_REPRESENTATIONS';
 
 const httpStatus: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -13,6 +24,13 @@ const httpStatus: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   CONFLICT: 409,
   AUTH_UNAVAILABLE: 503,
+  TOO_MANY_ATTEMPTS: 429,
+  QUERY_TOO_DEEP: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_TOKENS: 400,
+  TOO_MANY_DIRECTIVES: 400,
+  QUERY_TOO_COMPLEX: 400,
+  TOO_MANY_REPRESENTATIONS: 400,
 };
 
 export function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {

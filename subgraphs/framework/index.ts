@@ -1,7 +1,8 @@
 /**
  * The subgraph framework: what every subgraph is built from (Pothos builder, Yoga server with
  * health/readiness/metrics, per-request loaders, keyset pagination, error codes, token and gateway
- * signature checks, the shared configuration, SDL printing). Process-wide plumbing it builds on
+ * signature checks, input and query limits, the active-account check on writes, the shared
+ * configuration, SDL printing). Process-wide plumbing it builds on
  * (config parsing, database, logs, telemetry, service lifecycle) is in the top-level kit/.
  * Peers talk to each other through the owning subgraph's public module instead:
  * subgraphs/catalog/client.ts, subgraphs/offers/events.ts.
@@ -17,3 +18,6 @@ export * from './sdl';
 export * from './server';
 export * from './subgraph';
 export * from './child-pages';
+export * from './input-guard';
+export * from './limits';
+export * from './principals';

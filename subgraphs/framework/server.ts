@@ -3,11 +3,14 @@ import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams 
 import { trace } from '@opentelemetry/api';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { register } from 'prom-client';
-import { parseConfig } from '../../kit/config';
+import { DEFAULT_HOST, parseConfig } from '../../kit/config';
 import type { Logger } from '../../kit/log';
-import type { RunningService } from '../../kit/service';
+import { localUrl, type RunningService } from '../../kit/service';
 import { collectProcessMetrics, flushTracing, metricsEnv, pluginMetricsRegistry, startTracing, traceRequest, tracingEnv } from '../../kit/telemetry';
 import type { BaseContext, Viewer } from './context';
+import { useStringInputGuard } from './input-guard';
+import { useQueryLimits, type SubgraphQueryLimits } from './limits';
+import { usePrincipalCheck, type PrincipalDirectory } from './principals';
 
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
@@ -15,6 +18,7 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   name: string;
   schema: GraphQLSchema;
   port: number;
+  /** Address to listen on; default kit/config's DEFAULT_HOST (loopback). */
   hostname?: string;
   logger: Logger;
   /** Establishes the caller from the request (token verification). */
@@ -29,6 +33,10 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   onStop?: () => Promise<void>;
   /** Distinct operation names labelled in the metrics; default DEFAULT_MAX_OPERATION_NAMES. */
   maxOperationNames?: number;
+  /** Depth, alias, token, directive, cost and representation limits; each defaults to DEFAULT_SUBGRAPH_QUERY_LIMITS. */
+  limits?: Partial<SubgraphQueryLimits>;
+  /** Tells whether the account behind a write is still active; without one, signed-in mutations are refused. */
+  principals?: PrincipalDirectory;
 }
 
 /** Probes and scrapes are not traced: a span per health check would drown the traces that matter. */
@@ -92,7 +100,7 @@ function subgraphMetrics(maxOperationNames: number) {
 function yogaLogging(logger: Logger) {
   const write = (level: 'debug' | 'info' | 'warn' | 'error') => (first: unknown, ...rest: unknown[]) => {
     const details = rest.length ? { details: rest } : {};
-    if (first instanceof Error) logger[level]({ err: first, ...details }, first.message);
+    if (first instanceof Error) logger[level]({ err: first, ...details }, first.message); // kit/log keeps SQL parameters out
     else logger[level](details, String(first));
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
@@ -135,6 +143,11 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     logging: yogaLogging(options.logger),
     context: async ({ request }) => options.extendContext({ request, viewer: await options.viewerFrom(request) }),
     plugins: [
+      // Before any resolver, in this order: input that is not text, operations too large, then
+      // (mutations only) an account that no longer exists or is deactivated.
+      useStringInputGuard(),
+      ...useQueryLimits(options.limits),
+      usePrincipalCheck(options.principals, options.logger),
       ...(metrics.enabled ? [usePrometheus({ registry: pluginMetricsRegistry, endpoint: false, metrics: subgraphMetrics(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES), labels: { phase: false, path: false } })] : []),
       ...(tracing ? [useOperationSpan()] : []),
     ],
@@ -150,9 +163,10 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     ...options.routes,
   };
 
+  const hostname = options.hostname ?? DEFAULT_HOST;
   const server = Bun.serve({
     port: options.port,
-    hostname: options.hostname ?? '0.0.0.0',
+    hostname,
     fetch: (request) => {
       const path = new URL(request.url).pathname;
       const route = routes[path];
@@ -161,10 +175,9 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
     },
   });
 
-  const host = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : '127.0.0.1';
   return {
     name: options.name,
-    url: `http://${host}:${server.port}`,
+    url: localUrl(hostname, server.port!),
     yoga,
     async stop() {
       await server.stop(); // waits for in-flight requests

@@ -6,6 +6,7 @@ import type { RunningService } from '../../kit/service';
 import { createGatewaySignatureGate, createTokenVerifier, remoteKeys } from './auth';
 import type { SubgraphConfig, SubgraphName } from './subgraph-config';
 import type { BaseContext, Viewer } from './context';
+import type { PrincipalDirectory } from './principals';
 import { serveSubgraph, type RouteHandler } from './server';
 
 interface SubgraphRuntime<Ctx extends BaseContext> {
@@ -14,6 +15,11 @@ interface SubgraphRuntime<Ctx extends BaseContext> {
   routes?: Record<string, RouteHandler>;
   /** Overrides token verification (users verifies with its own keys instead of fetching its JWKS). */
   viewerFrom?: (request: Request) => Promise<Viewer | null>;
+  /**
+   * Whether the account behind a signed-in write still exists and is active: the users client
+   * (subgraphs/users/client.ts) for peers. A subgraph without one refuses signed-in mutations.
+   */
+  principals?: PrincipalDirectory;
   onStop?: () => Promise<void>;
 }
 
@@ -58,8 +64,10 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
     name: module.name,
     schema: module.schema,
     port: config.port,
-    hostname: options.hostname,
+    hostname: options.hostname ?? config.host,
     logger,
+    limits: config.limits,
+    principals: runtime.principals,
     viewerFrom: gate ? gate.viewerFrom(verifyToken) : verifyToken,
     extendContext: runtime.context,
     routes: gate ? { ...runtime.routes, '/graphql': (request): Promise<Response> => gate.serve(request, (signed) => service.yoga.fetch(signed)) } : runtime.routes,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { createCatalogClient } from '../catalog/client';
 import { createOfferEventPublisher } from './events';
-import { defineSubgraph } from '../framework';
+import { DEFAULT_USERS_URL, defineSubgraph } from '../framework';
+import { createUsersClient } from '../users/client';
 import { loadOffersConfig } from './config';
 import type { OffersContext } from './context';
 import { tables } from './db/schema';
@@ -25,6 +26,7 @@ export default defineSubgraph<OffersContext, typeof tables>({
     });
     return {
       context: (base) => ({ ...base, db: database.db, catalog, events }),
+      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
       onStop: () => events.close(),
     };
   },

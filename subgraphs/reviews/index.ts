@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createCatalogClient } from '../catalog/client';
-import { defineSubgraph } from '../framework';
+import { DEFAULT_USERS_URL, defineSubgraph } from '../framework';
+import { createUsersClient } from '../users/client';
 import { loadReviewsConfig } from './config';
 import type { ReviewsContext } from './context';
 import { tables } from './db/schema';
@@ -13,6 +14,9 @@ export default defineSubgraph<ReviewsContext, typeof tables>({
   migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
   setup: async ({ config, database }) => {
     const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl, hmacSecret: config.gatewayHmacSecret });
-    return { context: (base) => ({ ...base, db: database.db, catalog }) };
+    return {
+      context: (base) => ({ ...base, db: database.db, catalog }),
+      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
+    };
   },
 });

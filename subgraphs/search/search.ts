@@ -32,6 +32,31 @@ export interface Facets {
 
 const FACET_LIMIT = 50;
 const MAX_OFFSET = 10_000;
+/** Search text, in characters after trimming. */
+const MAX_SEARCH_TEXT_LENGTH = 200;
+/** Words in the search text (runs of letters and digits: what become lexemes of the query). */
+const MAX_SEARCH_TERMS = 16;
+
+/**
+ * The search text as a bounded, parameterised tsquery. `websearch_to_tsquery` never fails on
+ * syntax: tsquery operators and metacharacters (`:*`, `&|!()`, `<->`, backslashes) are plain
+ * punctuation to it, `"…"` is a phrase, `-word` excludes and `or` alternates, and the text is a
+ * bind parameter, never SQL. What it does not bound is size: 40,000 words build a tsquery too
+ * deep for PostgreSQL ("stack depth limit exceeded") and 30 KB of text takes seconds, so length
+ * and word count are refused past MAX_SEARCH_TEXT_LENGTH and MAX_SEARCH_TERMS. No LIKE pattern
+ * is built from the text, so `%` and `_` are plain characters.
+ */
+function searchQuery(raw: string | null | undefined): SQL | null {
+  const text = raw?.trim();
+  if (!text) return null;
+  const length = [...text].length;
+  if (length > MAX_SEARCH_TEXT_LENGTH) throw badInput(`text must be at most ${MAX_SEARCH_TEXT_LENGTH} characters, got ${length}`, 'text');
+  const terms = text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  if (terms > MAX_SEARCH_TERMS) throw badInput(`text must have at most ${MAX_SEARCH_TERMS} words, got ${terms}`, 'text');
+  // Only punctuation: nothing to search for, so no text condition (an empty tsquery matches nothing).
+  if (terms === 0) return null;
+  return sql`websearch_to_tsquery('simple', ${text})`;
+}
 
 /**
  * `searchOffers`: one statement for the page of IDs and, only if totalCount or facets are
@@ -42,8 +67,7 @@ export function searchOffers(ctx: SearchContext, args: { text?: string | null; f
   const offset = args.offset ?? 0;
   if (!Number.isInteger(first) || first < 0 || first > 100) throw badInput(`first must be between 0 and 100, got ${first}`, 'first');
   if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw badInput(`offset must be between 0 and ${MAX_OFFSET}`, 'offset');
-  const text = args.text?.trim() ? args.text.trim() : null;
-  const query = text ? sql`websearch_to_tsquery('simple', ${text})` : null;
+  const query = searchQuery(args.text);
   const condition = whereOf(args.filter ?? {}, query);
 
   let counted: Promise<{ total: number; facets: Facets }> | undefined;

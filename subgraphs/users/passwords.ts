@@ -1,3 +1,6 @@
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
 /** Argon2id through Bun's built-in implementation (no native addon to build). */
 export const hashPassword = (password: string) => Bun.password.hash(password, { algorithm: 'argon2id' });
 export const verifyPassword = (password: string, hash: string) => Bun.password.verify(password, hash);

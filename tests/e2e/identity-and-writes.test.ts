@@ -11,10 +11,10 @@ let someModelId: string;
 
 const AUTH_FIELDS = 'accessToken refreshToken expiresAt viewer { email roles user { id name } }';
 
-async function register(suffix: string) {
+async function register(suffix: string, kind: 'PRIVATE' | 'DEALER' = 'PRIVATE') {
   const email = `e2e-${suffix}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const response = await gql(gateway, `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`, {
-    input: { email, password: 'correct horse battery', name: `E2E ${suffix}`, city: 'Kazan' },
+    input: { email, password: 'correct horse battery', name: `E2E ${suffix}`, city: 'Kazan', kind },
   });
   expect(response.errors).toBeUndefined();
   return { email, ...response.data.register };
@@ -162,5 +162,68 @@ describe('writes through the gateway', () => {
     expect(added.data.addReview.model.rating.count).toBe((before.data.model.rating?.count ?? 0) + 1);
     const twice = await gql(gateway, ADD_REVIEW, { input: { modelId: someModelId, rating: 5, text: 'Reliable and cheap to run' } }, { token: seller.accessToken });
     expect(errorCodes(twice)).toEqual(['CONFLICT']);
+  });
+});
+
+describe('accounts that change or go', () => {
+  const withSql = async <T>(run: (sql: postgres.Sql) => Promise<T>) => {
+    const sql = postgres(databaseUrl, { max: 1 });
+    try {
+      return await run(sql);
+    } finally {
+      await sql.end();
+    }
+  };
+
+  test("a deleted account's still valid access token writes nothing", async () => {
+    const seller = await register('deleted');
+    expect((await gql(gateway, CREATE_OFFER, { input: offerInput() }, { token: seller.accessToken })).errors).toBeUndefined();
+    await withSql((sql) => sql`delete from users.users where id = ${seller.viewer.user.id}`);
+    const after = await gql(gateway, CREATE_OFFER, { input: offerInput() }, { token: seller.accessToken });
+    expect(errorCodes(after)).toEqual(['UNAUTHENTICATED']);
+    const offers = await withSql((sql) => sql`select count(*)::int as n from offers.offers where seller_id = ${seller.viewer.user.id}`);
+    expect(offers[0]!.n).toBe(1);
+  });
+
+  test('a deactivated account can neither write nor refresh its session', async () => {
+    const account = await register('deactivated');
+    await withSql((sql) => sql`update users.users set deactivated_at = now() where id = ${account.viewer.user.id}`);
+    const ADD_REVIEW = `mutation($input: AddReviewInput!) { addReview(input: $input) { id } }`;
+    expect(errorCodes(await gql(gateway, ADD_REVIEW, { input: { modelId: someModelId, rating: 4, text: 'Written after deactivation' } }, { token: account.accessToken }))).toEqual(['UNAUTHENTICATED']);
+    const refresh = await gql(gateway, `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: account.refreshToken });
+    expect(errorCodes(refresh)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  test('DEALER is requested at sign-up and granted by a moderator; only then does the token carry it', async () => {
+    const applicant = await register('dealer', 'DEALER');
+    expect(applicant.viewer.roles).toEqual(['BUYER', 'SELLER']);
+    const moderatorAccount = await register('moderator');
+    await withSql((sql) => sql`update users.users set roles = '{BUYER,MODERATOR}' where id = ${moderatorAccount.viewer.user.id}`);
+    const moderator = await gql(gateway, `mutation($e: String!) { login(email: $e, password: "correct horse battery") { accessToken } }`, { e: moderatorAccount.email });
+    const queue = await gql(gateway, `{ dealerApplications(first: 100) { edges { node { id user { id } } } } }`, {}, { token: moderator.data.login.accessToken });
+    const application = queue.data.dealerApplications.edges.find((e: any) => e.node.user.id === applicant.viewer.user.id).node;
+
+    const APPROVE = `mutation($id: ID!) { approveDealerApplication(id: $id) { status user { kind } } }`;
+    expect(errorCodes(await gql(gateway, APPROVE, { id: application.id }, { token: applicant.accessToken }))).toEqual(['FORBIDDEN']);
+    const approved = await gql(gateway, APPROVE, { id: application.id }, { token: moderator.data.login.accessToken });
+    expect(approved.data.approveDealerApplication).toEqual({ status: 'APPROVED', user: { kind: 'DEALER' } });
+    const refreshed = await gql(gateway, `mutation($t: String!) { refreshSession(refreshToken: $t) { viewer { roles } } }`, { t: applicant.refreshToken });
+    expect(refreshed.data.refreshSession.viewer.roles).toEqual(['BUYER', 'SELLER', 'DEALER']);
+  });
+
+  test("the users subgraph's account status for peers is not part of the public API", async () => {
+    const account = await register('inaccessible');
+    const response = await gql(gateway, `query($id: ID!) { user(id: $id) { id active } }`, { id: account.viewer.user.id });
+    expect(response.data?.user ?? null).toBeNull();
+    expect(response.errors?.length).toBeGreaterThan(0);
+  });
+
+  test('repeated wrong passwords lock the account, with a code and a retry time the client can use', async () => {
+    const account = await register('throttled');
+    const LOGIN = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`;
+    for (let i = 0; i < 5; i++) expect(errorCodes(await gql(gateway, LOGIN, { e: account.email, p: 'wrong password' }))).toEqual(['UNAUTHENTICATED']);
+    const locked = await gql(gateway, LOGIN, { e: account.email, p: 'correct horse battery' });
+    expect(errorCodes(locked)).toEqual(['TOO_MANY_ATTEMPTS']);
+    expect(locked.errors![0]!.extensions!.retryAfter).toBeGreaterThan(0);
   });
 });

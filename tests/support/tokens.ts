@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 
 /**
  * A stand-in token issuer for subgraph tests that run without the users subgraph: a real ES256
@@ -26,6 +26,10 @@ export async function createTestIssuer(options: { issuer?: string; audience?: st
         .setIssuedAt()
         .setExpirationTime(expiresIn)
         .sign(privateKey);
+    },
+    /** Signs exactly `claims` (no defaults: leave one out to see it refused). */
+    signClaims(claims: JWTPayload) {
+      return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey);
     },
     stop: () => server.stop(true),
   };

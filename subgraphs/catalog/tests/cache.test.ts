@@ -10,10 +10,12 @@ import { createTestIssuer } from '../../../tests/support/tokens';
 import { startSubgraph } from '../../framework';
 import catalog from '..';
 import { DEFAULT_CATALOG_CACHE_TTL_MS, defaultCacheKeyPrefix, loadCatalogConfig } from '../config';
+import { insertUser, startUsers, usersUrl } from '../../users/tests/fixtures';
 import { insertMake, insertModel, testSubgraphConfig } from './fixtures';
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
+let users: RunningService;
 let sql: postgres.Sql;
 const running: RunningService[] = [];
 const ids = {} as Record<'subaru' | 'skoda' | 'outback' | 'forester' | 'octavia', string>;
@@ -25,7 +27,7 @@ async function replica(options: { redisUrl?: string; env?: Record<string, string
   const saved = { ...process.env };
   Object.assign(process.env, options.env);
   try {
-    const service = await startSubgraph(catalog, testSubgraphConfig(database.url, { redisUrl: 'redisUrl' in options ? options.redisUrl : TEST_REDIS_URL, jwksUrl: issuer.jwksUrl }));
+    const service = await startSubgraph(catalog, testSubgraphConfig(database.url, { redisUrl: 'redisUrl' in options ? options.redisUrl : TEST_REDIS_URL, jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(users) }));
     running.push(service);
     return service;
   } finally {
@@ -45,6 +47,8 @@ const UPDATE_MODEL = 'mutation ($id: ID!, $input: UpdateModelInput!) { updateMod
 beforeAll(async () => {
   database = await createTempDatabase('catalog_cache');
   issuer = await createTestIssuer();
+  // Admin writes ask users whether the admin's account is still active.
+  users = await startUsers(database.url);
   // Migrates the fresh database before the fixtures go in.
   await replica({ redisUrl: undefined });
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
@@ -53,12 +57,13 @@ beforeAll(async () => {
   ids.outback = await insertModel(sql, ids.subaru, 'Outback', 'WAGON');
   ids.forester = await insertModel(sql, ids.subaru, 'Forester', 'SUV');
   ids.octavia = await insertModel(sql, ids.skoda, 'Octavia', 'LIFTBACK');
-  admin = await issuer.sign('00000000-0000-4000-8000-00000000000a', ['ADMIN']);
-  seller = await issuer.sign('00000000-0000-4000-8000-00000000000b', ['BUYER', 'SELLER']);
+  admin = await issuer.sign(await insertUser(sql, { roles: ['ADMIN'] }), ['ADMIN']);
+  seller = await issuer.sign(await insertUser(sql), ['BUYER', 'SELLER']);
 });
 
 afterAll(async () => {
   for (const service of running) await service.stop();
+  await users?.stop();
   await sql?.end();
   // Leave nothing behind in the shared Redis.
   const redis = new Redis(TEST_REDIS_URL);

@@ -1,5 +1,9 @@
 import { afterAll, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { connectDatabase } from '../../../kit/db';
 import { createLogger } from '../../../kit/log';
+import { gql } from '../../../tests/support/graphql';
+import { createTempDatabase } from '../../../tests/support/temp-database';
 import type { RunningService } from '../../../kit/service';
 import { createSubgraphBuilder } from '../builder';
 import type { BaseContext } from '../context';
@@ -42,4 +46,43 @@ test('operation names in the metrics are bounded: past the limit, new names coun
   expect(await series(service, 'BoundedC')).toEqual([]);
   expect(await series(service, 'BoundedD')).toEqual([]);
   expect(await series(service, OTHER_OPERATIONS)).toEqual([expect.stringMatching(/ 2$/)]);
+});
+
+test('an internal failure is masked for the caller and logged without the statement\'s parameters', async () => {
+  const database = await createTempDatabase('framework_log');
+  const connection = connectDatabase({ url: database.url, service: 'framework-log-test', max: 1 }, {});
+  const lines: string[] = [];
+  const failing = createSubgraphBuilder<BaseContext>();
+  failing.queryType({
+    fields: (t) => ({
+      // As a unique violation on sign-up would: the statement's values are an e-mail and a password hash.
+      store: t.string({
+        args: { email: t.arg.string({ required: true }) },
+        resolve: async (_root, { email }) => {
+          await connection.db.execute(sql`select ${email}::int, ${'$argon2id$v=19$SECRET-HASH'}::text`);
+          return 'stored';
+        },
+      }),
+    }),
+  });
+  const service = serveSubgraph<BaseContext>({
+    name: 'framework-log-test',
+    schema: failing.toSchema(),
+    port: 0,
+    logger: createLogger('framework-log-test', 'info', { write: (line: string) => void lines.push(line) }),
+    viewerFrom: async () => null,
+    extendContext: (base) => base,
+    ready: async () => true,
+  });
+  try {
+    const response = await gql(service.url, 'query ($e: String!) { store(email: $e) }', { e: 'anna.secret@example.com' });
+    expect(response.errors![0]!.message).toBe('Unexpected error.');
+    const logged = lines.join('\n');
+    expect(logged).toContain('Failed query: select $1::int, $2::text');
+    for (const secret of ['anna.secret@example.com', 'SECRET-HASH']) expect(logged).not.toContain(secret);
+  } finally {
+    await service.stop();
+    await connection.close();
+    await database.drop();
+  }
 });

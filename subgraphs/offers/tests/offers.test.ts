@@ -7,10 +7,12 @@ import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../..
 import { createTempDatabase } from '../../../tests/support/temp-database';
 import { createTestIssuer } from '../../../tests/support/tokens';
 import { errorCodes, gql, readCounter } from '../../../tests/support/graphql';
+import { insertUser, startUsers, usersUrl } from '../../users/tests/fixtures';
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
 let catalog: RunningService;
+let usersService: RunningService;
 let service: RunningService;
 let sql: postgres.Sql;
 let modelId: string;
@@ -32,11 +34,13 @@ beforeAll(async () => {
   database = await createTempDatabase('offers');
   issuer = await createTestIssuer();
   catalog = await startCatalog(database.url);
+  usersService = await startUsers(database.url);
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
   makeId = await insertMake(sql, 'Toyota');
   modelId = await insertModel(sql, makeId, 'Camry');
+  for (const id of [seller, other]) await insertUser(sql, { id });
   process.env.CATALOG_URL = `${catalog.url}/graphql`;
-  service = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl }));
+  service = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(usersService) }));
   delete process.env.CATALOG_URL;
   sellerToken = await issuer.sign(seller);
   otherToken = await issuer.sign(other);
@@ -44,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
+  await usersService?.stop();
   await catalog?.stop();
   await sql?.end();
   issuer?.stop();
@@ -70,10 +75,53 @@ describe('createOffer', () => {
 
   test('anonymous → UNAUTHENTICATED, buyer-only → FORBIDDEN, unknown model → NOT_FOUND', async () => {
     expect(errorCodes(await gql(service.url, CREATE, { input: input() }))).toEqual(['UNAUTHENTICATED']);
-    const buyer = await issuer.sign(crypto.randomUUID(), ['BUYER']);
+    const buyer = await issuer.sign(await insertUser(sql, { roles: ['BUYER'] }), ['BUYER']);
     expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token: buyer }))).toEqual(['FORBIDDEN']);
     const unknown = await gql(service.url, CREATE, { input: input({ modelId: crypto.randomUUID() }) }, { token: sellerToken });
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('writes by accounts that are gone', () => {
+  const offerCount = async (sellerId: string) => Number((await sql`select count(*) from offers.offers where seller_id = ${sellerId}`)[0]!.count);
+
+  test('a deleted account\'s still valid token writes nothing: UNAUTHENTICATED', async () => {
+    const id = await insertUser(sql);
+    const token = await issuer.sign(id);
+    await create({}, token);
+    await sql`delete from users.users where id = ${id}`;
+    const response = await gql(service.url, CREATE, { input: input() }, { token });
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.errors![0]!.message).toContain('no longer exists or is deactivated');
+    expect(await offerCount(id)).toBe(1);
+  });
+
+  test('a deactivated account cannot create or change offers; reads still work', async () => {
+    const id = await insertUser(sql);
+    const token = await issuer.sign(id);
+    const offer = await create({}, token);
+    await sql`update users.users set deactivated_at = now() where id = ${id}`;
+    expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token }))).toEqual(['UNAUTHENTICATED']);
+    const PRICE = 'mutation($id: ID!, $p: Int!) { updateOfferPrice(id: $id, price: $p) { price } }';
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1_000 }, { token }))).toEqual(['UNAUTHENTICATED']);
+    expect((await gql(service.url, 'query($id: ID!) { offer(id: $id) { price } }', { id: offer.id }, { token })).data.offer.price).toBe(offer.price);
+    expect(await offerCount(id)).toBe(1);
+  });
+
+  test('a token whose subject was never an account writes nothing', async () => {
+    const token = await issuer.sign(crypto.randomUUID());
+    expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  test('when users cannot be asked, writes fail closed with AUTH_UNAVAILABLE', async () => {
+    process.env.CATALOG_URL = `${catalog.url}/graphql`;
+    const cut = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl })).finally(() => delete process.env.CATALOG_URL);
+    try {
+      const response = await gql(cut.url, CREATE, { input: input() }, { token: sellerToken });
+      expect(errorCodes(response)).toEqual(['AUTH_UNAVAILABLE']);
+    } finally {
+      await cut.stop();
+    }
   });
 });
 

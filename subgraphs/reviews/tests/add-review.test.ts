@@ -27,8 +27,10 @@ async function ratingOf(modelId: string) {
   return response.data._entities[0] as { rating: { count: number; average: number } | null; reviews: { totalCount: number } };
 }
 
-async function addReview(input: Record<string, unknown>, userId: string | null = crypto.randomUUID()) {
-  const token = userId ? await stack.issuer.sign(userId) : undefined;
+/** Reviews as `userId` (a new account by default; null: without a token). */
+async function addReview(input: Record<string, unknown>, userId?: string | null) {
+  const author = userId === undefined ? await stack.signUp() : userId;
+  const token = author ? await stack.issuer.sign(author) : undefined;
   return stack.query(ADD_REVIEW, { input }, token);
 }
 
@@ -36,7 +38,7 @@ const reviewCount = async () => Number((await stack.sql`select count(*) from rev
 
 describe('addReview', () => {
   test('stores a review of a catalog model by the signed-in user, text trimmed', async () => {
-    const userId = crypto.randomUUID();
+    const userId = await stack.signUp();
     const response = await addReview({ modelId: stack.modelIds[0], rating: 5, text: '   Smooth ride and cheap to run.  ' }, userId);
     expect(response.errors).toBeUndefined();
     const review = response.data.addReview;
@@ -66,7 +68,7 @@ describe('addReview', () => {
   });
 
   test('a second review of the same model by the same user is a CONFLICT', async () => {
-    const userId = crypto.randomUUID();
+    const userId = await stack.signUp();
     const modelId = stack.modelIds[2]!;
     expect((await addReview({ modelId, rating: 3, text: 'First impressions are good.' }, userId)).errors).toBeUndefined();
     const again = await addReview({ modelId, rating: 1, text: 'Changed my mind entirely.' }, userId);
@@ -76,7 +78,7 @@ describe('addReview', () => {
   });
 
   test('concurrent duplicates: exactly one succeeds, the rest are CONFLICT, the summary counts one', async () => {
-    const userId = crypto.randomUUID();
+    const userId = await stack.signUp();
     const token = await stack.issuer.sign(userId);
     const modelId = stack.modelIds[3]!;
     const before = (await ratingOf(modelId)).rating?.count ?? 0;

@@ -5,16 +5,20 @@ import { createTestIssuer } from '../../../tests/support/tokens';
 import { readCounter } from '../../../tests/support/graphql';
 import { startSubgraph } from '../../framework';
 import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
+import { insertUser, startUsers, usersUrl } from '../../users/tests/fixtures';
 import reviews from '..';
 
 /**
- * A real catalog and a real reviews subgraph on one fresh database (separate schemas), with a
- * test token issuer whose JWKS reviews verifies against. `modelIds` are real catalog models.
+ * A real catalog, users and reviews subgraph on one fresh database (separate schemas), with a
+ * test token issuer whose JWKS reviews verifies against. `modelIds` are real catalog models;
+ * `signUp` makes an account (a row in users.users, which reviews asks about before a write) and
+ * returns its id.
  */
 export async function startReviewsStack(prefix: string, modelCount: number) {
   const database = await createTempDatabase(prefix);
   const issuer = await createTestIssuer();
   const catalog = await startCatalog(database.url);
+  const users = await startUsers(database.url);
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   const makeId = await insertMake(sql, 'Toyota');
   const modelIds: string[] = [];
@@ -23,7 +27,7 @@ export async function startReviewsStack(prefix: string, modelCount: number) {
   // CATALOG_URL is read from the environment during setup, like every per-subgraph variable.
   const previous = process.env.CATALOG_URL;
   process.env.CATALOG_URL = `${catalog.url}/graphql`;
-  const service = await startSubgraph(reviews, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl })).finally(() => {
+  const service = await startSubgraph(reviews, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(users) })).finally(() => {
     if (previous === undefined) delete process.env.CATALOG_URL;
     else process.env.CATALOG_URL = previous;
   });
@@ -34,10 +38,12 @@ export async function startReviewsStack(prefix: string, modelCount: number) {
     issuer,
     modelIds,
     query: (text: string, variables?: Record<string, unknown>, token?: string) => gql(service.url, text, variables, { token }),
+    signUp: (id?: string) => insertUser(sql, { id }),
     statements: () => readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'reviews' }),
     async stop() {
       await sql.end();
       await service.stop();
+      await users.stop();
       await catalog.stop();
       issuer.stop();
       await database.drop();

@@ -147,6 +147,35 @@ describe('searchOffers', () => {
     expect(errorCodes(await gql(service.url, SEARCH, { offset: -1 }))).toEqual(['BAD_USER_INPUT']);
     expect((await gql(service.url, SEARCH, { filter: { makeId: 'garbage' } })).data.searchOffers.totalCount).toBe(0);
   });
+
+  test('search text is bounded: 200 characters, 16 words; beyond, BAD_USER_INPUT at once', async () => {
+    const refused = async (text: string) => {
+      const started = performance.now();
+      const response = await gql(service.url, SEARCH, { text });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0]!.extensions!.field).toBe('text');
+      expect(response.errors![0]!.message.length).toBeLessThan(100); // the text is never echoed
+      expect(performance.now() - started).toBeLessThan(500);
+    };
+    await refused('a'.repeat(201));
+    await refused('camry '.repeat(5_000)); // 30 KB
+    await refused('w '.repeat(40_000)); // 40,000 words: PostgreSQL's stack depth, before
+    await refused(Array.from({ length: 17 }, (_, i) => `w${i}`).join(' '));
+    await refused('a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q'); // one token, 17 words
+    expect((await gql(service.url, SEARCH, { text: `camry ${'x '.repeat(15)}`.trim() })).errors).toBeUndefined();
+    expect((await gql(service.url, SEARCH, { text: ` ${'я'.repeat(200)} ` })).errors).toBeUndefined();
+  });
+
+  test('tsquery operators, quotes, backslashes and LIKE wildcards are only text', async () => {
+    for (const text of ['camry:*', 'camry & !rav4', 'camry | (rav4', '"camry', 'camry <-> two', '\\', "camry' or '1'='1", '%', '_', '%camry%', '!!!', ':*', '-camry', 'camry or rav4']) {
+      const response = await gql(service.url, SEARCH, { text });
+      expect(response.errors).toBeUndefined();
+    }
+    expect(await count('camry:*')).toBe(2);
+    expect(await count('%')).toBe(4); // no word at all: no text condition
+    expect(await count('"camry two"')).toBe(1);
+    expect(await count('camry -two')).toBe(1);
+  });
 });
 
 test('events over BullMQ on the real Redis reach a worker', async () => {

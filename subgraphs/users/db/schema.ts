@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const usersSchema = pgSchema('users');
 
 export const sellerKind = usersSchema.enum('seller_kind', ['PRIVATE', 'DEALER']);
 export const role = usersSchema.enum('role', ['BUYER', 'SELLER', 'DEALER', 'MODERATOR', 'ADMIN']);
+export const dealerApplicationStatus = usersSchema.enum('dealer_application_status', ['PENDING', 'APPROVED', 'REJECTED']);
 
 export const users = usersSchema.table(
   'users',
@@ -18,6 +19,11 @@ export const users = usersSchema.table(
     city: text('city').notNull(),
     roles: role('roles').array().notNull().default(sql`'{BUYER,SELLER}'::users.role[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Set: the account may no longer act (sign in, refresh, write anywhere). Setting it revokes the
+     * account's refresh tokens (a trigger, so a plain UPDATE does it too); deleting the row deletes them.
+     */
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email), index('users_created_idx').on(t.createdAt, t.id)],
 );
@@ -56,5 +62,43 @@ export const signingKeys = usersSchema.table('signing_keys', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const tables = { users, refreshTokens, signingKeys };
+/**
+ * Failed sign-ins per account, shared by every replica. Keyed by the SHA-256 of the lower-cased
+ * e-mail whether or not an account has it, so a lock tells nothing about which e-mails exist and
+ * attacker-chosen strings are never stored.
+ */
+export const loginAttempts = usersSchema.table('login_attempts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailedAt: timestamp('last_failed_at', { withTimezone: true }).notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+});
+
+/**
+ * Requests for the dealer role. Registering with `kind: DEALER` files one; a moderator or an
+ * admin decides; only an approved one gives the account the DEALER kind and role.
+ */
+export const dealerApplications = usersSchema.table(
+  'dealer_applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: dealerApplicationStatus('status').notNull().default('PENDING'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** The moderator or admin who decided (no foreign key: their account may go, the record stays). */
+    decidedBy: uuid('decided_by'),
+  },
+  (t) => [
+    // At most one open application per account.
+    uniqueIndex('dealer_applications_pending_key').on(t.userId).where(sql`status = 'PENDING'`),
+    index('dealer_applications_user_idx').on(t.userId, t.createdAt),
+    index('dealer_applications_status_idx').on(t.status, t.createdAt, t.id),
+  ],
+);
+
+export const tables = { users, refreshTokens, signingKeys, loginAttempts, dealerApplications };
 export type UserRow = typeof users.$inferSelect;
+export type DealerApplicationRow = typeof dealerApplications.$inferSelect;

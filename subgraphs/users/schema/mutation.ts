@@ -1,5 +1,6 @@
+import { decideApplication } from '../dealer-applications';
 import { builder } from './builder';
-import { AuthPayload, RegisterInput } from './types';
+import { AuthPayload, DealerApplication, RegisterInput } from './types';
 
 builder.mutationType({
   fields: (t) => ({
@@ -23,6 +24,22 @@ builder.mutationType({
       description: 'Ends the session (the refresh-token family). Access tokens already issued expire on their own.',
       args: { refreshToken: t.arg.string({ required: true }) },
       resolve: (_root, { refreshToken }, ctx) => ctx.sessions.logout(refreshToken),
+    }),
+    approveDealerApplication: t.field({
+      type: DealerApplication,
+      description: "Moderators and admins: the applicant becomes a dealer (kind and role DEALER); their next access token carries the role.",
+      authenticated: true,
+      requiresScopes: [['MODERATOR'], ['ADMIN']],
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, ctx) => decideApplication(ctx, id, 'APPROVED'),
+    }),
+    rejectDealerApplication: t.field({
+      type: DealerApplication,
+      description: 'Moderators and admins: the applicant stays a private seller.',
+      authenticated: true,
+      requiresScopes: [['MODERATOR'], ['ADMIN']],
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, ctx) => decideApplication(ctx, id, 'REJECTED'),
     }),
   }),
 });

@@ -1,7 +1,8 @@
 import { isId } from '../../framework';
+import { listApplications } from '../dealer-applications';
 import { userById } from '../loaders';
 import { builder } from './builder';
-import { User, Viewer } from './types';
+import { DealerApplicationConnection, DealerApplicationStatus, User, Viewer } from './types';
 
 builder.queryType({
   fields: (t) => ({
@@ -17,6 +18,18 @@ builder.queryType({
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
       resolve: (_root, { id }, ctx) => (isId(id) ? userById(ctx).load(id.toLowerCase()) : null),
+    }),
+    dealerApplications: t.field({
+      type: DealerApplicationConnection,
+      description: 'Moderators and admins: dealer applications in one status, oldest first.',
+      authenticated: true,
+      requiresScopes: [['MODERATOR'], ['ADMIN']],
+      args: {
+        status: t.arg({ type: DealerApplicationStatus, defaultValue: 'PENDING' }),
+        first: t.arg.int({ defaultValue: 20 }),
+        after: t.arg.string(),
+      },
+      resolve: (_root, args, ctx) => listApplications(ctx, args),
     }),
   }),
 });

@@ -37,10 +37,10 @@ afterAll(async () => {
 
 describe('sign-up and sign-in', () => {
   test('register signs in; me answers with the token, null without', async () => {
-    const account = await register({ email: 'Mixed.Case@Example.com', kind: 'DEALER' });
+    const account = await register({ email: 'Mixed.Case@Example.com' });
     expect(account.viewer.email).toBe('mixed.case@example.com');
-    expect(account.viewer.roles).toEqual(['BUYER', 'SELLER', 'DEALER']);
-    expect(account.viewer.user.kind).toBe('DEALER');
+    expect(account.viewer.roles).toEqual(['BUYER', 'SELLER']);
+    expect(account.viewer.user.kind).toBe('PRIVATE');
     const me = await gql(service.url, '{ me { email user { id } } }', {}, { token: account.accessToken });
     expect(me.data.me).toEqual({ email: 'mixed.case@example.com', user: { id: account.viewer.user.id } });
     expect((await gql(service.url, '{ me { email } }')).data.me).toBeNull();
