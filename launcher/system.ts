@@ -19,8 +19,12 @@ export interface SystemOptions {
   registryToken?: string;
   /** Offers and search: event delivery without Redis. */
   internalEventsToken?: string;
-  /** The gateway signs every subgraph request with it; subgraphs given it refuse unsigned ones. */
-  gatewayHmacSecret?: string;
+  /**
+   * The gateway signs every subgraph request with it; subgraphs given it refuse unsigned ones.
+   * Null: no signing (test suites and the perf lab, which call subgraphs directly or through
+   * other gateways).
+   */
+  gatewayHmacSecret?: string | null;
   registryTarget: string;
   seedScale: 'small' | 'large' | 'none';
   ports: { gateway: number; registry: number } & Record<SubgraphName, number>;
@@ -100,7 +104,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const registryToken = options.registryToken ?? generateSecret();
     const internalEventsToken = options.internalEventsToken ?? generateSecret();
-    const gatewayHmacSecret = options.gatewayHmacSecret ?? generateSecret();
+    const gatewayHmacSecret = options.gatewayHmacSecret === null ? undefined : (options.gatewayHmacSecret ?? generateSecret());
     const common = {
       DATABASE_URL: databaseUrl,
       REDIS_URL: options.redisUrl,

@@ -23,6 +23,8 @@ export async function startLabSystem(options: { seedScale?: 'small' | 'large'; r
   const databaseUrl = await ensureDatabase('autograph_perf');
   const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? 'redis://127.0.0.1:6379');
   const system = await startSystem({
+    // The peers (stock Hive Gateway, Apollo Gateway) call the subgraphs unsigned.
+    gatewayHmacSecret: null,
     databaseUrl,
     redisUrl,
     dataDir: '/tmp/autograph-perf',

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, gql } from '../support/graphql';
+import { errorCodes, eventually, gql } from '../support/graphql';
 
 /**
  * The README's first command, as a new user runs it: `bun start` with no DATABASE_URL or
@@ -62,6 +62,15 @@ test('bun start brings the whole system up on embedded defaults, and Ctrl-C stop
   // A poll that came too early is answered from the response cache until Query.searchOffers's TTL (5 s) ends.
   const found = await eventually(async () => (await gql(gatewayUrl!, `{ searchOffers(text: "${word}") { offers { id } } }`)).data?.searchOffers.offers[0]?.id, 20_000);
   expect(found).toBe(created.data.createOffer.id);
+
+  // bun start signs every subgraph request: a caller who reaches a subgraph's port directly is refused.
+  for (const name of ['catalog', 'offers', 'users', 'reviews', 'search']) {
+    const url = new RegExp(`${name} listening on (http://127\\.0\\.0\\.1:\\d+)`).exec(output)?.[1];
+    expect(url, name).toBeDefined();
+    const direct = await gql(url!, '{ __typename }');
+    expect(direct.status, name).toBe(401);
+    expect(errorCodes(direct), name).toEqual(['GATEWAY_SIGNATURE_REQUIRED']);
+  }
 
   started.kill('SIGINT');
   expect(await started.exited).toBe(0);

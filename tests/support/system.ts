@@ -28,6 +28,9 @@ export async function stopSystem() {
 async function start(): Promise<RunningSystem> {
   database = await createTempDatabase('e2e');
   return startSystem({
+    // Suites call subgraphs directly (and through gateways of their own): unsigned, as before.
+    // That `bun start` signs is tested in tests/e2e/embedded-start.test.ts.
+    gatewayHmacSecret: null,
     databaseUrl: database.url,
     // Redis on: the search index is fed through BullMQ as in production.
     redisUrl: TEST_REDIS_URL,
