@@ -113,7 +113,6 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
   };
 }
 
-export type TrustedDocumentStore = ReturnType<typeof createTrustedDocumentStore>;
 
 function unavailable(logger: Logger, id: string, reason: string) {
   logger.warn({ documentId: id, reason }, 'trusted document lookup failed');

@@ -10,7 +10,7 @@ import { createTransport, type RegistryConnection } from './http';
 import { operationCalls } from './operations';
 import { schemaCalls, type SubgraphInput } from './schema';
 
-export { DEFAULT_REGISTRY_TIMEOUT_MS, RegistryError, type RegistryConnection } from './http';
+export { RegistryError, type RegistryConnection } from './http';
 export type { ChangeResult } from './schema';
 export type { Target, TargetSettings } from './admin';
 
