@@ -27,7 +27,10 @@ export function createChain(options: GatewayOptions, deps: ChainDeps): ChainPart
 }
 
 /** Merges the parts' Hive Gateway settings; two parts owning the same setting is a bug. */
-export function mergeChain(parts: ChainPart[]): { config: Partial<GatewayConfig<Record<string, any>>>; plugins: () => GatewayPlugin<any>[] } {
+export function mergeChain(parts: ChainPart[]): {
+  config: Partial<GatewayConfig<Record<string, any>>>;
+  plugins: () => GatewayPlugin<any>[];
+} {
   const config: Record<string, unknown> = {};
   const owner: Record<string, string> = {};
   for (const part of parts) {
@@ -37,11 +40,18 @@ export function mergeChain(parts: ChainPart[]): { config: Partial<GatewayConfig<
       owner[key] = part.name;
     }
   }
-  return { config, plugins: () => parts.flatMap((part) => (part.plugins?.() ?? []).map((plugin, index) => tag(plugin, `${part.name} ${index + 1}`))) };
+  return {
+    config,
+    plugins: () =>
+      parts.flatMap((part) =>
+        (part.plugins?.() ?? []).map((plugin, index) => tag(plugin, `${part.name} ${index + 1}`)),
+      ),
+  };
 }
 
 /** Names each plugin by its concern, for tools that list a chain (the perf lab's profiler). */
 function tag<P extends object>(plugin: P, name: string): P {
-  if (plugin && !(PLUGIN_NAME in plugin)) Object.defineProperty(plugin, PLUGIN_NAME, { value: name, enumerable: false });
+  if (plugin && !(PLUGIN_NAME in plugin))
+    Object.defineProperty(plugin, PLUGIN_NAME, { value: name, enumerable: false });
   return plugin;
 }

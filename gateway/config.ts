@@ -22,14 +22,21 @@ export const gatewayBaseEnv = z
     SUPERGRAPH_CACHE_FILE: z.string().min(1).default(DEFAULT_SUPERGRAPH_CACHE_FILE),
     /** Shared store of every replica: response cache, rate limits, invalidation. Unset: in-memory, per process. */
     REDIS_URL: env.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"').default('autograph:gateway:'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"')
+      .default('autograph:gateway:'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine((raw, ctx) => {
     // The supergraph says where users' tokens are sent: in production only an authenticated registry may say it.
     if (raw.NODE_ENV === 'production' && !raw.SUPERGRAPH_FILE && !raw.REGISTRY_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['REGISTRY_TOKEN'], message: 'is required when NODE_ENV=production (or serve SUPERGRAPH_FILE)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_TOKEN'],
+        message: 'is required when NODE_ENV=production (or serve SUPERGRAPH_FILE)',
+      });
     }
   })
   .transform((raw) => ({
@@ -55,7 +62,9 @@ const sections = {
   telemetry: telemetryEnv,
 };
 
-export type GatewayOptions = z.infer<typeof gatewayBaseEnv> & { [K in keyof typeof sections]: z.infer<(typeof sections)[K]> };
+export type GatewayOptions = z.infer<typeof gatewayBaseEnv> & {
+  [K in keyof typeof sections]: z.infer<(typeof sections)[K]>;
+};
 
 export function readGatewayEnv(source: Record<string, string | undefined> = process.env): GatewayOptions {
   const issues: string[] = [];

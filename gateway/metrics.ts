@@ -32,7 +32,8 @@ export interface GatewayMetrics {
 export function createGatewayMetrics(options: { processMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const once = <M extends Metric>(name: string, create: () => M): M => (registry.getSingleMetric(name) as M | undefined) ?? create();
+  const once = <M extends Metric>(name: string, create: () => M): M =>
+    (registry.getSingleMetric(name) as M | undefined) ?? create();
   return {
     registry,
     counter: (config) => once(config.name, () => new Counter({ ...config, registers: [registry] })),

@@ -18,7 +18,8 @@ export function connectGatewayRedis(url: string, logger: Logger): Redis {
   });
   let down = false;
   redis.on('error', (error) => {
-    if (!down) logger.warn({ err: error.message }, 'redis unavailable; caching and shared rate limits degrade to local');
+    if (!down)
+      logger.warn({ err: error.message }, 'redis unavailable; caching and shared rate limits degrade to local');
     down = true;
   });
   redis.on('ready', () => {

@@ -34,13 +34,27 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   // Hive's own logger reads LOG_LEVEL too and throws on the pino levels it lacks (fatal, silent);
   // its output is switched off for those below (`logging: false`), so 'error' is only a placeholder.
   if (process.env.LOG_LEVEL === 'silent' || process.env.LOG_LEVEL === 'fatal') process.env.LOG_LEVEL = 'error';
-  const registry = createRegistryClient({ registryUrl: options.registry.url, target: options.registry.target, token: options.registry.token });
-  const registrySource = options.supergraphFile ? null : createRegistrySupergraphSource({ registry, logger, cacheFile: options.supergraphCacheFile });
+  const registry = createRegistryClient({
+    registryUrl: options.registry.url,
+    target: options.registry.target,
+    token: options.registry.token,
+  });
+  const registrySource = options.supergraphFile
+    ? null
+    : createRegistrySupergraphSource({ registry, logger, cacheFile: options.supergraphCacheFile });
   const source = registrySource ? registrySource.load : () => readFileSync(options.supergraphFile!, 'utf8');
   const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
   // Process metrics only where something serves them (METRICS=on): their collectors cost a little.
   const metrics = createGatewayMetrics({ processMetrics: options.telemetry.metrics.enabled });
-  const parts = createChain(options, { logger, metrics, redis, redisKeyPrefix: options.redis.keyPrefix, registry, production: options.production, fastPathHits: new Set() });
+  const parts = createChain(options, {
+    logger,
+    metrics,
+    redis,
+    redisKeyPrefix: options.redis.keyPrefix,
+    registry,
+    production: options.production,
+    fastPathHits: new Set(),
+  });
   const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
   const chain = mergeChain(parts);
 
@@ -65,7 +79,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     config,
     parts,
     metrics,
-    supergraphOrigin: () => (registrySource ? registrySource.origin() : { from: 'file', file: options.supergraphFile! }),
+    supergraphOrigin: () =>
+      registrySource ? registrySource.origin() : { from: 'file', file: options.supergraphFile! },
     // The concerns' fast paths (telemetry's /metrics guard, caching's hits); null: "not mine", no promise.
     fastPath: (request) => {
       for (const answer of fastPaths) {
@@ -75,12 +90,18 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
       return null;
     },
     async ready() {
-      const states = await Promise.all(parts.map(async (part) => [part.name, part.ready ? await Promise.resolve(part.ready()).catch(() => false) : true] as const));
+      const states = await Promise.all(
+        parts.map(
+          async (part) =>
+            [part.name, part.ready ? await Promise.resolve(part.ready()).catch(() => false) : true] as const,
+        ),
+      );
       const notReady = states.filter(([, ok]) => !ok).map(([name]) => name);
       return { ready: notReady.length === 0, notReady };
     },
     async dispose() {
-      for (const part of parts.toReversed()) await part.dispose?.().catch((error) => logger.warn({ err: error, part: part.name }, 'error while disposing'));
+      for (const part of parts.toReversed())
+        await part.dispose?.().catch((error) => logger.warn({ err: error, part: part.name }, 'error while disposing'));
       await redis?.quit().catch(() => redis.disconnect());
     },
   };

@@ -12,7 +12,10 @@ import { boundRequestId } from './security';
  * still served (load balancers stop sending), in-flight requests finish (Bun's server.stop waits
  * for them), then the runtime and the chain are disposed.
  */
-export async function startGateway(options: GatewayOptions, logger: Logger = createLogger('gateway', options.logLevel)): Promise<RunningService> {
+export async function startGateway(
+  options: GatewayOptions,
+  logger: Logger = createLogger('gateway', options.logLevel),
+): Promise<RunningService> {
   const gateway = createGateway(options, logger);
   const runtime = createGatewayRuntime(gateway.config);
   // We drain on SIGTERM ourselves (stop() below); Hive's adapter would abort in-flight requests.

@@ -16,7 +16,10 @@ export interface SupergraphSourceOptions {
 }
 
 /** Where the supergraph being served came from, for /readiness. */
-export type SupergraphOrigin = { from: 'registry'; version: number | null } | { from: 'cache-file'; file: string; reason: string } | { from: 'none' };
+export type SupergraphOrigin =
+  | { from: 'registry'; version: number | null }
+  | { from: 'cache-file'; file: string; reason: string }
+  | { from: 'none' };
 
 const isSupergraph = (sdl: string) => sdl.includes('@link') || sdl.includes('join__');
 
@@ -57,7 +60,10 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
       return null;
     }
     if (!isSupergraph(sdl)) return null;
-    logger.warn({ file: cacheFile, reason, ...where }, 'registry unreachable at start: serving the last supergraph kept on disk');
+    logger.warn(
+      { file: cacheFile, reason, ...where },
+      'registry unreachable at start: serving the last supergraph kept on disk',
+    );
     current = { sdl, etag: null, version: null };
     origin = { from: 'cache-file', file: cacheFile, reason };
     return sdl;
@@ -85,9 +91,16 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
       if (!current) {
         const kept = fromDisk(message);
         if (kept) return kept;
-        throw new Error(`cannot load the supergraph of target ${registry.target} from ${registry.registryUrl}: ${message}`, { cause: error });
+        throw new Error(
+          `cannot load the supergraph of target ${registry.target} from ${registry.registryUrl}: ${message}`,
+          { cause: error },
+        );
       }
-      if (lastError !== message) logger.warn({ err: message, version: current.version }, 'registry unreachable; serving the last good supergraph');
+      if (lastError !== message)
+        logger.warn(
+          { err: message, version: current.version },
+          'registry unreachable; serving the last good supergraph',
+        );
       lastError = message;
       return current.sdl;
     }

@@ -34,8 +34,7 @@ export function parseConfig<S extends z.ZodType>(
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   url: () => z.url({ protocol: /^https?$/ }),
-  postgresUrl: () =>
-    z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL'),
+  postgresUrl: () => z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL'),
   redisUrl: () => z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL'),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
@@ -53,7 +52,10 @@ export const env = {
   host: () =>
     z
       .string()
-      .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or a host name')
+      .refine(
+        (value) => isIP(value) !== 0 || HOST_NAME.test(value),
+        'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or a host name',
+      )
       .default(DEFAULT_HOST),
   /**
    * Hosts that URLs chosen by callers may point at, in kit/host-allow-list.ts's syntax; read the
@@ -85,8 +87,10 @@ const MIN_PRODUCTION_SECRET_LENGTH = 32;
  */
 export function productionSecretProblem(value: string | undefined, required: boolean): string | null {
   if (value === undefined || value === '') return required ? 'must be set when NODE_ENV=production' : null;
-  if (DEVELOPMENT_SECRETS.includes(value)) return 'is the development default; set a secret of your own when NODE_ENV=production';
-  if (value.length < MIN_PRODUCTION_SECRET_LENGTH) return `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production`;
+  if (DEVELOPMENT_SECRETS.includes(value))
+    return 'is the development default; set a secret of your own when NODE_ENV=production';
+  if (value.length < MIN_PRODUCTION_SECRET_LENGTH)
+    return `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production`;
   return null;
 }
 

@@ -3,7 +3,12 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { withReplicas } from 'drizzle-orm/pg-core';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+} from '@opentelemetry/semantic-conventions';
 import { Counter } from 'prom-client';
 
 /** Counts every SQL statement sent, per service: the batching tests and the perf lab read it from /metrics. */
@@ -23,22 +28,22 @@ export interface DatabaseOptions {
   replicaUrls?: string[];
 }
 
-export function connectDatabase<TSchema extends Record<string, unknown>>(
-  options: DatabaseOptions,
-  schema: TSchema,
-) {
+export function connectDatabase<TSchema extends Record<string, unknown>>(options: DatabaseOptions, schema: TSchema) {
   const counter = sqlStatements.labels(options.service);
   // No `debug` option: postgres.js makes a failed statement's parameters enumerable on the error
   // whenever it is set, and loggers print enumerable properties. Statements are counted where
   // they are sent instead (withSqlSpans).
   const open = (url: string) =>
-    withSqlSpans(postgres(url, {
-      max: options.max ?? 5,
-      idle_timeout: 30,
-      connect_timeout: 10,
-      onnotice: () => {},
-      connection: { application_name: `autograph-${options.service}` },
-    }), counter);
+    withSqlSpans(
+      postgres(url, {
+        max: options.max ?? 5,
+        idle_timeout: 30,
+        connect_timeout: 10,
+        onnotice: () => {},
+        connection: { application_name: `autograph-${options.service}` },
+      }),
+      counter,
+    );
   const sql = open(options.url);
   const replicaSql = (options.replicaUrls ?? []).map(open);
   const primary = drizzle(sql, { schema });
@@ -85,7 +90,9 @@ function withSqlSpans(client: Client, counter: StatementCounter): Client {
       if (key === 'begin' || key === 'savepoint') {
         return (...args: unknown[]) => {
           counter.inc(2); // begin and commit (or rollback); savepoint and release (or rollback to)
-          return inSpan(key, () => (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args, counter)));
+          return inSpan(key, () =>
+            (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args, counter)),
+          );
         };
       }
       return Reflect.get(target, key);
@@ -100,7 +107,9 @@ interface StatementCounter {
 /** The callback of begin/savepoint receives a scoped client; its statements are traced and counted too. */
 function scopeWrapped(args: unknown[], counter: StatementCounter): unknown[] {
   const last = args.at(-1);
-  return typeof last === 'function' ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped, counter))] : args;
+  return typeof last === 'function'
+    ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped, counter))]
+    : args;
 }
 
 function recordingParent(): boolean {
@@ -119,23 +128,31 @@ function traceStatement<Q extends PromiseLike<unknown>>(text: string, send: () =
     },
   });
   const query = send();
-  Promise.prototype.then.call(query, () => span.end(), (error) => endWithError(span, error));
+  Promise.prototype.then.call(
+    query,
+    () => span.end(),
+    (error) => endWithError(span, error),
+  );
   return query;
 }
 
 /** A transaction or savepoint as one span, parent of its statements. */
 function inSpan(name: string, run: () => unknown): unknown {
   if (!recordingParent()) return run();
-  return tracer().startActiveSpan(name === 'begin' ? 'transaction' : 'savepoint', { kind: SpanKind.CLIENT }, async (span) => {
-    try {
-      const result = await run();
-      span.end();
-      return result;
-    } catch (error) {
-      endWithError(span, error);
-      throw error;
-    }
-  });
+  return tracer().startActiveSpan(
+    name === 'begin' ? 'transaction' : 'savepoint',
+    { kind: SpanKind.CLIENT },
+    async (span) => {
+      try {
+        const result = await run();
+        span.end();
+        return result;
+      } catch (error) {
+        endWithError(span, error);
+        throw error;
+      }
+    },
+  );
 }
 
 function endWithError(span: Span, error: unknown) {

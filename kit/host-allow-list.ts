@@ -66,7 +66,10 @@ type Entry = (host: { name: string; address: 0 | 4 | 6; port: number }) => boole
 
 /** Parses a list; an entry it cannot read is a problem naming that entry. */
 export function parseHostAllowList(value: string): { list: HostAllowList } | { problem: string } {
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const matchers: Entry[] = [];
   for (const entry of entries) {
     const matcher = parseEntry(entry.toLowerCase());
@@ -81,7 +84,11 @@ export function parseHostAllowList(value: string): { list: HostAllowList } | { p
         const name = bare(url.hostname);
         const address = isIP(name) as 0 | 4 | 6;
         if ((address && refusedAddress(name)) || (!address && REFUSED_NAMES.includes(name))) {
-          return { host, reason: 'link-local-or-metadata', message: `host ${host} is link-local or a cloud metadata service, which is never allowed` };
+          return {
+            host,
+            reason: 'link-local-or-metadata',
+            message: `host ${host} is link-local or a cloud metadata service, which is never allowed`,
+          };
         }
         const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
         if (matchers.some((matches) => matches({ name, address, port }))) return null;
@@ -106,7 +113,10 @@ function parseEntry(entry: string): Entry | string {
     return ({ name, address }) => address !== 0 && range.check(name, address === 6 ? 'ipv6' : 'ipv4');
   }
   // host, host:port, [v6], [v6]:port, or a bare IPv6 address (which has no port).
-  const parts = isIP(entry) === 6 ? [entry, undefined] : /^\[([^\]]+)\](?::(\d+))?$/.exec(entry)?.slice(1) ?? /^([^:]+)(?::(\d+))?$/.exec(entry)?.slice(1);
+  const parts =
+    isIP(entry) === 6
+      ? [entry, undefined]
+      : (/^\[([^\]]+)\](?::(\d+))?$/.exec(entry)?.slice(1) ?? /^([^:]+)(?::(\d+))?$/.exec(entry)?.slice(1));
   if (!parts) return 'is not a host, host:port, IP address or CIDR range';
   const [host, portText] = parts as [string, string | undefined];
   const only = portText === undefined ? undefined : Number(portText);
@@ -116,7 +126,8 @@ function parseEntry(entry: string): Entry | string {
   if (family) {
     const single = new BlockList();
     single.addAddress(host, family === 6 ? 'ipv6' : 'ipv4');
-    return ({ name, address, port }) => address !== 0 && single.check(name, address === 6 ? 'ipv6' : 'ipv4') && onPort(port);
+    return ({ name, address, port }) =>
+      address !== 0 && single.check(name, address === 6 ? 'ipv6' : 'ipv4') && onPort(port);
   }
   const wildcard = host.startsWith('*.');
   const domain = bare(wildcard ? host.slice(2) : host);
@@ -126,7 +137,11 @@ function parseEntry(entry: string): Entry | string {
 }
 
 /** `[::1]` → `::1`, `example.com.` → `example.com`: the form entries and refusals are compared in. */
-const bare = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '').toLowerCase();
+const bare = (hostname: string) =>
+  hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.+$/, '')
+    .toLowerCase();
 
 export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
@@ -138,14 +153,28 @@ const systemLookup: LookupAll = (hostname) => lookup(hostname, { all: true });
  * of letting the HTTP client resolve the name again) closes the DNS-rebinding window between the
  * check and the request.
  */
-export async function resolveAllowedAddress(url: URL, resolve: LookupAll = systemLookup): Promise<{ address: string } | HostRefusal> {
+export async function resolveAllowedAddress(
+  url: URL,
+  resolve: LookupAll = systemLookup,
+): Promise<{ address: string } | HostRefusal> {
   const name = bare(url.hostname);
   if (isIP(name)) {
-    return refusedAddress(name) ? { host: url.host, reason: 'link-local-or-metadata', message: `host ${url.host} is link-local or a cloud metadata service, which is never allowed` } : { address: name };
+    return refusedAddress(name)
+      ? {
+          host: url.host,
+          reason: 'link-local-or-metadata',
+          message: `host ${url.host} is link-local or a cloud metadata service, which is never allowed`,
+        }
+      : { address: name };
   }
   const addresses = await resolve(name);
   if (addresses.length === 0) throw new Error(`host ${url.host} did not resolve to any address`);
   const bad = addresses.find((a) => refusedAddress(a.address));
-  if (bad) return { host: url.host, reason: 'link-local-or-metadata', message: `host ${url.host} resolves to ${bad.address}, a link-local or cloud metadata address, which is never allowed` };
+  if (bad)
+    return {
+      host: url.host,
+      reason: 'link-local-or-metadata',
+      message: `host ${url.host} resolves to ${bad.address}, a link-local or cloud metadata address, which is never allowed`,
+    };
   return { address: addresses[0]!.address };
 }

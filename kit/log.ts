@@ -20,7 +20,17 @@ const MAX_CAUSES = 5;
  * Fields of an error that are safe to log: PostgreSQL's diagnostics without `detail` (which
  * quotes row values: "Key (email)=(…) already exists"), GraphQL's location and code.
  */
-const SAFE_ERROR_FIELDS = ['code', 'severity', 'routine', 'constraint_name', 'table_name', 'schema_name', 'column_name', 'path', 'extensions'] as const;
+const SAFE_ERROR_FIELDS = [
+  'code',
+  'severity',
+  'routine',
+  'constraint_name',
+  'table_name',
+  'schema_name',
+  'column_name',
+  'path',
+  'extensions',
+] as const;
 
 /**
  * An error message without SQL parameters. Drizzle's DrizzleQueryError reads
@@ -47,7 +57,8 @@ interface ErrorLike {
   [key: string]: unknown;
 }
 
-const isErrorLike = (value: unknown): value is ErrorLike => value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'stack' in value);
+const isErrorLike = (value: unknown): value is ErrorLike =>
+  value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'stack' in value);
 
 /**
  * pino's `err` serializer, by allow-list: pino's standard one copies every enumerable property,
@@ -59,7 +70,10 @@ const isErrorLike = (value: unknown): value is ErrorLike => value instanceof Err
 function serializeError(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return safeErrorMessage(value);
   if (!isErrorLike(value)) return value;
-  const type = typeof value.constructor === 'function' && value.constructor.name ? value.constructor.name : String(value.name ?? 'Error');
+  const type =
+    typeof value.constructor === 'function' && value.constructor.name
+      ? value.constructor.name
+      : String(value.name ?? 'Error');
   const message = safeErrorMessage(String(value.message ?? ''), value.code);
   const out: Record<string, unknown> = { type, message };
   if (typeof value.stack === 'string') {
@@ -78,7 +92,11 @@ function serializeError(value: unknown, depth = 0): unknown {
  * to pino-pretty). `destination` defaults to stdout. Errors are logged under `err` through
  * `serializeError`: never with SQL parameters.
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream) {
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+) {
   const options: LoggerOptions = {
     name: service,
     level,
@@ -91,9 +109,16 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       logMethod(args, method) {
         const [first, ...rest] = args as unknown[];
         if (isErrorLike(first) && typeof rest[0] !== 'string') {
-          return method.apply(this, [{ err: first }, safeErrorMessage(String(first.message ?? ''), first.code), ...rest] as Parameters<typeof method>);
+          return method.apply(this, [
+            { err: first },
+            safeErrorMessage(String(first.message ?? ''), first.code),
+            ...rest,
+          ] as Parameters<typeof method>);
         }
-        return method.apply(this, args.map((arg) => (typeof arg === 'string' ? safeErrorMessage(arg) : arg)) as Parameters<typeof method>);
+        return method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? safeErrorMessage(arg) : arg)) as Parameters<typeof method>,
+        );
       },
     },
   };

@@ -1,4 +1,13 @@
-import { context, diag, DiagLogLevel, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
@@ -31,7 +40,11 @@ export const tracingEnvShape = {
   /** Full traces URL, when the collector is not at the standard path. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.url().optional(),
   /** Share of new traces recorded (0..1); a request that arrives with a trace context follows its caller's decision. */
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(1),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number()
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .default(1),
   OTEL_SDK_DISABLED: env.bool(false),
 };
 
@@ -50,7 +63,9 @@ export function tracingOptionsFrom(raw: z.infer<z.ZodObject<typeof tracingEnvSha
 export const tracingEnv = z.object(tracingEnvShape).transform(tracingOptionsFrom);
 
 /** Metrics switch for services whose own configuration has none (subgraphs, registry). */
-export const metricsEnv = z.object({ METRICS: z.enum(['on', 'off']).default('on') }).transform((raw) => ({ enabled: raw.METRICS === 'on' }));
+export const metricsEnv = z
+  .object({ METRICS: z.enum(['on', 'off']).default('on') })
+  .transform((raw) => ({ enabled: raw.METRICS === 'on' }));
 
 // OpenTelemetry's API is process-global (one tracer provider, one context manager), so is this.
 let provider: NodeTracerProvider | null = null;
@@ -78,7 +93,12 @@ export function startTracing(service: string, options: TracingOptions, logger?: 
     // OTEL_RESOURCE_ATTRIBUTES adds deployment details (instance, environment); the name is ours.
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
-      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: `autograph-${service}`, [ATTR_SERVICE_VERSION]: packageJson.version })),
+      .merge(
+        resourceFromAttributes({
+          [ATTR_SERVICE_NAME]: `autograph-${service}`,
+          [ATTR_SERVICE_VERSION]: packageJson.version,
+        }),
+      ),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.tracesUrl }))],
   });
@@ -115,15 +135,20 @@ const headerGetter: TextMapGetter<Headers> = {
  * everything the handler awaits (resolvers, loaders, SQL) is parented to it. Without tracing it
  * is a direct call.
  */
-export function traceRequest(request: Request, handle: () => Response | Promise<Response>): Response | Promise<Response> {
+export function traceRequest(
+  request: Request,
+  handle: () => Response | Promise<Response>,
+): Response | Promise<Response> {
   if (!provider) return handle();
   const parent = propagation.extract(context.active(), request.headers, headerGetter);
   const path = new URL(request.url).pathname;
-  const span = trace.getTracer('autograph').startSpan(
-    `${request.method} ${path}`,
-    { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: path } },
-    parent,
-  );
+  const span = trace
+    .getTracer('autograph')
+    .startSpan(
+      `${request.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: path } },
+      parent,
+    );
   return context.with(trace.setSpan(parent, span), async () => {
     try {
       const response = await handle();

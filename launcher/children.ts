@@ -33,7 +33,10 @@ export function spawnService(options: {
     if (options.signal?.aborted) return reject(new Error(`${options.name} was not started: stopping`));
     let settled = false;
     let announced = false;
-    const timer = setTimeout(() => fail(`did not start within ${(options.timeoutMs ?? 60_000) / 1000} s`), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => fail(`did not start within ${(options.timeoutMs ?? 60_000) / 1000} s`),
+      options.timeoutMs ?? 60_000,
+    );
     const child = Bun.spawn(['bun', ...options.entry], {
       env: { ...process.env, ...options.env } as Record<string, string>,
       stdout: 'pipe',
@@ -75,7 +78,9 @@ export function spawnService(options: {
       settled = true;
       clearTimeout(timer);
       // Reject only once the child is gone, so whoever stops the system leaves no process behind.
-      void stopChild({ name: options.name, url: '', process: child }).then(() => reject(new Error(`${options.name} was stopped while starting`)));
+      void stopChild({ name: options.name, url: '', process: child }).then(() =>
+        reject(new Error(`${options.name} was stopped while starting`)),
+      );
     }
   });
 }

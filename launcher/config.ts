@@ -62,7 +62,10 @@ export type LauncherConfig = z.infer<typeof launcherEnv> & {
  * one generated for this run. One that is missing and cannot be generated stops the start,
  * naming its variable: the services must never fall back to their development defaults.
  */
-export function readLauncherEnv(source: Record<string, string | undefined> = process.env, generate: () => string = generateSecret): LauncherConfig {
+export function readLauncherEnv(
+  source: Record<string, string | undefined> = process.env,
+  generate: () => string = generateSecret,
+): LauncherConfig {
   const config = parseConfig(launcherEnv, source);
   const problems: string[] = [];
   const settle = (name: (typeof SECRETS)[number]) => {
@@ -75,7 +78,11 @@ export function readLauncherEnv(source: Record<string, string | undefined> = pro
       return '';
     }
   };
-  const secrets = { registryToken: settle('REGISTRY_TOKEN'), internalEventsToken: settle('INTERNAL_EVENTS_TOKEN'), gatewayHmacSecret: settle('GATEWAY_HMAC_SECRET') };
+  const secrets = {
+    registryToken: settle('REGISTRY_TOKEN'),
+    internalEventsToken: settle('INTERNAL_EVENTS_TOKEN'),
+    gatewayHmacSecret: settle('GATEWAY_HMAC_SECRET'),
+  };
   if (problems.length) throw new ConfigError(problems);
   return { ...config, secrets, registryTokenGenerated: !config.REGISTRY_TOKEN };
 }

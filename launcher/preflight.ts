@@ -15,7 +15,12 @@ export async function checkPostgres(url: string): Promise<void> {
 }
 
 export async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   let cause: Error | undefined;
   redis.on('error', (error) => (cause ??= error)); // reported below, once
   try {
@@ -23,7 +28,8 @@ export async function checkRedis(url: string): Promise<void> {
     await redis.ping();
   } catch (error) {
     const reason = (cause ?? (error as Error)) as Error & { code?: string };
-    const what = reason.code === 'ECONNREFUSED' ? 'which refused the connection' : `which cannot be used: ${reason.message}`;
+    const what =
+      reason.code === 'ECONNREFUSED' ? 'which refused the connection' : `which cannot be used: ${reason.message}`;
     throw new Error(`REDIS_URL points to ${redactUrl(url)}, ${what}`);
   } finally {
     redis.disconnect();

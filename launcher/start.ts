@@ -56,7 +56,7 @@ if (config.registryTokenGenerated) {
   // A generated admin token for this run, readable by the CLI and by you.
   mkdirSync(config.DATA_DIR, { recursive: true });
   const file = `${config.DATA_DIR}/registry-token`;
-  writeFileSync(file, system.registryToken + '\n');
+  writeFileSync(file, `${system.registryToken}\n`);
   chmodSync(file, 0o600);
   say(`registry admin token written to ${file}`);
 }

@@ -158,7 +158,10 @@ class Service implements SupervisedService {
 
   async start() {
     const starting = this.spawn(this.spec.port);
-    this.starting = starting.then(() => {}, () => {});
+    this.starting = starting.then(
+      () => {},
+      () => {},
+    );
     const child = await starting;
     this.running(child);
     this.keptPort = Number(new URL(child.url).port) || this.spec.port;
@@ -209,13 +212,23 @@ class Service implements SupervisedService {
     const log = this.options.log ?? (() => {});
     if (this.crashTimes.length >= maxCrashes) {
       const message = `${this.name} crashed ${this.crashTimes.length} times within ${seconds(crashWindowMs)}; giving up. Last: ${lastExit}`;
-      log(`${this.name} ${what}; that is ${this.crashTimes.length} crashes within ${seconds(crashWindowMs)}: a crash loop, not restarting it`);
-      this.control.giveUp({ service: this.name, crashes: this.crashTimes.length, windowMs: crashWindowMs, lastExit, message });
+      log(
+        `${this.name} ${what}; that is ${this.crashTimes.length} crashes within ${seconds(crashWindowMs)}: a crash loop, not restarting it`,
+      );
+      this.control.giveUp({
+        service: this.name,
+        crashes: this.crashTimes.length,
+        windowMs: crashWindowMs,
+        lastExit,
+        message,
+      });
       return;
     }
     this.attempt += 1;
     const delay = Math.min(initialDelayMs * 2 ** (this.attempt - 1), maxDelayMs);
-    log(`${this.name} ${what}; restart attempt ${this.attempt} in ${seconds(delay)} (crashes within ${seconds(crashWindowMs)}: ${this.crashTimes.length} of ${maxCrashes})`);
+    log(
+      `${this.name} ${what}; restart attempt ${this.attempt} in ${seconds(delay)} (crashes within ${seconds(crashWindowMs)}: ${this.crashTimes.length} of ${maxCrashes})`,
+    );
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.starting = this.restart();
@@ -243,7 +256,8 @@ class Service implements SupervisedService {
       try {
         await this.spec.onMoved(child.url, previousUrl, this.stopSignal.signal);
       } catch (error) {
-        if (!this.stopped) log(`${this.name} moved to ${child.url} but telling others failed: ${(error as Error).message}`);
+        if (!this.stopped)
+          log(`${this.name} moved to ${child.url} but telling others failed: ${(error as Error).message}`);
       }
     }
   }
@@ -252,7 +266,9 @@ class Service implements SupervisedService {
   private portForRestart(): number {
     if (this.spec.port !== 0 || !this.spec.onMoved || !this.url) return this.keptPort;
     if (portIsFree(new URL(this.url).hostname.replace(/^\[|\]$/g, ''), this.keptPort)) return this.keptPort;
-    this.options.log?.(`${this.name}: port ${this.keptPort}, which it had, has been taken by another process; restarting it on any free port`);
+    this.options.log?.(
+      `${this.name}: port ${this.keptPort}, which it had, has been taken by another process; restarting it on any free port`,
+    );
     return 0;
   }
 }

@@ -92,7 +92,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL (PGlite) with data in ${options.dataDir}`);
-      const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/pglite`, port: options.embeddedPostgresPort });
+      const embedded = await startEmbeddedPostgres({
+        dataDir: `${options.dataDir}/pglite`,
+        port: options.embeddedPostgresPort,
+      });
       cleanups.push(embedded.stop);
       databaseUrl = embedded.url;
     }
@@ -104,7 +107,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const registryToken = options.registryToken ?? generateSecret();
     const internalEventsToken = options.internalEventsToken ?? generateSecret();
-    const gatewayHmacSecret = options.gatewayHmacSecret === null ? undefined : (options.gatewayHmacSecret ?? generateSecret());
+    const gatewayHmacSecret =
+      options.gatewayHmacSecret === null ? undefined : (options.gatewayHmacSecret ?? generateSecret());
     const common = {
       DATABASE_URL: databaseUrl,
       REDIS_URL: options.redisUrl,
@@ -120,15 +124,27 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env: () => Record<string, string | undefined>,
       onMoved?: (url: string, previousUrl: string, signal: AbortSignal) => Promise<void>,
     ) => {
-      const service = await supervisor.start({ name, entry, portVariable: port.variable, port: port.value, env: () => ({ ...common, ...env() }), onMoved });
+      const service = await supervisor.start({
+        name,
+        entry,
+        portVariable: port.variable,
+        port: port.value,
+        env: () => ({ ...common, ...env() }),
+        onMoved,
+      });
       log(`${name} listening on ${service.url} (pid ${service.pid})`);
       return service;
     };
 
-    const registry = await supervise('registry', [fromRoot('schema-registry/main.ts')], { variable: 'REGISTRY_PORT', value: options.ports.registry }, () => ({
-      REGISTRY_TOKEN: registryToken,
-      REGISTRY_TARGETS: options.registryTarget,
-    }));
+    const registry = await supervise(
+      'registry',
+      [fromRoot('schema-registry/main.ts')],
+      { variable: 'REGISTRY_PORT', value: options.ports.registry },
+      () => ({
+        REGISTRY_TOKEN: registryToken,
+        REGISTRY_TARGETS: options.registryTarget,
+      }),
+    );
     const urls = {} as Record<SubgraphName, string>;
     const publish = (name: SubgraphName) =>
       publishSubgraphSchema({
@@ -159,11 +175,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           const moved = async (url: string, previousUrl: string, signal: AbortSignal) => {
             urls[name] = url;
             const stale = STARTED_WITH_URL_OF[name];
-            log(`${name} moved from ${previousUrl} to ${url}; publishing its new routing URL${stale.length ? ` (${stale.join(', ')} keep the old one until they restart)` : ''}`);
+            log(
+              `${name} moved from ${previousUrl} to ${url}; publishing its new routing URL${stale.length ? ` (${stale.join(', ')} keep the old one until they restart)` : ''}`,
+            );
             await pRetry(() => publish(name), { retries: 5, minTimeout: 500, signal });
-            log(`${name}: new routing URL published to the registry (target ${options.registryTarget}); the gateway follows at its next poll`);
+            log(
+              `${name}: new routing URL published to the registry (target ${options.registryTarget}); the gateway follows at its next poll`,
+            );
           };
-          const child = await supervise(name, [fromRoot('subgraphs/run.ts'), name], { variable: 'PORT', value: options.ports[name] }, env, moved);
+          const child = await supervise(
+            name,
+            [fromRoot('subgraphs/run.ts'), name],
+            { variable: 'PORT', value: options.ports[name] },
+            env,
+            moved,
+          );
           urls[name] = child.url;
         }),
       );
@@ -172,14 +198,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     for (const name of PUBLISH_ORDER) await publish(name);
     log(`published ${PUBLISH_ORDER.length} subgraphs to the registry (target ${options.registryTarget})`);
 
-    const gateway = await supervise('gateway', [fromRoot('gateway/main.ts')], { variable: 'GATEWAY_PORT', value: options.ports.gateway }, () => ({
-      REGISTRY_URL: registry.url,
-      REGISTRY_TARGET: options.registryTarget,
-      REGISTRY_TOKEN: registryToken,
-      GATEWAY_HMAC_SECRET: gatewayHmacSecret,
-      SUPERGRAPH_POLL_INTERVAL_MS: String(options.pollIntervalMs),
-      JWKS_URL: `${urls.users}/.well-known/jwks.json`,
-    }));
+    const gateway = await supervise(
+      'gateway',
+      [fromRoot('gateway/main.ts')],
+      { variable: 'GATEWAY_PORT', value: options.ports.gateway },
+      () => ({
+        REGISTRY_URL: registry.url,
+        REGISTRY_TARGET: options.registryTarget,
+        REGISTRY_TOKEN: registryToken,
+        GATEWAY_HMAC_SECRET: gatewayHmacSecret,
+        SUPERGRAPH_POLL_INTERVAL_MS: String(options.pollIntervalMs),
+        JWKS_URL: `${urls.users}/.well-known/jwks.json`,
+      }),
+    );
     await waitForHttp(`${gateway.url}/readiness`, 60_000);
 
     return {

@@ -44,13 +44,22 @@ export function createAccess(db: Db, adminToken: string | undefined) {
     /** Issues a target-scoped token; the secret is returned only here. */
     async issue(target: string, kind: TokenKind, name: string) {
       const secret = `agr_${kind}_${randomBytes(24).toString('base64url')}`;
-      const [row] = await db.insert(tokens).values({ target, kind, name, hash: sha256(secret) }).returning();
+      const [row] = await db
+        .insert(tokens)
+        .values({ target, kind, name, hash: sha256(secret) })
+        .returning();
       return { id: row!.id, target, kind, name, token: secret, createdAt: row!.createdAt };
     },
 
     list: (target: string) =>
       db
-        .select({ id: tokens.id, kind: tokens.kind, name: tokens.name, createdAt: tokens.createdAt, revokedAt: tokens.revokedAt })
+        .select({
+          id: tokens.id,
+          kind: tokens.kind,
+          name: tokens.name,
+          createdAt: tokens.createdAt,
+          revokedAt: tokens.revokedAt,
+        })
         .from(tokens)
         .where(eq(tokens.target, target))
         .orderBy(tokens.id),
@@ -68,15 +77,42 @@ export function createAccess(db: Db, adminToken: string | undefined) {
     async authorize(token: string | null, level: AccessLevel, target: string | undefined): Promise<AccessDecision> {
       // Without an admin token the registry runs open (development only; announced at start).
       if (!adminToken) return { ok: true, caller: { kind: 'open', fingerprint: 'none' } };
-      const needs = level === 'admin' ? 'the registry admin token' : `a ${level} token for target "${target}" (or the admin token)`;
-      if (!token) return { ok: false, status: 401, message: `This needs ${needs}: send "Authorization: Bearer <token>"${level === 'read' ? ' or "X-Registry-Key: <key>"' : ''}` };
+      const needs =
+        level === 'admin' ? 'the registry admin token' : `a ${level} token for target "${target}" (or the admin token)`;
+      if (!token)
+        return {
+          ok: false,
+          status: 401,
+          message: `This needs ${needs}: send "Authorization: Bearer <token>"${level === 'read' ? ' or "X-Registry-Key: <key>"' : ''}`,
+        };
       if (safeEqual(token, adminToken)) return { ok: true, caller: { kind: 'admin', fingerprint: fingerprint(token) } };
-      const [row] = await db.select().from(tokens).where(eq(tokens.hash, sha256(token)));
-      if (!row || row.revokedAt) return { ok: false, status: 403, message: `The token is not valid${row ? ' (revoked)' : ''}; this needs ${needs}` };
+      const [row] = await db
+        .select()
+        .from(tokens)
+        .where(eq(tokens.hash, sha256(token)));
+      if (!row || row.revokedAt)
+        return {
+          ok: false,
+          status: 403,
+          message: `The token is not valid${row ? ' (revoked)' : ''}; this needs ${needs}`,
+        };
       if (level === 'admin' || row.target !== target || RANK[row.kind] < RANK[level]) {
-        return { ok: false, status: 403, message: `The ${row.kind} token "${row.name}" of target "${row.target}" cannot do this; it needs ${needs}` };
+        return {
+          ok: false,
+          status: 403,
+          message: `The ${row.kind} token "${row.name}" of target "${row.target}" cannot do this; it needs ${needs}`,
+        };
       }
-      return { ok: true, caller: { kind: row.kind, target: row.target, tokenId: row.id, name: row.name, fingerprint: fingerprint(token) } };
+      return {
+        ok: true,
+        caller: {
+          kind: row.kind,
+          target: row.target,
+          tokenId: row.id,
+          name: row.name,
+          fingerprint: fingerprint(token),
+        },
+      };
     },
   };
 }

@@ -33,7 +33,12 @@ export function compose(subgraphs: SubgraphSnapshot[]): Composition {
       })),
     };
   }
-  return { ok: true, supergraphSdl: result.supergraphSdl, apiSdl: result.publicSdl, hash: sha256(result.supergraphSdl) };
+  return {
+    ok: true,
+    supergraphSdl: result.supergraphSdl,
+    apiSdl: result.publicSdl,
+    hash: sha256(result.supergraphSdl),
+  };
 }
 
 /**
@@ -42,9 +47,13 @@ export function compose(subgraphs: SubgraphSnapshot[]): Composition {
  * coordinate so the CLI can group problems by subgraph and point at the field.
  */
 function locate(message: string, known: Set<string>): { subgraphs: string[]; coordinate?: string } {
-  const named = [...message.matchAll(/^\[([\w-]+)\]|subgraphs? "([\w-]+)"|\[([\w-]+)\]/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const named = [...message.matchAll(/^\[([\w-]+)\]|subgraphs? "([\w-]+)"|\[([\w-]+)\]/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
   const subgraphs = [...new Set(named.filter((name) => known.has(name)))];
-  const coordinate = /"([A-Za-z_]\w*\.[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)(?:\(.*?\))?"/.exec(message)?.[1] ?? /\b(?:type|Type|interface|enum|union|input)\s+"([A-Za-z_]\w*)"/.exec(message)?.[1];
+  const coordinate =
+    /"([A-Za-z_]\w*\.[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)(?:\(.*?\))?"/.exec(message)?.[1] ??
+    /\b(?:type|Type|interface|enum|union|input)\s+"([A-Za-z_]\w*)"/.exec(message)?.[1];
   return coordinate ? { subgraphs, coordinate } : { subgraphs };
 }
 

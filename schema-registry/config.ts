@@ -20,7 +20,12 @@ export const registryEnv = z
     REGISTRY_TARGETS: z
       .string()
       .default('main')
-      .transform((list) => list.split(',').map((t) => t.trim()).filter(Boolean))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(targetName)),
     REGISTRY_ALLOWED_SUBGRAPH_HOSTS: env.hostAllowList(),
     REGISTRY_ALLOWED_WEBHOOK_HOSTS: env.hostAllowList(),
@@ -51,4 +56,5 @@ export const registryEnv = z
 export type RegistryConfig = z.infer<typeof registryEnv>;
 
 /** Reads and checks the registry's environment; a ConfigError names every wrong variable. */
-export const readRegistryEnv = (source: Record<string, string | undefined> = process.env): RegistryConfig => parseConfig(registryEnv, source);
+export const readRegistryEnv = (source: Record<string, string | undefined> = process.env): RegistryConfig =>
+  parseConfig(registryEnv, source);

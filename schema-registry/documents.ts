@@ -10,7 +10,9 @@ import { documents, type tables } from './db/schema';
 type Db = Database<typeof tables>['db'];
 
 export const documentsBody = z.object({
-  client: z.string().regex(/^[A-Za-z0-9][\w.@/-]{0,99}$/, 'client must be 1-100 letters, digits, ".", "_", "@", "/" or "-"'),
+  client: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.@/-]{0,99}$/, 'client must be 1-100 letters, digits, ".", "_", "@", "/" or "-"'),
   documents: z
     .array(
       z.object({
@@ -38,9 +40,11 @@ export function createDocuments(db: Db) {
       const problems: { hash: string; errors: OperationProblem[] }[] = [];
       const unique = new Map(input.documents.map((d) => [d.hash, d.document]));
       for (const { hash, document } of input.documents) {
-        if (unique.get(hash) !== document) problems.push({ hash, errors: [{ message: 'the manifest gives this hash two different documents' }] });
+        if (unique.get(hash) !== document)
+          problems.push({ hash, errors: [{ message: 'the manifest gives this hash two different documents' }] });
         // A 64-hex id is a content hash: it must be the document's, or clients and gateway disagree.
-        else if (/^[0-9a-f]{64}$/i.test(hash) && sha256(document) !== hash.toLowerCase()) problems.push({ hash, errors: [{ message: "hash is not the document's SHA-256" }] });
+        else if (/^[0-9a-f]{64}$/i.test(hash) && sha256(document) !== hash.toLowerCase())
+          problems.push({ hash, errors: [{ message: "hash is not the document's SHA-256" }] });
         else {
           const errors = validateOperation(schema, document);
           if (errors.length) problems.push({ hash, errors });
@@ -54,14 +58,26 @@ export function createDocuments(db: Db) {
         .where(and(eq(documents.target, target), eq(documents.client, input.client)));
       const known = new Map(existing.map((d) => [d.hash, d.document]));
       for (const [hash, document] of unique) {
-        if (known.has(hash) && known.get(hash) !== document) problems.push({ hash, errors: [{ message: 'this hash is already stored with a different document; documents are immutable' }] });
+        if (known.has(hash) && known.get(hash) !== document)
+          problems.push({
+            hash,
+            errors: [{ message: 'this hash is already stored with a different document; documents are immutable' }],
+          });
       }
       if (problems.length) return { status: 'invalid', problems };
       const fresh = [...unique].filter(([hash]) => !known.has(hash));
       if (fresh.length) {
         await db
           .insert(documents)
-          .values(fresh.map(([hash, document]) => ({ target, client: input.client, hash, document, name: operationName(document) })))
+          .values(
+            fresh.map(([hash, document]) => ({
+              target,
+              client: input.client,
+              hash,
+              document,
+              name: operationName(document),
+            })),
+          )
           .onConflictDoNothing();
       }
       return { status: 'stored', stored: fresh.length, unchanged: unique.size - fresh.length };
@@ -69,20 +85,37 @@ export function createDocuments(db: Db) {
 
     /** The document for a hash, whichever client published it: what a gateway resolves. */
     async get(target: string, hash: string) {
-      const [row] = await db.select({ document: documents.document }).from(documents).where(and(eq(documents.target, target), eq(documents.hash, hash))).limit(1);
+      const [row] = await db
+        .select({ document: documents.document })
+        .from(documents)
+        .where(and(eq(documents.target, target), eq(documents.hash, hash)))
+        .limit(1);
       return row?.document ?? null;
     },
 
     list: (target: string, client?: string) =>
       db
-        .select({ client: documents.client, hash: documents.hash, name: documents.name, createdAt: documents.createdAt })
+        .select({
+          client: documents.client,
+          hash: documents.hash,
+          name: documents.name,
+          createdAt: documents.createdAt,
+        })
         .from(documents)
         .where(and(eq(documents.target, target), client ? eq(documents.client, client) : undefined))
         .orderBy(documents.client, documents.hash),
 
     /** Documents valid against the current API schema that the proposed one would reject. */
-    async brokenBy(target: string, currentApiSdl: string | null, proposedApiSdl: string): Promise<{ checked: number; broken: BrokenDocument[] }> {
-      const rows = await db.select().from(documents).where(eq(documents.target, target)).orderBy(documents.client, documents.hash);
+    async brokenBy(
+      target: string,
+      currentApiSdl: string | null,
+      proposedApiSdl: string,
+    ): Promise<{ checked: number; broken: BrokenDocument[] }> {
+      const rows = await db
+        .select()
+        .from(documents)
+        .where(eq(documents.target, target))
+        .orderBy(documents.client, documents.hash);
       const proposed = apiSchema(proposedApiSdl);
       const current = currentApiSdl ? apiSchema(currentApiSdl) : null;
       const broken: BrokenDocument[] = [];
@@ -96,7 +129,9 @@ export function createDocuments(db: Db) {
     },
 
     count: async (target: string) =>
-      Number((await db.select({ n: sql<number>`count(*)` }).from(documents).where(eq(documents.target, target)))[0]?.n ?? 0),
+      Number(
+        (await db.select({ n: sql<number>`count(*)` }).from(documents).where(eq(documents.target, target)))[0]?.n ?? 0,
+      ),
   };
 }
 

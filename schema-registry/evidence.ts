@@ -14,24 +14,40 @@ type Target = typeof targets.$inferSelect;
  */
 export async function weighEvidence(
   proposal: Proposal,
-  context: { target: Target; current: { supergraphSdl: string; apiSdl: string } | null; usage: Usage; documents: Documents },
+  context: {
+    target: Target;
+    current: { supergraphSdl: string; apiSdl: string } | null;
+    usage: Usage;
+    documents: Documents;
+  },
 ): Promise<Proposal> {
   const { target, current, usage, documents } = context;
   if (!proposal.composition.ok || !proposal.supergraph) return proposal;
 
   const window = await usage.window(target.name, target.usageWindowDays, target.usageThresholdPercent);
-  const coordinates = proposal.apiChanges.filter((c) => c.level === 'breaking').map(usageCoordinate).filter((c): c is string => c !== null);
+  const coordinates = proposal.apiChanges
+    .filter((c) => c.level === 'breaking')
+    .map(usageCoordinate)
+    .filter((c): c is string => c !== null);
   const used = await usage.byCoordinate(target.name, [...new Set(coordinates)], target.usageWindowDays);
   const apiChanges = classifyByUsage(proposal.apiChanges, window, used);
 
   const documentCheck = await documents.brokenBy(target.name, current?.apiSdl ?? null, proposal.supergraph.apiSdl);
 
-  const recorded = current && target.planCheckOperations > 0 ? await usage.top(target.name, target.usageWindowDays, target.planCheckOperations) : [];
+  const recorded =
+    current && target.planCheckOperations > 0
+      ? await usage.top(target.name, target.usageWindowDays, target.planCheckOperations)
+      : [];
   const plans = current
     ? diffQueryPlans({
         current,
         proposed: proposal.supergraph,
-        operations: recorded.map((op) => ({ hash: op.hash, name: op.name, document: op.document, requests: Number(op.requests) })),
+        operations: recorded.map((op) => ({
+          hash: op.hash,
+          name: op.name,
+          document: op.document,
+          requests: Number(op.requests),
+        })),
       })
     : undefined;
 

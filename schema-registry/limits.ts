@@ -1,4 +1,4 @@
-import { Lexer, parse, Source, TokenKind } from 'graphql';
+import { type DefinitionNode, Lexer, parse, Source, TokenKind } from 'graphql';
 import { z } from 'zod';
 import type { SubgraphSnapshot } from './db/schema';
 
@@ -27,12 +27,31 @@ const TYPES_CEILING = 5_000;
 
 /** The limits' variables, validated at start like every other (see `registryEnv`). */
 export const schemaLimitsEnv = {
-  REGISTRY_MAX_SDL_BYTES: z.coerce.number().int().positive().max(SDL_BYTES_CEILING, `must be at most ${SDL_BYTES_CEILING} (request bodies stop at 5 MB)`).default(DEFAULT_SCHEMA_LIMITS.maxSdlBytes),
-  REGISTRY_MAX_SDL_DEPTH: z.coerce.number().int().min(8, 'must be at least 8').max(1_000, 'must be at most 1000').default(DEFAULT_SCHEMA_LIMITS.maxSdlDepth),
-  REGISTRY_MAX_TYPES: z.coerce.number().int().positive().max(TYPES_CEILING, `must be at most ${TYPES_CEILING} (longer chains of types overflow the composer's stack)`).default(DEFAULT_SCHEMA_LIMITS.maxTypes),
+  REGISTRY_MAX_SDL_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(SDL_BYTES_CEILING, `must be at most ${SDL_BYTES_CEILING} (request bodies stop at 5 MB)`)
+    .default(DEFAULT_SCHEMA_LIMITS.maxSdlBytes),
+  REGISTRY_MAX_SDL_DEPTH: z.coerce
+    .number()
+    .int()
+    .min(8, 'must be at least 8')
+    .max(1_000, 'must be at most 1000')
+    .default(DEFAULT_SCHEMA_LIMITS.maxSdlDepth),
+  REGISTRY_MAX_TYPES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(TYPES_CEILING, `must be at most ${TYPES_CEILING} (longer chains of types overflow the composer's stack)`)
+    .default(DEFAULT_SCHEMA_LIMITS.maxTypes),
 };
 
-export const schemaLimits = (raw: { REGISTRY_MAX_SDL_BYTES: number; REGISTRY_MAX_SDL_DEPTH: number; REGISTRY_MAX_TYPES: number }): SchemaLimits => ({
+export const schemaLimits = (raw: {
+  REGISTRY_MAX_SDL_BYTES: number;
+  REGISTRY_MAX_SDL_DEPTH: number;
+  REGISTRY_MAX_TYPES: number;
+}): SchemaLimits => ({
   maxSdlBytes: raw.REGISTRY_MAX_SDL_BYTES,
   maxSdlDepth: raw.REGISTRY_MAX_SDL_DEPTH,
   maxTypes: raw.REGISTRY_MAX_TYPES,
@@ -53,8 +72,14 @@ export function tooDeep(text: string, max: number): { depth: number; line: numbe
   let depth = 0;
   try {
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
-      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) depth++;
-      else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) depth--;
+      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L)
+        depth++;
+      else if (
+        token.kind === TokenKind.BRACE_R ||
+        token.kind === TokenKind.BRACKET_R ||
+        token.kind === TokenKind.PAREN_R
+      )
+        depth--;
       if (depth > max) return { depth, line: token.line, column: token.column };
     }
   } catch {
@@ -80,7 +105,13 @@ export function measureSdl(sdl: string, limits: SchemaLimits): LimitRefusal | nu
     status: 400,
     code: 'SDL_TOO_DEEP',
     message: `The SDL nests deeper than ${limits.maxSdlDepth} levels at line ${deep.line}, column ${deep.column} (REGISTRY_MAX_SDL_DEPTH)`,
-    details: { limit: limits.maxSdlDepth, actual: deep.depth, variable: 'REGISTRY_MAX_SDL_DEPTH', line: deep.line, column: deep.column },
+    details: {
+      limit: limits.maxSdlDepth,
+      actual: deep.depth,
+      variable: 'REGISTRY_MAX_SDL_DEPTH',
+      line: deep.line,
+      column: deep.column,
+    },
   };
 }
 
@@ -88,14 +119,15 @@ export function measureSdl(sdl: string, limits: SchemaLimits): LimitRefusal | nu
 export function measureTypes(subgraphs: SubgraphSnapshot[], limits: SchemaLimits): LimitRefusal | null {
   const names = new Set<string>();
   for (const subgraph of subgraphs) {
-    let definitions;
+    let definitions: readonly DefinitionNode[];
     try {
       definitions = parse(subgraph.sdl, { noLocation: true }).definitions;
     } catch {
       continue; // composition reports it
     }
     for (const definition of definitions) {
-      if (/Type(Definition|Extension)$/.test(definition.kind) && 'name' in definition && definition.name) names.add(definition.name.value);
+      if (/Type(Definition|Extension)$/.test(definition.kind) && 'name' in definition && definition.name)
+        names.add(definition.name.value);
     }
   }
   if (names.size <= limits.maxTypes) return null;

@@ -44,11 +44,21 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
   const database = connectDatabase({ url: options.databaseUrl, service: 'registry', max: 3 }, tables);
   if (!options.adminToken) logger.warn('REGISTRY_TOKEN is not set: the registry is open to anyone who can reach it');
   const limits = options.limits ?? DEFAULT_SCHEMA_LIMITS;
-  const allowedHosts = { subgraphs: options.allowedSubgraphHosts ?? readAllowedHosts(undefined, ANY_HOST), webhooks: options.allowedWebhookHosts ?? readAllowedHosts(undefined, ANY_HOST) };
-  logger.info({ limits, subgraphHosts: allowedHosts.subgraphs.entries, webhookHosts: allowedHosts.webhooks.entries }, 'input limits and allowed URL hosts');
+  const allowedHosts = {
+    subgraphs: options.allowedSubgraphHosts ?? readAllowedHosts(undefined, ANY_HOST),
+    webhooks: options.allowedWebhookHosts ?? readAllowedHosts(undefined, ANY_HOST),
+  };
+  logger.info(
+    { limits, subgraphHosts: allowedHosts.subgraphs.entries, webhookHosts: allowedHosts.webhooks.entries },
+    'input limits and allowed URL hosts',
+  );
   const store = createStore(database.db, limits);
   for (const target of options.targets ?? ['main']) await store.createTarget(target);
-  const webhooks = createWebhooks(database.db, logger, { retry: options.webhookRetry, allowedHosts: allowedHosts.webhooks, lookup: options.lookupHost });
+  const webhooks = createWebhooks(database.db, logger, {
+    retry: options.webhookRetry,
+    allowedHosts: allowedHosts.webhooks,
+    lookup: options.lookupHost,
+  });
   const resumed = await webhooks.resume();
   if (resumed) logger.info({ deliveries: resumed }, 'resuming pending webhook deliveries');
   const app = createRegistryApp({
@@ -73,13 +83,21 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     development: false,
     error(error) {
       logger.error({ err: error }, 'registry request failed outside the API');
-      return Response.json({ error: { code: 'INTERNAL', message: 'Internal error; see the registry logs' } }, { status: 500 });
+      return Response.json(
+        { error: { code: 'INTERNAL', message: 'Internal error; see the registry logs' } },
+        { status: 500 },
+      );
     },
     fetch: (request) => {
       const path = new URL(request.url).pathname;
-      if (path === '/metrics') return register.metrics().then((text) => new Response(text, { headers: { 'content-type': register.contentType } }));
+      if (path === '/metrics')
+        return register
+          .metrics()
+          .then((text) => new Response(text, { headers: { 'content-type': register.contentType } }));
       // Probes stay out of traces; every API call is a server span with its SQL beneath it.
-      return path === '/healthcheck' || path === '/readiness' ? app.fetch(request) : traceRequest(request, () => app.fetch(request));
+      return path === '/healthcheck' || path === '/readiness'
+        ? app.fetch(request)
+        : traceRequest(request, () => app.fetch(request));
     },
   });
   return {

@@ -29,7 +29,10 @@ export type ChangeOutcome =
  * advisory lock, and checks and composes inside it: two concurrent publishes are serialised, and
  * the second is checked against the first's result, so neither is lost.
  */
-export type TargetSettings = Pick<typeof targets.$inferInsert, 'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations'>;
+export type TargetSettings = Pick<
+  typeof targets.$inferInsert,
+  'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations'
+>;
 
 export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS) {
   const usage = createUsage(db);
@@ -37,16 +40,24 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
 
   async function inTargetLock<T>(target: string, work: (tx: Db) => Promise<T>): Promise<T> {
     return db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'registry:' + target}))`);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`registry:${target}`}))`);
       return work(tx as unknown as Db);
     });
   }
 
   const currentSubgraphs = (tx: Db, target: string): Promise<SubgraphSnapshot[]> =>
-    tx.select({ name: subgraphs.name, url: subgraphs.url, sdl: subgraphs.sdl }).from(subgraphs).where(eq(subgraphs.target, target));
+    tx
+      .select({ name: subgraphs.name, url: subgraphs.url, sdl: subgraphs.sdl })
+      .from(subgraphs)
+      .where(eq(subgraphs.target, target));
 
   async function latestVersion(tx: Db, target: string) {
-    const [row] = await tx.select().from(versions).where(eq(versions.target, target)).orderBy(desc(versions.number)).limit(1);
+    const [row] = await tx
+      .select()
+      .from(versions)
+      .where(eq(versions.target, target))
+      .orderBy(desc(versions.number))
+      .limit(1);
     return row;
   }
 
@@ -54,7 +65,14 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
    * Checks `next` against the target's latest version and, unless rejected or a dry run, makes it
    * the target's subgraph set with a new version.
    */
-  async function change(tx: Db, target: string, next: SubgraphSnapshot[], changed: { before: string | null; after: string | null }, meta: ChangeMeta, description: string): Promise<ChangeOutcome> {
+  async function change(
+    tx: Db,
+    target: string,
+    next: SubgraphSnapshot[],
+    changed: { before: string | null; after: string | null },
+    meta: ChangeMeta,
+    description: string,
+  ): Promise<ChangeOutcome> {
     const latest = await latestVersion(tx, target);
     const [settings] = await tx.select().from(targets).where(eq(targets.name, target));
     if (!settings) throw new Error(`target ${target} does not exist`); // routes check first
@@ -63,14 +81,21 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
     if (tooLarge) return { status: 'refused', refusal: tooLarge };
     const proposal = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
     const current = latest ? { supergraphSdl: latest.supergraphSdl, apiSdl: latest.apiSdl } : null;
-    const { supergraph, ...report } = await weighEvidence(proposal, { target: settings, current, usage: createUsage(tx), documents: createDocuments(tx) });
+    const { supergraph, ...report } = await weighEvidence(proposal, {
+      target: settings,
+      current,
+      usage: createUsage(tx),
+      documents: createDocuments(tx),
+    });
     if (!report.composition.ok) return { status: 'rejected', report };
     if (latest && same(latest.subgraphs, next)) return { status: 'unchanged', report, version: latest.number };
     if (report.blocking > 0 && !meta.force) return { status: 'rejected', report };
     if (meta.dryRun) return { status: 'checked', report, version: latest?.number ?? null };
 
     const names = next.map((s) => s.name);
-    await tx.delete(subgraphs).where(and(eq(subgraphs.target, target), names.length ? notInArray(subgraphs.name, names) : undefined));
+    await tx
+      .delete(subgraphs)
+      .where(and(eq(subgraphs.target, target), names.length ? notInArray(subgraphs.name, names) : undefined));
     if (next.length > 0) {
       await tx
         .insert(subgraphs)
@@ -104,7 +129,11 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
     documents,
 
     async createTarget(name: string, settings: TargetSettings = {}) {
-      const rows = await db.insert(targets).values({ name, ...settings }).onConflictDoNothing().returning();
+      const rows = await db
+        .insert(targets)
+        .values({ name, ...settings })
+        .onConflictDoNothing()
+        .returning();
       return rows[0] ?? null;
     },
 
@@ -123,7 +152,14 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
         const current = await currentSubgraphs(tx, target);
         const before = current.find((s) => s.name === subgraph.name)?.sdl ?? null;
         const next = [...current.filter((s) => s.name !== subgraph.name), subgraph];
-        return change(tx, target, next, { before, after: subgraph.sdl }, meta, `${meta.dryRun ? 'check' : 'publish'} ${subgraph.name}`);
+        return change(
+          tx,
+          target,
+          next,
+          { before, after: subgraph.sdl },
+          meta,
+          `${meta.dryRun ? 'check' : 'publish'} ${subgraph.name}`,
+        );
       });
     },
 
@@ -132,48 +168,96 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
         const current = await currentSubgraphs(tx, target);
         const removed = current.find((s) => s.name === name);
         if (!removed) return { status: 'missing' as const };
-        return change(tx, target, current.filter((s) => s.name !== name), { before: removed.sdl, after: null }, meta, `delete ${name}`);
+        return change(
+          tx,
+          target,
+          current.filter((s) => s.name !== name),
+          { before: removed.sdl, after: null },
+          meta,
+          `delete ${name}`,
+        );
       });
     },
 
     /** Re-publishes an earlier version's subgraphs as a new version (explicit intent: never blocked by breaking changes). */
     rollback(target: string, number: number, meta: ChangeMeta = {}): Promise<ChangeOutcome | { status: 'missing' }> {
       return inTargetLock(target, async (tx) => {
-        const [old] = await tx.select().from(versions).where(and(eq(versions.target, target), eq(versions.number, number)));
+        const [old] = await tx
+          .select()
+          .from(versions)
+          .where(and(eq(versions.target, target), eq(versions.number, number)));
         if (!old) return { status: 'missing' as const };
-        return change(tx, target, old.subgraphs, { before: null, after: null }, { ...meta, force: true }, `rollback to ${number}`);
+        return change(
+          tx,
+          target,
+          old.subgraphs,
+          { before: null, after: null },
+          { ...meta, force: true },
+          `rollback to ${number}`,
+        );
       });
     },
 
     /** Makes another target's version the subgraph set of `to` (e.g. staging → prod), checked against `to`. */
-    async promote(from: string, number: number, to: string, meta: ChangeMeta = {}): Promise<ChangeOutcome | { status: 'missing' }> {
-      const [source] = await db.select().from(versions).where(and(eq(versions.target, from), eq(versions.number, number)));
+    async promote(
+      from: string,
+      number: number,
+      to: string,
+      meta: ChangeMeta = {},
+    ): Promise<ChangeOutcome | { status: 'missing' }> {
+      const [source] = await db
+        .select()
+        .from(versions)
+        .where(and(eq(versions.target, from), eq(versions.number, number)));
       if (!source) return { status: 'missing' };
-      return inTargetLock(to, (tx) => change(tx, to, source.subgraphs, { before: null, after: null }, meta, `promote ${from} v${number}`));
+      return inTargetLock(to, (tx) =>
+        change(tx, to, source.subgraphs, { before: null, after: null }, meta, `promote ${from} v${number}`),
+      );
     },
 
     latest: (target: string) => latestVersion(db, target),
 
     version: async (target: string, number: number) =>
-      (await db.select().from(versions).where(and(eq(versions.target, target), eq(versions.number, number))))[0],
+      (
+        await db
+          .select()
+          .from(versions)
+          .where(and(eq(versions.target, target), eq(versions.number, number)))
+      )[0],
 
     history: (target: string, limit = 50) =>
       db
         .select({
-          number: versions.number, hash: versions.hash, author: versions.author, commit: versions.commit, change: versions.change,
-          forced: versions.forced, createdAt: versions.createdAt, subgraphs: versions.subgraphs,
+          number: versions.number,
+          hash: versions.hash,
+          author: versions.author,
+          commit: versions.commit,
+          change: versions.change,
+          forced: versions.forced,
+          createdAt: versions.createdAt,
+          subgraphs: versions.subgraphs,
         })
         .from(versions)
         .where(eq(versions.target, target))
         .orderBy(desc(versions.number))
         .limit(limit),
 
-    record: (entry: typeof audit.$inferInsert) => db.insert(audit).values(entry).then(() => {}),
+    record: (entry: typeof audit.$inferInsert) =>
+      db
+        .insert(audit)
+        .values(entry)
+        .then(() => {}),
 
     auditLog: (target: string | undefined, limit = 100) =>
-      db.select().from(audit).where(target ? eq(audit.target, target) : undefined).orderBy(desc(audit.id)).limit(limit),
+      db
+        .select()
+        .from(audit)
+        .where(target ? eq(audit.target, target) : undefined)
+        .orderBy(desc(audit.id))
+        .limit(limit),
 
-    listSubgraphs: (target: string) => db.select().from(subgraphs).where(eq(subgraphs.target, target)).orderBy(subgraphs.name),
+    listSubgraphs: (target: string) =>
+      db.select().from(subgraphs).where(eq(subgraphs.target, target)).orderBy(subgraphs.name),
   };
 }
 
@@ -181,4 +265,5 @@ export type Store = ReturnType<typeof createStore>;
 
 const sortByName = (list: SubgraphSnapshot[]) =>
   list.map(({ name, url, sdl }) => ({ name, url, sdl })).sort((a, b) => a.name.localeCompare(b.name));
-const same = (a: SubgraphSnapshot[], b: SubgraphSnapshot[]) => JSON.stringify(sortByName(a)) === JSON.stringify(sortByName(b));
+const same = (a: SubgraphSnapshot[], b: SubgraphSnapshot[]) =>
+  JSON.stringify(sortByName(a)) === JSON.stringify(sortByName(b));

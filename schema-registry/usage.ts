@@ -73,7 +73,12 @@ export function createUsage(db: Db) {
     },
 
     async window(target: string, days: number, thresholdPercent: number): Promise<UsageWindow> {
-      const [row] = await db.execute<{ requests: string | null; operations: string; from: Date | null; to: Date | null }>(sql`
+      const [row] = await db.execute<{
+        requests: string | null;
+        operations: string;
+        from: Date | null;
+        to: Date | null;
+      }>(sql`
         select sum(count) as requests, count(distinct hash) as operations, min(hour) as "from", max(last_seen) as "to"
         from registry.usage where target = ${target} and hour >= date_trunc('hour', now() - make_interval(days => ${days}))`);
       return {
@@ -93,7 +98,13 @@ export function createUsage(db: Db) {
     async byCoordinate(target: string, coordinates: string[], days: number): Promise<Map<string, CoordinateUsage>> {
       const result = new Map<string, CoordinateUsage>();
       if (coordinates.length === 0) return result;
-      const rows = await db.execute<{ path: string; hash: string; name: string | null; client: string; requests: string }>(sql`
+      const rows = await db.execute<{
+        path: string;
+        hash: string;
+        name: string | null;
+        client: string;
+        requests: string;
+      }>(sql`
         with recent as (
           select hash, client, sum(count) as requests from registry.usage
           where target = ${target} and hour >= date_trunc('hour', now() - make_interval(days => ${days}))
@@ -127,4 +138,3 @@ export function createUsage(db: Db) {
 }
 
 export type Usage = ReturnType<typeof createUsage>;
-

@@ -61,12 +61,21 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
     if ('reason' in resolved) throw new AbortError(`refused: ${resolved.message}`);
     const pinned = new URL(url);
     pinned.hostname = isIP(resolved.address) === 6 ? `[${resolved.address}]` : resolved.address;
-    const tls = url.protocol === 'https:' && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { serverName: url.hostname } : undefined;
+    const tls =
+      url.protocol === 'https:' && !isIP(url.hostname.replace(/^\[|\]$/g, ''))
+        ? { serverName: url.hostname }
+        : undefined;
     return { url: pinned.toString(), host: url.host, tls };
   }
 
   async function deliver(delivery: typeof deliveries.$inferSelect, hook: typeof webhooks.$inferSelect) {
-    const body = JSON.stringify({ id: delivery.id, event: delivery.event, target: hook.target, createdAt: delivery.createdAt, data: delivery.payload });
+    const body = JSON.stringify({
+      id: delivery.id,
+      event: delivery.event,
+      target: hook.target,
+      createdAt: delivery.createdAt,
+      data: delivery.payload,
+    });
     const host = new URL(hook.url).host;
     let attempts = delivery.attempts;
     try {
@@ -94,20 +103,34 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
           await response.body?.cancel();
           if (response.ok) return;
           // A redirect could lead anywhere, past every check above: it fails the delivery.
-          if (response.status >= 300 && response.status < 400) throw new AbortError(`receiver answered HTTP ${response.status}; redirects are not followed`);
+          if (response.status >= 300 && response.status < 400)
+            throw new AbortError(`receiver answered HTTP ${response.status}; redirects are not followed`);
           const error = new Error(`receiver answered HTTP ${response.status}`);
           // A receiver that rejects the request itself will reject it again: stop. Timeouts and
           // throttling (408, 429) and server errors are worth another attempt.
-          if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) throw new AbortError(error);
+          if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)
+            throw new AbortError(error);
           throw error;
         },
-        { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, factor: 2, randomize: true },
+        {
+          retries: retry.retries,
+          minTimeout: retry.minDelayMs,
+          maxTimeout: retry.maxDelayMs,
+          factor: 2,
+          randomize: true,
+        },
       );
-      await db.update(deliveries).set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null }).where(eq(deliveries.id, delivery.id));
+      await db
+        .update(deliveries)
+        .set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null })
+        .where(eq(deliveries.id, delivery.id));
     } catch (error) {
       const message = redact((error as Error).message, hook.url);
       logger.warn({ webhook: hook.id, host, delivery: delivery.id, attempts, err: message }, 'webhook delivery failed');
-      await db.update(deliveries).set({ status: 'failed', attempts, lastError: message }).where(eq(deliveries.id, delivery.id));
+      await db
+        .update(deliveries)
+        .set({ status: 'failed', attempts, lastError: message })
+        .where(eq(deliveries.id, delivery.id));
     }
   }
 
@@ -124,15 +147,34 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
     },
 
     list: (target: string) =>
-      db.select({ id: webhooks.id, url: webhooks.url, events: webhooks.events, createdAt: webhooks.createdAt }).from(webhooks).where(eq(webhooks.target, target)).orderBy(webhooks.id),
+      db
+        .select({ id: webhooks.id, url: webhooks.url, events: webhooks.events, createdAt: webhooks.createdAt })
+        .from(webhooks)
+        .where(eq(webhooks.target, target))
+        .orderBy(webhooks.id),
 
     async remove(target: string, id: number) {
-      return (await db.delete(webhooks).where(and(eq(webhooks.target, target), eq(webhooks.id, id))).returning({ id: webhooks.id })).length > 0;
+      return (
+        (
+          await db
+            .delete(webhooks)
+            .where(and(eq(webhooks.target, target), eq(webhooks.id, id)))
+            .returning({ id: webhooks.id })
+        ).length > 0
+      );
     },
 
     deliveries: (target: string, id: number, limit = 50) =>
       db
-        .select({ id: deliveries.id, event: deliveries.event, status: deliveries.status, attempts: deliveries.attempts, lastError: deliveries.lastError, createdAt: deliveries.createdAt, deliveredAt: deliveries.deliveredAt })
+        .select({
+          id: deliveries.id,
+          event: deliveries.event,
+          status: deliveries.status,
+          attempts: deliveries.attempts,
+          lastError: deliveries.lastError,
+          createdAt: deliveries.createdAt,
+          deliveredAt: deliveries.deliveredAt,
+        })
         .from(deliveries)
         .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
         .where(and(eq(webhooks.target, target), eq(deliveries.webhookId, id)))
@@ -142,10 +184,16 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
     /** Queues `event` for every webhook of the target that subscribed to it; never throws. */
     async emit(target: string, event: WebhookEvent, payload: Record<string, unknown>) {
       try {
-        const hooks = await db.select().from(webhooks).where(and(eq(webhooks.target, target), sql`${event} = any(${webhooks.events})`));
+        const hooks = await db
+          .select()
+          .from(webhooks)
+          .where(and(eq(webhooks.target, target), sql`${event} = any(${webhooks.events})`));
         if (hooks.length === 0) return;
-        const rows = await db.insert(deliveries).values(hooks.map((hook) => ({ webhookId: hook.id, event, payload }))).returning();
-        rows.forEach((row, i) => start(row, hooks[i]!));
+        const rows = await db
+          .insert(deliveries)
+          .values(hooks.map((hook) => ({ webhookId: hook.id, event, payload })))
+          .returning();
+        for (const [i, row] of rows.entries()) start(row, hooks[i]!);
       } catch (error) {
         logger.error({ err: error, target, event }, 'could not queue webhook deliveries');
       }
@@ -153,7 +201,11 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
 
     /** Resumes deliveries a previous process left pending. */
     async resume() {
-      const rows = await db.select().from(deliveries).innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId)).where(eq(deliveries.status, 'pending'));
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+        .where(eq(deliveries.status, 'pending'));
       for (const row of rows) start(row.webhook_deliveries, row.webhooks);
       return rows.length;
     },

@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { describeConnectionError } from '../kit/db';
 import { SCALES, seedDatabase, type Scale } from '.';
 
-const usage = 'usage: bun seed/cli.ts [--reset] [--scale small|large]   (DATABASE_URL required, SEED_SCALE as default scale)';
-let args;
+const usage =
+  'usage: bun seed/cli.ts [--reset] [--scale small|large]   (DATABASE_URL required, SEED_SCALE as default scale)';
+let args: { reset?: boolean; scale?: string; help?: boolean };
 try {
-  args = parseArgs({ options: { reset: { type: 'boolean', default: false }, scale: { type: 'string' }, help: { type: 'boolean' } } }).values;
+  args = parseArgs({
+    options: { reset: { type: 'boolean', default: false }, scale: { type: 'string' }, help: { type: 'boolean' } },
+  }).values;
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
   process.exit(2);

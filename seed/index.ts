@@ -9,8 +9,17 @@ export const DEMO_PASSWORD = 'autograph-demo';
 /** Every schema the seed writes, in migration order. */
 const SERVICES = ['catalog', 'offers', 'users', 'reviews', 'search'] as const;
 const SEEDED_TABLES = [
-  'catalog.generations', 'catalog.models', 'catalog.makes', 'offers.offers', 'users.refresh_tokens', 'users.dealer_applications',
-  'users.login_attempts', 'users.users', 'reviews.reviews', 'reviews.model_ratings', 'search.offer_documents',
+  'catalog.generations',
+  'catalog.models',
+  'catalog.makes',
+  'offers.offers',
+  'users.refresh_tokens',
+  'users.dealer_applications',
+  'users.login_attempts',
+  'users.users',
+  'reviews.reviews',
+  'reviews.model_ratings',
+  'search.offer_documents',
 ];
 
 export interface SeedOptions {
@@ -30,11 +39,17 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions = {
   const started = Date.now();
   const log = options.log ?? (() => {});
   for (const service of SERVICES) {
-    await migrateDatabase(databaseUrl, service, fileURLToPath(new URL(`../subgraphs/${service}/drizzle`, import.meta.url)));
+    await migrateDatabase(
+      databaseUrl,
+      service,
+      fileURLToPath(new URL(`../subgraphs/${service}/drizzle`, import.meta.url)),
+    );
   }
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const [{ present }] = (await sql`select exists (select 1 from catalog.makes) as present`) as unknown as [{ present: boolean }];
+    const [{ present }] = (await sql`select exists (select 1 from catalog.makes) as present`) as unknown as [
+      { present: boolean },
+    ];
     if (present && !options.reset) return { seeded: false, counts: {}, ms: Date.now() - started };
     const scale = options.scale ?? 'small';
     log(`generating ${scale} data set`);
@@ -58,29 +73,99 @@ async function writeAll(sql: Sql, data: SeedData, passwordHash: string, log: (me
     counts[table] = await insertBatches(sql, table, rows);
     log(`  ${table}: ${rows.length}`);
   };
-  await write('catalog.makes', data.makes.map((m) => ({ id: m.id, name: m.name, country: m.country, created_at: m.createdAt })));
-  await write('catalog.models', data.models.map((m) => ({ id: m.id, make_id: m.makeId, name: m.name, body_type: m.bodyType, created_at: m.createdAt })));
-  await write('catalog.generations', data.generations.map((g) => ({ id: g.id, model_id: g.modelId, name: g.name, year_from: g.yearFrom, year_to: g.yearTo })));
-  await write('users.users', data.users.map((u) => ({
-    id: u.id, email: u.email, password_hash: passwordHash, name: u.name, kind: u.kind, city: u.city,
-    // An array literal: postgres.js would send a JS array as text[], which the enum array rejects.
-    roles: `{${u.roles.join(',')}}`, created_at: u.createdAt,
-  })));
-  await write('offers.offers', data.offers.map((o) => ({
-    id: o.id, seller_id: o.sellerId, model_id: o.modelId, make_id: o.makeId, title: o.title, price: o.price, currency: o.currency,
-    year: o.year, mileage_km: o.mileageKm, city: o.city, status: o.status, photos: JSON.stringify(o.photos), created_at: o.createdAt, updated_at: o.updatedAt,
-  })));
-  await write('reviews.reviews', data.reviews.map((r) => ({ id: r.id, model_id: r.modelId, author_id: r.authorId, rating: r.rating, text: r.text, created_at: r.createdAt })));
+  await write(
+    'catalog.makes',
+    data.makes.map((m) => ({ id: m.id, name: m.name, country: m.country, created_at: m.createdAt })),
+  );
+  await write(
+    'catalog.models',
+    data.models.map((m) => ({
+      id: m.id,
+      make_id: m.makeId,
+      name: m.name,
+      body_type: m.bodyType,
+      created_at: m.createdAt,
+    })),
+  );
+  await write(
+    'catalog.generations',
+    data.generations.map((g) => ({
+      id: g.id,
+      model_id: g.modelId,
+      name: g.name,
+      year_from: g.yearFrom,
+      year_to: g.yearTo,
+    })),
+  );
+  await write(
+    'users.users',
+    data.users.map((u) => ({
+      id: u.id,
+      email: u.email,
+      password_hash: passwordHash,
+      name: u.name,
+      kind: u.kind,
+      city: u.city,
+      // An array literal: postgres.js would send a JS array as text[], which the enum array rejects.
+      roles: `{${u.roles.join(',')}}`,
+      created_at: u.createdAt,
+    })),
+  );
+  await write(
+    'offers.offers',
+    data.offers.map((o) => ({
+      id: o.id,
+      seller_id: o.sellerId,
+      model_id: o.modelId,
+      make_id: o.makeId,
+      title: o.title,
+      price: o.price,
+      currency: o.currency,
+      year: o.year,
+      mileage_km: o.mileageKm,
+      city: o.city,
+      status: o.status,
+      photos: JSON.stringify(o.photos),
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+    })),
+  );
+  await write(
+    'reviews.reviews',
+    data.reviews.map((r) => ({
+      id: r.id,
+      model_id: r.modelId,
+      author_id: r.authorId,
+      rating: r.rating,
+      text: r.text,
+      created_at: r.createdAt,
+    })),
+  );
   await sql`insert into reviews.model_ratings (model_id, count, sum) select model_id, count(*), sum(rating) from reviews.reviews group by model_id`;
   counts['reviews.model_ratings'] = (await sql`select count(*)::int as n from reviews.model_ratings`)[0]!.n;
 
   const makes = new Map(data.makes.map((m) => [m.id, m]));
   const models = new Map(data.models.map((m) => [m.id, m]));
-  await write('search.offer_documents', data.offers.filter((o) => o.status === 'ACTIVE').map((o) => ({
-    offer_id: o.id, title: o.title, make_id: o.makeId, make_name: makes.get(o.makeId)!.name, model_id: o.modelId,
-    model_name: models.get(o.modelId)!.name, body_type: models.get(o.modelId)!.bodyType, city: o.city, price: o.price,
-    year: o.year, mileage_km: o.mileageKm, created_at: o.createdAt, source_updated_at: o.updatedAt,
-  })));
+  await write(
+    'search.offer_documents',
+    data.offers
+      .filter((o) => o.status === 'ACTIVE')
+      .map((o) => ({
+        offer_id: o.id,
+        title: o.title,
+        make_id: o.makeId,
+        make_name: makes.get(o.makeId)!.name,
+        model_id: o.modelId,
+        model_name: models.get(o.modelId)!.name,
+        body_type: models.get(o.modelId)!.bodyType,
+        city: o.city,
+        price: o.price,
+        year: o.year,
+        mileage_km: o.mileageKm,
+        created_at: o.createdAt,
+        source_updated_at: o.updatedAt,
+      })),
+  );
   return counts;
 }
 

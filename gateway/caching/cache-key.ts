@@ -24,11 +24,19 @@ interface RequestParams {
 }
 
 export function documentIdentity(params: RequestParams, request: Request): DocumentIdentity | null {
-  if (typeof params.query === 'string' && params.query.length > 0) return { id: textIdentity(params.query), byHash: false };
+  if (typeof params.query === 'string' && params.query.length > 0)
+    return { id: textIdentity(params.query), byHash: false };
   // The same two conventions Hive Gateway's persisted documents read (Apollo's, then Hive's).
-  const persisted = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
-  if (persisted?.version === 1 && typeof persisted.sha256Hash === 'string' && persisted.sha256Hash) return { id: `sha256:${persisted.sha256Hash}`, byHash: true };
-  const documentId = typeof params.documentId === 'string' ? params.documentId : request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+  const persisted = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery;
+  if (persisted?.version === 1 && typeof persisted.sha256Hash === 'string' && persisted.sha256Hash)
+    return { id: `sha256:${persisted.sha256Hash}`, byHash: true };
+  const documentId =
+    typeof params.documentId === 'string'
+      ? params.documentId
+      : request.method === 'GET'
+        ? new URL(request.url).searchParams.get('documentId')
+        : null;
   if (documentId) return { id: `documentId:${documentId}`, byHash: true };
   return null;
 }
@@ -38,7 +46,12 @@ export function textIdentity(query: string): string {
 }
 
 /** The cache key: the library's own key function over the document's identity instead of its text. */
-export function responseCacheKey(identity: string, operationName: string | null | undefined, variables: unknown, session: string | null | undefined) {
+export function responseCacheKey(
+  identity: string,
+  operationName: string | null | undefined,
+  variables: unknown,
+  session: string | null | undefined,
+) {
   return defaultBuildResponseCacheKey({
     documentString: identity,
     operationName,

@@ -40,7 +40,8 @@ export function documentPolicy(
 ): DocumentPolicy {
   const ttls = { ...NEVER_CACHED, ...ttlPerCoordinate };
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   let ttl: number | undefined;
   let isPrivate = false;
   const seen = new Set<string>();
@@ -80,7 +81,9 @@ export function documentPolicy(
       }
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
       if (!fragment) continue;
-      const condition = fragment.typeCondition ? (schema.getType(fragment.typeCondition.name.value) ?? undefined) : parentType;
+      const condition = fragment.typeCondition
+        ? (schema.getType(fragment.typeCondition.name.value) ?? undefined)
+        : parentType;
       if (condition) noteType(condition);
       visit(fragment.selectionSet, condition);
     }

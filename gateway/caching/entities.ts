@@ -89,7 +89,11 @@ export function collectEntities(
     visitObject(value as Record<string, unknown>, type, selectionSets);
   };
 
-  const visitObject = (object: Record<string, unknown>, declared: GraphQLCompositeType, selectionSets: SelectionSetNode[]) => {
+  const visitObject = (
+    object: Record<string, unknown>,
+    declared: GraphQLCompositeType,
+    selectionSets: SelectionSetNode[],
+  ) => {
     let type: GraphQLObjectType | null = isObjectType(declared) ? declared : null;
     if (!type) {
       for (const [key, entries] of collect(selectionSets, null)) {
@@ -110,7 +114,8 @@ export function collectEntities(
       // One response key may be selected in several places (fragments): their sub-selections merge.
       const first = entries[0]!;
       const owner = type ?? first.parent;
-      const def = owner && (isObjectType(owner) || isInterfaceType(owner)) ? owner.getFields()[first.node.name.value] : undefined;
+      const def =
+        owner && (isObjectType(owner) || isInterfaceType(owner)) ? owner.getFields()[first.node.name.value] : undefined;
       const childType = def && getNamedType(def.type);
       if (!childType || !isCompositeType(childType)) continue;
       const childSets = entries.flatMap(({ node }) => (node.selectionSet ? [node.selectionSet] : []));
@@ -119,7 +124,8 @@ export function collectEntities(
   };
 
   const root = schema.getRootType(operation.operation);
-  if (root && data && typeof data === 'object') visitObject(data as Record<string, unknown>, root, [operation.selectionSet]);
+  if (root && data && typeof data === 'object')
+    visitObject(data as Record<string, unknown>, root, [operation.selectionSet]);
   return [...found.values()];
 }
 

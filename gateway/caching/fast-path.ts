@@ -17,7 +17,12 @@ export type FastPathParams = GraphQLParams & { documentId?: string };
 export interface FastPathOptions {
   store: ResponseCacheStore;
   /** The cache key the response cache itself uses (anonymous scope: session null). */
-  keyOf(identity: string, operationName: string | null | undefined, variables: unknown, session: null): Promise<string> | string;
+  keyOf(
+    identity: string,
+    operationName: string | null | undefined,
+    variables: unknown,
+    session: null,
+  ): Promise<string> | string;
   /** Changes with the supergraph; null before the first one (nothing is answered then). */
   schemaVersion(): string | null;
   statusHeader: string | false;
@@ -47,7 +52,11 @@ interface Lookup {
  */
 export function createFastPath(options: FastPathOptions) {
   const lookups = new LRU<string, Lookup | false>({ max: 10_000 });
-  const bodies = new LRU<string, { body: string; headers: Record<string, string>; etag?: string }>({ max: 1_000, maxSize: 64 * 2 ** 20, sizeCalculation: (value) => value.body.length * 2 + 1 });
+  const bodies = new LRU<string, { body: string; headers: Record<string, string>; etag?: string }>({
+    max: 1_000,
+    maxSize: 64 * 2 ** 20,
+    sizeCalculation: (value) => value.body.length * 2 + 1,
+  });
 
   async function lookup(request: Request, version: string): Promise<Lookup | false> {
     const url = request.url;
@@ -65,7 +74,12 @@ export function createFastPath(options: FastPathOptions) {
     let params: FastPathParams;
     try {
       const json = (name: string) => (search.has(name) ? JSON.parse(search.get(name)!) : undefined);
-      params = { operationName: search.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions'), documentId: search.get('documentId') ?? undefined };
+      params = {
+        operationName: search.get('operationName') ?? undefined,
+        variables: json('variables'),
+        extensions: json('extensions'),
+        documentId: search.get('documentId') ?? undefined,
+      };
     } catch {
       return false; // malformed JSON: the ordinary path answers with the proper error
     }
@@ -82,11 +96,17 @@ export function createFastPath(options: FastPathOptions) {
     const cached = JSON.parse(text) as ExecutionResult;
     // Yoga's cache stores the entity tag it answers with in `extensions.http`; its result
     // processor turns that into headers, and so does this path (304 for a matching If-None-Match).
-    const { http, ...extensions } = (cached.extensions ?? {}) as { http?: { headers?: Record<string, string> } } & Record<string, unknown>;
+    const { http, ...extensions } = (cached.extensions ?? {}) as {
+      http?: { headers?: Record<string, string> };
+    } & Record<string, unknown>;
     const result = { ...cached, extensions: Object.keys(extensions).length ? extensions : undefined };
     const headers: Record<string, string> = { 'content-type': `${mediaType}; charset=utf-8`, ...http?.headers };
     if (options.statusHeader) headers[options.statusHeader] = 'HIT';
-    prepared = { body: JSON.stringify(options.exposeExtension ? resultWithMetadata(result, { hit: true }) : result), headers, etag: http?.headers?.ETag };
+    prepared = {
+      body: JSON.stringify(options.exposeExtension ? resultWithMetadata(result, { hit: true }) : result),
+      headers,
+      etag: http?.headers?.ETag,
+    };
     bodies.set(memoKey, prepared);
     return prepared;
   }
@@ -94,7 +114,8 @@ export function createFastPath(options: FastPathOptions) {
   /** Synchronous refusal for everything that cannot be answered here: no promise on the common path. */
   return function fastPath(request: Request): Promise<Response | null> | null {
     const version = options.schemaVersion();
-    if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin')) return null;
+    if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin'))
+      return null;
     // A cross-site form cannot send these headers: a GET carrying one is not a CSRF attempt.
     if (!CSRF_HEADERS.some((header) => request.headers.has(header))) return null;
     return answer(request, version);
@@ -103,14 +124,17 @@ export function createFastPath(options: FastPathOptions) {
   async function answer(request: Request, version: string): Promise<Response | null> {
     const found = await lookup(request, version);
     if (!found) return null;
-    const text = options.store.getText ? await options.store.getText(found.key) : await storedText(options.store, found.key);
+    const text = options.store.getText
+      ? await options.store.getText(found.key)
+      : await storedText(options.store, found.key);
     if (!text) {
       options.onMiss(request);
       return null;
     }
     options.onHit(request, found.params);
     const prepared = prepare(text, found.mediaType);
-    if (prepared.etag && request.headers.get('if-none-match') === prepared.etag) return new Response(null, { status: 304, headers: prepared.headers });
+    if (prepared.etag && request.headers.get('if-none-match') === prepared.etag)
+      return new Response(null, { status: 304, headers: prepared.headers });
     return new Response(prepared.body, { headers: prepared.headers });
   }
 }

@@ -26,10 +26,16 @@ const ttlList = (kind: 'type' | 'field', fallback: string) => {
     .default(fallback)
     .transform((list, ctx) => {
       const ttls: Record<string, number> = {};
-      for (const entry of list.split(',').map((part) => part.trim()).filter(Boolean)) {
+      for (const entry of list
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         const match = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
         if (!match || !name.test(match[1]!)) {
-          ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${shape} (a comma-separated list of them is expected)` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not ${shape} (a comma-separated list of them is expected)`,
+          });
           return z.NEVER;
         }
         ttls[match[1]!] = Number(match[2]);
@@ -63,7 +69,10 @@ export const cachingEnv = z
       statusHeader: raw.RESPONSE_CACHE_STATUS_HEADER === 'on' ? DEFAULT_STATUS_HEADER : (false as const),
       exposeExtension: raw.RESPONSE_CACHE_EXTENSION === 'on',
     },
-    planCache: raw.QUERY_PLAN_CACHE === 'on' ? { maxDocuments: raw.QUERY_PLAN_CACHE_SIZE, maxBytes: raw.QUERY_PLAN_CACHE_MAX_BYTES } : null,
+    planCache:
+      raw.QUERY_PLAN_CACHE === 'on'
+        ? { maxDocuments: raw.QUERY_PLAN_CACHE_SIZE, maxBytes: raw.QUERY_PLAN_CACHE_MAX_BYTES }
+        : null,
   }));
 export type CachingOptions = z.infer<typeof cachingEnv>;
 
@@ -73,12 +82,30 @@ export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
   const store = !enabled
     ? null
     : deps.redis
-      ? createRedisResponseStore({ redis: deps.redis, keyPrefix: `${deps.redisKeyPrefix}response-cache:`, logger: deps.logger, metrics: deps.metrics, timeoutMs: redisTimeoutMs })
+      ? createRedisResponseStore({
+          redis: deps.redis,
+          keyPrefix: `${deps.redisKeyPrefix}response-cache:`,
+          logger: deps.logger,
+          metrics: deps.metrics,
+          timeoutMs: redisTimeoutMs,
+        })
       : createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
-  const responseCachePlugin = store ? useResponseCache({ store, metrics: deps.metrics, ...responseCache, onFastHit: (request, params) => deps.fastPathHits.forEach((listener) => listener(request, params as Record<string, unknown>)) }) : null;
+  const responseCachePlugin = store
+    ? useResponseCache({
+        store,
+        metrics: deps.metrics,
+        ...responseCache,
+        onFastHit: (request, params) => {
+          for (const listener of deps.fastPathHits) listener(request, params as Record<string, unknown>);
+        },
+      })
+    : null;
   return {
     name: 'caching',
-    plugins: () => [...(options.planCache ? [usePlanCache({ ...options.planCache, metrics: deps.metrics })] : []), ...(responseCachePlugin ? [responseCachePlugin] : [])],
+    plugins: () => [
+      ...(options.planCache ? [usePlanCache({ ...options.planCache, metrics: deps.metrics })] : []),
+      ...(responseCachePlugin ? [responseCachePlugin] : []),
+    ],
     fastPath: responseCachePlugin?.fastPath,
   };
 }

@@ -53,7 +53,13 @@ export interface RedisResponseStoreOptions {
  * Gateway's `cache` store finds entities by scanning key prefixes. Any Redis failure makes a
  * lookup a miss and a write a no-op: requests are served uncached, never failed.
  */
-export function createRedisResponseStore({ redis, keyPrefix, logger, metrics, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS }: RedisResponseStoreOptions): ResponseCacheStore {
+export function createRedisResponseStore({
+  redis,
+  keyPrefix,
+  logger,
+  metrics,
+  timeoutMs = DEFAULT_REDIS_TIMEOUT_MS,
+}: RedisResponseStoreOptions): ResponseCacheStore {
   const storeErrors = metrics.counter({
     name: 'autograph_gateway_response_cache_store_errors_total',
     help: 'Response cache operations Redis could not serve; the request went on uncached',
@@ -61,7 +67,8 @@ export function createRedisResponseStore({ redis, keyPrefix, logger, metrics, ti
   });
   const responseKey = (key: string) => `${keyPrefix}r:${key}`;
   // Sorted-set indexes (see STORE) under their own names: a set left by an older version is never written to.
-  const indexKey = ({ typename, id }: CacheEntityRecord) => (id == null ? `${keyPrefix}ti:${typename}` : `${keyPrefix}ei:${typename}:${id}`);
+  const indexKey = ({ typename, id }: CacheEntityRecord) =>
+    id == null ? `${keyPrefix}ti:${typename}` : `${keyPrefix}ei:${typename}:${id}`;
   const pending = new Set<Promise<void>>();
 
   // A Redis that is connected but stalls (failover, a blocked server) answers no command: the
@@ -103,7 +110,9 @@ export function createRedisResponseStore({ redis, keyPrefix, logger, metrics, ti
         indexes.add(indexKey({ typename: entity.typename }));
         if (entity.id != null) indexes.add(indexKey(entity));
       }
-      redis.eval(STORE, 1 + indexes.size, responseKey(key), ...indexes, JSON.stringify(result), Math.ceil(ttl)).catch((error) => failed('set', error));
+      redis
+        .eval(STORE, 1 + indexes.size, responseKey(key), ...indexes, JSON.stringify(result), Math.ceil(ttl))
+        .catch((error) => failed('set', error));
     },
 
     invalidate(entities) {

@@ -1,6 +1,13 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { resultWithMetadata } from '@envelop/response-cache';
-import { getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  printSchema,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { createHash } from 'node:crypto';
 import { isAsyncIterable, processRegularResult, type FetchAPI, type GraphQLParams } from 'graphql-yoga';
 import type { GatewayMetrics } from '../metrics';
@@ -67,9 +74,23 @@ const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 
 /** What onExecute decided for a request, carried to onExecutionResult (the final result). */
 type Pending =
-  | { kind: 'store'; key: string; ttl: number; schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: CoercedVariables }
+  | {
+      kind: 'store';
+      key: string;
+      ttl: number;
+      schema: GraphQLSchema;
+      document: DocumentNode;
+      operation: OperationDefinitionNode;
+      variables: CoercedVariables;
+    }
   | { kind: 'skip' }
-  | { kind: 'invalidate'; schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: CoercedVariables };
+  | {
+      kind: 'invalidate';
+      schema: GraphQLSchema;
+      document: DocumentNode;
+      operation: OperationDefinitionNode;
+      variables: CoercedVariables;
+    };
 
 /**
  * Response caching for a federated gateway, on a store shared by every replica.
@@ -95,7 +116,9 @@ type Pending =
  *   before the runtime (fast-path.ts);
  * - an `x-cache: HIT|MISS` header and metrics; mutations wait for their invalidations.
  */
-export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> | null } {
+export function useResponseCache(
+  options: ResponseCacheOptions,
+): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> | null } {
   const { store } = options;
   const sessionOf = options.sessionOf ?? verifiedUser;
   const statusHeader = options.statusHeader ?? DEFAULT_STATUS_HEADER;
@@ -114,16 +137,25 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
   // Part of every key: a new supergraph starts a new cache, so no answer outlives the schema it
   // was computed for (introspection included). The same supergraph hashes alike on every replica.
   let schemaVersion: string | null = null;
-  const keyOf = (identity: string, operationName: string | null | undefined, variables: unknown, session: string | null | undefined) =>
-    responseCacheKey(`${schemaVersion}|${identity}`, operationName, variables, session);
+  const keyOf = (
+    identity: string,
+    operationName: string | null | undefined,
+    variables: unknown,
+    session: string | null | undefined,
+  ) => responseCacheKey(`${schemaVersion}|${identity}`, operationName, variables, session);
 
-  const enabled = (request: Request, context: Record<string, any>) => !request.headers.has('authorization') || sessionOf(context) !== null;
+  const enabled = (request: Request, context: Record<string, any>) =>
+    !request.headers.has('authorization') || sessionOf(context) !== null;
 
   const policyOf = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) => {
     let bySchema = policies.get(schema);
     if (!bySchema) policies.set(schema, (bySchema = new WeakMap()));
     let policy = bySchema.get(operation);
-    if (!policy) bySchema.set(operation, (policy = documentPolicy(schema, document, operation, ttlPerCoordinate, privateCoordinates)));
+    if (!policy)
+      bySchema.set(
+        operation,
+        (policy = documentPolicy(schema, document, operation, ttlPerCoordinate, privateCoordinates)),
+      );
     return policy;
   };
 
@@ -133,14 +165,17 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
   };
 
   async function answerEarly(request: Request, context: Record<string, any>, parsed: unknown) {
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof fetchAPI.Response) return parsed;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof fetchAPI.Response)
+      return parsed;
     const params = parsed as GraphQLParams & { documentId?: unknown };
     const identity = documentIdentity(params, request);
     if (!identity) return parsed;
     identityByRequest.set(request, identity);
     const mediaType = identity.byHash && schemaVersion && enabled(request, context) ? regularMediaType(request) : null;
     if (!mediaType || missedFast.has(request)) return parsed;
-    const cached = await store.get(await keyOf(identity.id, params.operationName, params.variables, sessionOf(context)));
+    const cached = await store.get(
+      await keyOf(identity.id, params.operationName, params.variables, sessionOf(context)),
+    );
     if (!cached) return parsed;
     lookups.earlyHit.inc();
     statusByRequest.set(request, 'HIT');
@@ -163,12 +198,21 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
 
   /** Stores a final result (no errors, nothing refused) under the request's key and its entities. */
   function storeResult(pending: Extract<Pending, { kind: 'store' }>, result: ExecutionResult): ExecutionResult {
-    const entities = collectEntities(pending.schema, pending.document, pending.operation, pending.variables, result.data);
+    const entities = collectEntities(
+      pending.schema,
+      pending.document,
+      pending.operation,
+      pending.variables,
+      result.data,
+    );
     // Yoga's result processor turns `extensions.http.headers` into response headers; the fast
     // path reads the entity tag from the stored text (304 for a matching If-None-Match).
     const stored: ExecutionResult = {
       ...result,
-      extensions: { ...result.extensions, http: { headers: { ETag: pending.key, 'Last-Modified': new Date().toUTCString() } } },
+      extensions: {
+        ...result.extensions,
+        http: { headers: { ETag: pending.key, 'Last-Modified': new Date().toUTCString() } },
+      },
     };
     store.set(pending.key, stored, entities, pending.ttl);
     return exposeExtension ? resultWithMetadata(stored, { hit: false, didCache: true, ttl: pending.ttl }) : stored;
@@ -177,7 +221,13 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
   /** Evicts what a mutation's result shows it changed; the answer waits until the store has done so. */
   function invalidate(pending: Extract<Pending, { kind: 'invalidate' }>, result: ExecutionResult) {
     const changed: EntityRecord[] = [];
-    for (const entity of collectEntities(pending.schema, pending.document, pending.operation, pending.variables, result.data)) {
+    for (const entity of collectEntities(
+      pending.schema,
+      pending.document,
+      pending.operation,
+      pending.variables,
+      result.data,
+    )) {
       // An entity whose id the mutation's answer does not show: any response with that type may hold it.
       if (entity.id === UNKNOWN_ID) changed.push({ typename: entity.typename });
       else changed.push(entity, { typename: entity.typename, id: UNKNOWN_ID });
@@ -201,12 +251,17 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
       // Wrapping the parser keeps the body-size limit (it wraps whatever parser is set) and runs
       // after every onRequestParse hook, so security's JWT verification has filled the context.
       const parse = requestParser;
-      setRequestParser(async (limited) => answerEarly(request, serverContext as Record<string, any>, await parse(limited)) as ReturnType<typeof parse>);
+      setRequestParser(
+        async (limited) =>
+          answerEarly(request, serverContext as Record<string, any>, await parse(limited)) as ReturnType<typeof parse>,
+      );
     },
     // The lookup, before parsing and validation (as Yoga's response cache does it).
     onParams({ params, request, context, setResult }) {
       if (!schemaVersion || !enabled(request, context)) return;
-      const identity = identityByRequest.get(request)?.id ?? (typeof params.query === 'string' && params.query ? textIdentity(params.query) : null);
+      const identity =
+        identityByRequest.get(request)?.id ??
+        (typeof params.query === 'string' && params.query ? textIdentity(params.query) : null);
       if (!identity) return;
       return Promise.resolve(keyOf(identity, params.operationName, params.variables, sessionOf(context)))
         .then((key) => {
@@ -228,10 +283,21 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
       const context = args.contextValue as Record<string, any>;
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || operation.operation === 'subscription') return;
-      const variables = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined, context);
+      const variables = coercedVariables(
+        args.schema,
+        operation,
+        args.variableValues as Record<string, unknown> | undefined,
+        context,
+      );
       if (!variables) return;
       if (operation.operation === 'mutation') {
-        pendingByContext.set(context, { kind: 'invalidate', schema: args.schema, document: args.document, operation, variables });
+        pendingByContext.set(context, {
+          kind: 'invalidate',
+          schema: args.schema,
+          document: args.document,
+          operation,
+          variables,
+        });
         return;
       }
       // No key: the cache is off for this request (a token nothing verified) or it has no text.
@@ -240,7 +306,12 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
       const policy = policyOf(args.schema, args.document, operation);
       const ttl = policy.ttl ?? options.ttlMs;
       const cacheable = ttl > 0 && (!policy.private || sessionOf(context) !== null);
-      pendingByContext.set(context, cacheable ? { kind: 'store', key, ttl, schema: args.schema, document: args.document, operation, variables } : { kind: 'skip' });
+      pendingByContext.set(
+        context,
+        cacheable
+          ? { kind: 'store', key, ttl, schema: args.schema, document: args.document, operation, variables }
+          : { kind: 'skip' },
+      );
     },
     // After every plugin's onExecuteDone: the result as the client will get it (field refusals included).
     onExecutionResult({ context, result, setResult }) {
@@ -248,7 +319,8 @@ export function useResponseCache(options: ResponseCacheOptions): GatewayPlugin &
       if (!pending || !result || Array.isArray(result) || isAsyncIterable(result)) return;
       pendingByContext.delete(context);
       const single = result as ExecutionResult;
-      if (pending.kind === 'invalidate') return single.errors?.length && !single.data ? undefined : invalidate(pending, single);
+      if (pending.kind === 'invalidate')
+        return single.errors?.length && !single.data ? undefined : invalidate(pending, single);
       if (pending.kind === 'store' && !single.errors?.length) setResult(storeResult(pending, single));
       else if (exposeExtension) setResult(resultWithMetadata(single, { hit: false, didCache: false }));
     },
@@ -271,7 +343,8 @@ function regularMediaType(request: Request): string | null {
   let chosen: string | null = null;
   for (const entry of accepted.reverse()) {
     const [asked = '', ...parameters] = entry.split(';');
-    if ((parameters.find((parameter) => parameter.startsWith('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
+    if ((parameters.find((parameter) => parameter.startsWith('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8')
+      continue;
     const [askedMain, askedSub] = asked.split('/');
     for (const offered of REGULAR_MEDIA_TYPES) {
       const [main, sub] = offered.split('/');

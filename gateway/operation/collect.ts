@@ -20,7 +20,8 @@ export interface CollectedField {
 
 export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   return fragments;
 }
 
@@ -52,7 +53,9 @@ export function collectFields(
       }
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
       if (!fragment) continue;
-      const condition = fragment.typeCondition ? (schema.getType(fragment.typeCondition.name.value) ?? undefined) : parent;
+      const condition = fragment.typeCondition
+        ? (schema.getType(fragment.typeCondition.name.value) ?? undefined)
+        : parent;
       if (type && condition && !appliesTo(schema, condition, type)) continue;
       add(fragment.selectionSet, condition);
     }

@@ -1,4 +1,13 @@
-import { getNullableType, isListType, isNonNullType, Kind, visit, type DocumentNode, type FieldNode, type GraphQLOutputType } from 'graphql';
+import {
+  getNullableType,
+  isListType,
+  isNonNullType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLOutputType,
+} from 'graphql';
 
 /** One step of a response path: the response key and the field's type there. */
 export interface Step {
@@ -23,7 +32,12 @@ export function withoutFields(document: DocumentNode, refused: ReadonlySet<Field
       if (!refused.has(node)) return undefined;
       const responseKey = node.alias?.value ?? node.name.value;
       // The field's @skip/@include stay on its slot: a field the client left out gets no error.
-      return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: responseKey }, name: { kind: Kind.NAME, value: '__typename' }, directives: node.directives } satisfies FieldNode;
+      return {
+        kind: Kind.FIELD,
+        alias: { kind: Kind.NAME, value: responseKey },
+        name: { kind: Kind.NAME, value: '__typename' },
+        directives: node.directives,
+      } satisfies FieldNode;
     },
   });
 }
@@ -33,13 +47,23 @@ export function withoutFields(document: DocumentNode, refused: ReadonlySet<Field
  * execution does (a non-null field's parent becomes null, up to `data` itself), and reports each
  * concrete response path. Returns the new `data`.
  */
-export function nullRefusedField(data: Record<string, unknown> | null | undefined, field: RefusedField, onPath: (path: (string | number)[]) => void) {
+export function nullRefusedField(
+  data: Record<string, unknown> | null | undefined,
+  field: RefusedField,
+  onPath: (path: (string | number)[]) => void,
+) {
   if (!data) return data;
   return nullAt(data, field.steps, 0, [], onPath) ? null : data;
 }
 
 /** Returns true when `container` itself must become null. */
-function nullAt(container: Record<string, unknown>, steps: Step[], i: number, path: (string | number)[], onPath: (path: (string | number)[]) => void): boolean {
+function nullAt(
+  container: Record<string, unknown>,
+  steps: Step[],
+  i: number,
+  path: (string | number)[],
+  onPath: (path: (string | number)[]) => void,
+): boolean {
   const step = steps[i]!;
   if (!(step.key in container)) return false; // selected under a type condition this object does not meet
   const here = [...path, step.key];
@@ -55,7 +79,14 @@ function nullAt(container: Record<string, unknown>, steps: Step[], i: number, pa
   return isNonNullType(step.type);
 }
 
-function nullInValue(value: unknown, type: GraphQLOutputType, steps: Step[], i: number, path: (string | number)[], onPath: (path: (string | number)[]) => void): boolean {
+function nullInValue(
+  value: unknown,
+  type: GraphQLOutputType,
+  steps: Step[],
+  i: number,
+  path: (string | number)[],
+  onPath: (path: (string | number)[]) => void,
+): boolean {
   if (value === null || typeof value !== 'object') return false;
   const nullable = getNullableType(type);
   if (!isListType(nullable)) return nullAt(value as Record<string, unknown>, steps, i + 1, path, onPath);

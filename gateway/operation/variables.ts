@@ -1,5 +1,11 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
-import { getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 
 /** An operation's variables as execution will see them: coerced to their types, defaults applied. */
 export type CoercedVariables = Readonly<Record<string, unknown>>;
@@ -15,7 +21,12 @@ const coercionByRequest = new WeakMap<object, Map<OperationDefinitionNode, Coerc
  * 100 like a literal, and `@include(if: $b)` with `$b: Boolean = false` is honoured instead of
  * failing. `request` is any object that lives as long as the request (its context).
  */
-function coerce(schema: GraphQLSchema, operation: OperationDefinitionNode, raw: Record<string, unknown> | null | undefined, request: object): Coercion {
+function coerce(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown> | null | undefined,
+  request: object,
+): Coercion {
   let byOperation = coercionByRequest.get(request);
   if (!byOperation) coercionByRequest.set(request, (byOperation = new Map()));
   let coercion = byOperation.get(operation);
@@ -48,10 +59,22 @@ export function useVariableErrors(): GatewayPlugin {
     onExecute({ args, setResultAndStopExecution }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation?.variableDefinitions?.length) return;
-      const coercion = coerce(args.schema, operation, args.variableValues as Record<string, unknown> | undefined, args.contextValue as object);
+      const coercion = coerce(
+        args.schema,
+        operation,
+        args.variableValues as Record<string, unknown> | undefined,
+        args.contextValue as object,
+      );
       if (!('errors' in coercion)) return;
       setResultAndStopExecution({
-        errors: coercion.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } })),
+        errors: coercion.errors.map(
+          (error) =>
+            new GraphQLError(error.message, {
+              nodes: error.nodes,
+              originalError: error.originalError,
+              extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+            }),
+        ),
       });
     },
   };

@@ -44,14 +44,18 @@ export function walkOperation<T>(
   enter: (field: VisitedField, state: T) => T | undefined,
 ): void {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const included = (node: SelectionNode) => isIncluded(node, variables);
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, state: T) => {
     for (const selection of selectionSet.selections) {
       if (!included(selection)) continue;
       if (selection.kind === Kind.FIELD) {
-        const def = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[selection.name.value] : undefined;
+        const def =
+          parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+            ? parentType.getFields()[selection.name.value]
+            : undefined;
         const field: VisitedField = {
           node: selection,
           parentType,
@@ -67,12 +71,18 @@ export function walkOperation<T>(
           },
         };
         const next = enter(field, state);
-        if (next !== undefined && selection.selectionSet) walk(selection.selectionSet, def ? getNamedType(def.type) : undefined, next);
+        if (next !== undefined && selection.selectionSet)
+          walk(selection.selectionSet, def ? getNamedType(def.type) : undefined, next);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, selection.typeCondition ? schema.getType(selection.typeCondition.name.value) ?? undefined : parentType, state);
+        walk(
+          selection.selectionSet,
+          selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? undefined) : parentType,
+          state,
+        );
       } else {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, state);
+        if (fragment)
+          walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, state);
       }
     }
   };
@@ -87,7 +97,10 @@ export function isIncluded(node: SelectionNode, variables: CoercedVariables | un
   if (!node.directives?.length) return true;
   const values = variables as Record<string, unknown> | undefined;
   try {
-    return getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false;
+    return (
+      getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true &&
+      getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false
+    );
   } catch {
     return true; // a variable that does not coerce: execution refuses the request itself
   }

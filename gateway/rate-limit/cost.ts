@@ -55,7 +55,11 @@ export function estimateQueryCost(
   const memo = new Map<SelectionSetNode, Map<string, number>>();
 
   /** The cost of one item of `parentType` with this selection set. */
-  const selectionCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, sliced: number | undefined): number => {
+  const selectionCost = (
+    selectionSet: SelectionSetNode,
+    parentType: GraphQLNamedType | undefined,
+    sliced: number | undefined,
+  ): number => {
     const key = `${parentType?.name}|${sliced}`;
     let known = memo.get(selectionSet);
     if (!known) memo.set(selectionSet, (known = new Map()));
@@ -64,23 +68,36 @@ export function estimateQueryCost(
     let cost: number;
     if (parentType && isAbstractType(parentType)) {
       cost = 0;
-      for (const type of schema.getPossibleTypes(parentType)) cost = Math.max(cost, fieldsCost(fieldsFor(selectionSet, type), type, sliced));
+      for (const type of schema.getPossibleTypes(parentType))
+        cost = Math.max(cost, fieldsCost(fieldsFor(selectionSet, type), type, sliced));
     } else {
-      cost = fieldsCost(fieldsFor(selectionSet, parentType && isObjectType(parentType) ? parentType : null), parentType, sliced);
+      cost = fieldsCost(
+        fieldsFor(selectionSet, parentType && isObjectType(parentType) ? parentType : null),
+        parentType,
+        sliced,
+      );
     }
     known.set(key, cost);
     return cost;
   };
 
-  const fieldsCost = (fields: FieldNode[], parentType: GraphQLNamedType | undefined, sliced: number | undefined): number => {
+  const fieldsCost = (
+    fields: FieldNode[],
+    parentType: GraphQLNamedType | undefined,
+    sliced: number | undefined,
+  ): number => {
     let cost = 0;
     for (const node of fields) {
       cost += 1;
-      const def = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[node.name.value] : undefined;
+      const def =
+        parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+          ? parentType.getFields()[node.name.value]
+          : undefined;
       if (!def || !node.selectionSet) continue;
       const slice = def.args.length ? sliceOf(argumentsOf(def, node, variables)) : undefined;
       const childType = getNamedType(def.type);
-      if (isListType(getNullableType(def.type))) cost += (slice ?? sliced ?? defaultListSize) * selectionCost(node.selectionSet, childType, undefined);
+      if (isListType(getNullableType(def.type)))
+        cost += (slice ?? sliced ?? defaultListSize) * selectionCost(node.selectionSet, childType, undefined);
       else cost += selectionCost(node.selectionSet, childType, slice);
     }
     return cost;
@@ -89,7 +106,11 @@ export function estimateQueryCost(
   return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, undefined);
 }
 
-function argumentsOf(def: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: CoercedVariables | undefined) {
+function argumentsOf(
+  def: Parameters<typeof getArgumentValues>[0],
+  node: FieldNode,
+  variables: CoercedVariables | undefined,
+) {
   try {
     return getArgumentValues(def, node, variables as Record<string, unknown> | undefined);
   } catch {

@@ -8,9 +8,23 @@ export type LimitScope = 'client' | 'operation' | 'cost' | 'field';
  * `extensions.http` into the response status and headers and leaves it out of the body); a
  * refused field leaves the response at 200 with the rest of the data.
  */
-export function rateLimitedError(options: { scope: LimitScope; retryAfterMs: number; wholeRequest: boolean; coordinate?: string; path?: readonly (string | number)[]; nodes?: ASTNode[] }) {
+export function rateLimitedError(options: {
+  scope: LimitScope;
+  retryAfterMs: number;
+  wholeRequest: boolean;
+  coordinate?: string;
+  path?: readonly (string | number)[];
+  nodes?: ASTNode[];
+}) {
   const retryAfter = Math.max(1, Math.ceil(options.retryAfterMs / 1000));
-  const what = options.scope === 'field' ? `"${options.coordinate}"` : options.scope === 'cost' ? 'the query cost budget' : options.scope === 'operation' ? 'this operation' : 'requests';
+  const what =
+    options.scope === 'field'
+      ? `"${options.coordinate}"`
+      : options.scope === 'cost'
+        ? 'the query cost budget'
+        : options.scope === 'operation'
+          ? 'this operation'
+          : 'requests';
   return new GraphQLError(`Rate limit exceeded for ${what}; retry in ${retryAfter} s`, {
     path: options.path,
     nodes: options.nodes,
@@ -25,9 +39,12 @@ export function rateLimitedError(options: { scope: LimitScope; retryAfterMs: num
 
 /** A single query estimated above MAX_QUERY_COST: refused before any subgraph is asked. */
 export function queryTooComplexError(cost: number, maxCost: number) {
-  return new GraphQLError(`Query cost ${cost} exceeds the maximum of ${maxCost}; ask for fewer items (first/limit) or fewer nested lists`, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', cost: { estimated: cost, max: maxCost }, http: { status: 400 } },
-  });
+  return new GraphQLError(
+    `Query cost ${cost} exceeds the maximum of ${maxCost}; ask for fewer items (first/limit) or fewer nested lists`,
+    {
+      extensions: { code: 'QUERY_TOO_COMPLEX', cost: { estimated: cost, max: maxCost }, http: { status: 400 } },
+    },
+  );
 }
 
 /** Redis down with RATE_LIMIT_REDIS_DOWN=closed: the gateway cannot tell whether the client may proceed. */

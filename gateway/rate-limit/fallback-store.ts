@@ -43,13 +43,17 @@ export class FallbackStore implements RateLimitStore {
   }
 
   async consume(charges: Charge[], required = charges.length): Promise<Decision[]> {
-    if (this.options.redis.status !== 'ready') return this.fallback(charges, required, new Error(`redis ${this.options.redis.status}`));
+    if (this.options.redis.status !== 'ready')
+      return this.fallback(charges, required, new Error(`redis ${this.options.redis.status}`));
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const decisions = await Promise.race([
         this.shared.consume(charges, required),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
       if (this.degraded) this.options.logger.info('rate limits shared through redis again');
@@ -69,10 +73,21 @@ export class FallbackStore implements RateLimitStore {
   private fallback(charges: Charge[], required: number, cause: unknown): Decision[] {
     const { policy, logger } = this.options;
     this.fallbacks.inc();
-    if (!this.degraded) logger.warn({ err: (cause as Error).message, policy }, `rate-limit store unreachable; RATE_LIMIT_REDIS_DOWN=${policy}`);
+    if (!this.degraded)
+      logger.warn(
+        { err: (cause as Error).message, policy },
+        `rate-limit store unreachable; RATE_LIMIT_REDIS_DOWN=${policy}`,
+      );
     this.degraded = true;
     if (policy === 'closed') throw new RateLimitStoreUnavailable(cause);
-    if (policy === 'open') return charges.map((charge) => ({ allowed: true, limit: charge.limit, remaining: charge.limit, resetMs: charge.windowMs, retryAfterMs: 0 }));
+    if (policy === 'open')
+      return charges.map((charge) => ({
+        allowed: true,
+        limit: charge.limit,
+        remaining: charge.limit,
+        resetMs: charge.windowMs,
+        retryAfterMs: 0,
+      }));
     return this.local.consumeNow(charges, required);
   }
 }

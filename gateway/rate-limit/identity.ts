@@ -50,7 +50,10 @@ export function createClientIdentifier(options: ClientIdentifierOptions) {
     const forwarded = request?.headers.get('x-forwarded-for');
     let address = peer;
     if (forwarded && matches(trusted, peer)) {
-      const hops = forwarded.split(',').map((hop) => normalize(hop.trim())).filter((hop): hop is string => !!hop && isIP(hop) !== 0);
+      const hops = forwarded
+        .split(',')
+        .map((hop) => normalize(hop.trim()))
+        .filter((hop): hop is string => !!hop && isIP(hop) !== 0);
       while (hops.length && matches(trusted, address)) address = hops.pop()!;
     }
     if (!matches(exempt, address)) return `ip:${address}`;
@@ -73,13 +76,15 @@ export function addressList(entries: readonly string[]): BlockList | null {
       continue;
     }
     const prefix = Number(bits);
-    if (!/^\d+$/.test(bits) || prefix > (family === 6 ? 128 : 32)) throw new Error(`"${entry}" has an invalid prefix length`);
+    if (!/^\d+$/.test(bits) || prefix > (family === 6 ? 128 : 32))
+      throw new Error(`"${entry}" has an invalid prefix length`);
     list.addSubnet(address, prefix, type);
   }
   return list;
 }
 
-const matches = (list: BlockList | null, address: string) => list !== null && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+const matches = (list: BlockList | null, address: string) =>
+  list?.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 
 /** IPv4 clients of a dual-stack socket appear as `::ffff:1.2.3.4`. */
 function normalize(address: string | undefined): string | undefined {

@@ -37,7 +37,12 @@ export class InMemoryStore implements RateLimitStore {
       const charge = charges[i]!;
       const record = state.fits && requiredFit;
       if (record) {
-        this.counters.set(charge.key, { window: state.window, current: state.current + charge.cost, previous: state.previous, expiresAt: now + 2 * charge.windowMs });
+        this.counters.set(charge.key, {
+          window: state.window,
+          current: state.current + charge.cost,
+          previous: state.previous,
+          expiresAt: now + 2 * charge.windowMs,
+        });
       }
       return decide(charge, state, record);
     });

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { env } from '../../kit/config';
-import { DEFAULT_COST_BUDGET, DEFAULT_MAX_QUERY_COST, DEFAULT_REQUESTS_PER_WINDOW, DEFAULT_WINDOW_MS, useRateLimit } from './use-rate-limit';
+import {
+  DEFAULT_COST_BUDGET,
+  DEFAULT_MAX_QUERY_COST,
+  DEFAULT_REQUESTS_PER_WINDOW,
+  DEFAULT_WINDOW_MS,
+  useRateLimit,
+} from './use-rate-limit';
 import { DEFAULT_LIST_SIZE } from './cost';
 import { DEFAULT_REDIS_TIMEOUT_MS, FallbackStore } from './fallback-store';
 import { addressList, createClientIdentifier, DEFAULT_EXEMPT_ADDRESSES } from './identity';
@@ -25,7 +31,10 @@ const limitRules = (kind: 'operation' | 'field') =>
 /** A comma-separated list of addresses and CIDR ranges, checked at start. */
 const addressText = () =>
   z.string().transform((text, ctx) => {
-    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     try {
       addressList(entries);
     } catch (error) {
@@ -71,7 +80,11 @@ export const rateLimitEnv = z
   })
   .superRefine((raw, ctx) => {
     if (raw.RATE_LIMIT_COST_BUDGET > 0 && raw.MAX_QUERY_COST > raw.RATE_LIMIT_COST_BUDGET) {
-      ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_COST_BUDGET'], message: `must be at least MAX_QUERY_COST (${raw.MAX_QUERY_COST}), or an allowed query could never be afforded` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATE_LIMIT_COST_BUDGET'],
+        message: `must be at least MAX_QUERY_COST (${raw.MAX_QUERY_COST}), or an allowed query could never be afforded`,
+      });
     }
   })
   .transform((raw) => {
@@ -87,7 +100,8 @@ export const rateLimitEnv = z
       redisDown: raw.RATE_LIMIT_REDIS_DOWN,
       redisTimeoutMs: raw.RATE_LIMIT_REDIS_TIMEOUT_MS,
       trustedProxies: raw.RATE_LIMIT_TRUSTED_PROXIES,
-      exempt: raw.RATE_LIMIT_EXEMPT_ADDRESSES ?? (raw.NODE_ENV === 'production' ? [] : DEFAULT_EXEMPT_ADDRESSES.split(',')),
+      exempt:
+        raw.RATE_LIMIT_EXEMPT_ADDRESSES ?? (raw.NODE_ENV === 'production' ? [] : DEFAULT_EXEMPT_ADDRESSES.split(',')),
     };
   });
 export type RateLimitOptions = z.infer<typeof rateLimitEnv>;
@@ -99,14 +113,26 @@ export type RateLimitOptions = z.infer<typeof rateLimitEnv>;
 export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart {
   if (!options.enabled) return { name: 'rate-limit' };
   const store = deps.redis
-    ? new FallbackStore({ redis: deps.redis, policy: options.redisDown, timeoutMs: options.redisTimeoutMs, logger: deps.logger, metrics: deps.metrics })
+    ? new FallbackStore({
+        redis: deps.redis,
+        policy: options.redisDown,
+        timeoutMs: options.redisTimeoutMs,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      })
     : new InMemoryStore();
   const identify = createClientIdentifier({
     trustedProxies: options.trustedProxies,
     exempt: options.exempt,
-    onUnknownAddress: () => deps.logger.warn('client address unknown (the HTTP server passes no remoteAddress): anonymous requests are not rate limited'),
+    onUnknownAddress: () =>
+      deps.logger.warn(
+        'client address unknown (the HTTP server passes no remoteAddress): anonymous requests are not rate limited',
+      ),
     onUntrustedForwarder: (peer) =>
-      deps.logger.warn({ peer }, 'an exempt peer forwards X-Forwarded-For: if it is a proxy, list it in RATE_LIMIT_TRUSTED_PROXIES, or its clients go unlimited'),
+      deps.logger.warn(
+        { peer },
+        'an exempt peer forwards X-Forwarded-For: if it is a proxy, list it in RATE_LIMIT_TRUSTED_PROXIES, or its clients go unlimited',
+      ),
   });
   return {
     name: 'rate-limit',

@@ -12,7 +12,12 @@ export function createRateLimitMetrics(metrics: GatewayMetrics) {
   const rateLimited = (scope: LimitScope) => rejections.labels({ reason: 'rate_limited', scope });
   return {
     rejected: {
-      rateLimited: { client: rateLimited('client'), operation: rateLimited('operation'), cost: rateLimited('cost'), field: rateLimited('field') },
+      rateLimited: {
+        client: rateLimited('client'),
+        operation: rateLimited('operation'),
+        cost: rateLimited('cost'),
+        field: rateLimited('field'),
+      },
       tooComplex: rejections.labels({ reason: 'too_complex', scope: 'query' }),
       unavailable: rejections.labels({ reason: 'unavailable', scope: 'store' }),
     },

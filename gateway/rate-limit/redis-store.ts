@@ -67,7 +67,9 @@ return result
 
 const COMMAND = 'autographSlidingWindow';
 
-type WithSlidingWindow = Redis & { [COMMAND](numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]> };
+type WithSlidingWindow = Redis & {
+  [COMMAND](numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+};
 
 /** Budgets shared by every replica through Redis; throws when Redis cannot answer (see fallback-store.ts). */
 export class RedisStore implements RateLimitStore {

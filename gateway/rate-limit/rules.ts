@@ -19,14 +19,19 @@ const NAME_PATTERNS = {
  */
 export function parseLimitRules(text: string, kind: keyof typeof NAME_PATTERNS): Map<string, LimitRule> {
   const rules = new Map<string, LimitRule>();
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([^=\s]+)\s*=\s*(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)$/.exec(entry);
     if (!match) throw new Error(`"${entry}" is not <name>=<limit>/<window> such as Mutation.login=5/60s`);
     const [, name, limit, amount, unit] = match as unknown as [string, string, string, string, keyof typeof UNIT_MS];
-    if (!NAME_PATTERNS[kind].test(name)) throw new Error(`"${name}" is not ${kind === 'field' ? 'a Type.field coordinate' : 'an operation name or hash'}`);
+    if (!NAME_PATTERNS[kind].test(name))
+      throw new Error(`"${name}" is not ${kind === 'field' ? 'a Type.field coordinate' : 'an operation name or hash'}`);
     if (rules.has(name)) throw new Error(`"${name}" is listed twice`);
     const windowMs = Number(amount) * UNIT_MS[unit];
-    if (Number(limit) < 1 || windowMs < 1_000) throw new Error(`"${entry}" needs a limit of at least 1 and a window of at least 1s`);
+    if (Number(limit) < 1 || windowMs < 1_000)
+      throw new Error(`"${entry}" needs a limit of at least 1 and a window of at least 1s`);
     rules.set(name, { limit: Number(limit), windowMs });
   }
   return rules;

@@ -1,5 +1,12 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
-import { getOperationAST, GraphQLError, print, type DocumentNode, type ExecutionResult, type FieldNode } from 'graphql';
+import {
+  getOperationAST,
+  type GraphQLError,
+  print,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+} from 'graphql';
 import { createHash } from 'node:crypto';
 import { estimateQueryCost, DEFAULT_LIST_SIZE } from './cost';
 import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from './errors';
@@ -80,7 +87,13 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
   /** An unnamed operation's name for RATE_LIMIT_OPERATIONS: the SHA-256 of the text the client sent. */
   const operationHash = (document: DocumentNode, text: unknown) => {
     let hash = hashes.get(document);
-    if (!hash) hashes.set(document, (hash = createHash('sha256').update(typeof text === 'string' ? text : print(document)).digest('hex')));
+    if (!hash)
+      hashes.set(
+        document,
+        (hash = createHash('sha256')
+          .update(typeof text === 'string' ? text : print(document))
+          .digest('hex')),
+      );
     return hash;
   };
   /** Requests refused in onParams, by their context: see onExecutionResult. */
@@ -91,16 +104,25 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
     if (!request) return;
     for (const decision of decisions) {
       const known = headersByRequest.get(request);
-      const tighter = !known || (known.allowed && (!decision.allowed || decision.remaining / decision.limit < known.remaining / known.limit));
+      const tighter =
+        !known ||
+        (known.allowed && (!decision.allowed || decision.remaining / decision.limit < known.remaining / known.limit));
       if (tighter) headersByRequest.set(request, decision);
     }
   };
 
   /** Charges `charges` (the first `required` together); a refusal is the error to answer with. */
-  const charge = async (request: Request | undefined, charges: ScopedCharge[], required = charges.length): Promise<{ decisions: Decision[]; refusal?: GraphQLError }> => {
+  const charge = async (
+    request: Request | undefined,
+    charges: ScopedCharge[],
+    required = charges.length,
+  ): Promise<{ decisions: Decision[]; refusal?: GraphQLError }> => {
     let decisions: Decision[];
     try {
-      decisions = await store.consume(charges.map((entry) => entry.charge), required);
+      decisions = await store.consume(
+        charges.map((entry) => entry.charge),
+        required,
+      );
     } catch (error) {
       if (!(error instanceof RateLimitStoreUnavailable)) throw error;
       rejected.unavailable.inc();
@@ -111,7 +133,10 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
     if (refused < 0) return { decisions };
     const { scope } = charges[refused]!;
     rejected.rateLimited[scope].inc();
-    return { decisions, refusal: rateLimitedError({ scope, retryAfterMs: decisions[refused]!.retryAfterMs, wholeRequest: true }) };
+    return {
+      decisions,
+      refusal: rateLimitedError({ scope, retryAfterMs: decisions[refused]!.retryAfterMs, wholeRequest: true }),
+    };
   };
 
   return {
@@ -120,7 +145,9 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       if (!requests) return;
       const client = identify(context as IdentityContext, request);
       if (client === null) return;
-      const charges: ScopedCharge[] = [{ scope: 'client', charge: { key: `${keyPrefix}client:${client}`, ...requests, cost: 1 } }];
+      const charges: ScopedCharge[] = [
+        { scope: 'client', charge: { key: `${keyPrefix}client:${client}`, ...requests, cost: 1 } },
+      ];
       return charge(request, charges).then(({ refusal }) => {
         if (!refusal) return;
         refusals.set(context, refusal);
@@ -138,11 +165,18 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || (!measureCost && !operations.size && !fieldCoordinates.size)) return undefined;
       const context = args.contextValue as RequestContext & { params?: { query?: unknown } };
-      const variables = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined, context);
+      const variables = coercedVariables(
+        args.schema,
+        operation,
+        args.variableValues as Record<string, unknown> | undefined,
+        context,
+      );
       // Variables that do not coerce: execution refuses the request with its own error.
       if (!variables) return undefined;
 
-      const cost = measureCost ? estimateQueryCost(args.schema, args.document, operation, variables, defaultListSize) : 0;
+      const cost = measureCost
+        ? estimateQueryCost(args.schema, args.document, operation, variables, defaultListSize)
+        : 0;
       if (measureCost) queryCost.observe(cost);
       if (maxQueryCost !== null && cost > maxQueryCost) {
         rejected.tooComplex.inc();
@@ -156,13 +190,24 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       if (operations.size) {
         const name = operation.name?.value ?? operationHash(args.document, context.params?.query);
         const rule = operations.get(name);
-        if (rule) required.push({ scope: 'operation', charge: { key: `${keyPrefix}operation:${name}:${client}`, ...rule, cost: 1 } });
+        if (rule)
+          required.push({
+            scope: 'operation',
+            charge: { key: `${keyPrefix}operation:${name}:${client}`, ...rule, cost: 1 },
+          });
       }
-      if (costBudget && cost > 0) required.push({ scope: 'cost', charge: { key: `${keyPrefix}cost:${client}`, ...costBudget, cost } });
-      const limited = fieldCoordinates.size ? [...findLimitedFields(args.schema, args.document, operation, variables, fieldCoordinates)] : [];
+      if (costBudget && cost > 0)
+        required.push({ scope: 'cost', charge: { key: `${keyPrefix}cost:${client}`, ...costBudget, cost } });
+      const limited = fieldCoordinates.size
+        ? [...findLimitedFields(args.schema, args.document, operation, variables, fieldCoordinates)]
+        : [];
       const perField: ScopedCharge[] = limited.map(([coordinate, selections]) => ({
         scope: 'field',
-        charge: { key: `${keyPrefix}field:${coordinate}:${client}`, ...fields.get(coordinate)!, cost: selections.length },
+        charge: {
+          key: `${keyPrefix}field:${coordinate}:${client}`,
+          ...fields.get(coordinate)!,
+          cost: selections.length,
+        },
       }));
       if (!required.length && !perField.length) return undefined;
 
@@ -172,12 +217,20 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
           return undefined;
         }
         const fieldDecisions = decisions.slice(required.length);
-        const refusedFields = limited.flatMap(([, selections], i) => (fieldDecisions[i]!.allowed ? [] : selections.map((field) => ({ field, decision: fieldDecisions[i]! }))));
+        const refusedFields = limited.flatMap(([, selections], i) =>
+          fieldDecisions[i]!.allowed ? [] : selections.map((field) => ({ field, decision: fieldDecisions[i]! })),
+        );
         if (!refusedFields.length) return undefined;
         rejected.rateLimited.field.inc(refusedFields.length);
         args.document = withoutFields(args.document, new Set<FieldNode>(refusedFields.map(({ field }) => field.node)));
         return {
-          onExecuteDone({ result, setResult }: { result: ExecutionResult | AsyncIterable<ExecutionResult>; setResult: (result: ExecutionResult) => void }) {
+          onExecuteDone({
+            result,
+            setResult,
+          }: {
+            result: ExecutionResult | AsyncIterable<ExecutionResult>;
+            setResult: (result: ExecutionResult) => void;
+          }) {
             if (!result || Symbol.asyncIterator in result) return;
             setResult(withRefusedFields(result, refusedFields));
           },
@@ -196,12 +249,24 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
 }
 
 /** The executed result with each refused field null and a RATE_LIMITED error at each place it was. */
-function withRefusedFields(result: ExecutionResult, refused: { field: LimitedField; decision: Decision }[]): ExecutionResult {
+function withRefusedFields(
+  result: ExecutionResult,
+  refused: { field: LimitedField; decision: Decision }[],
+): ExecutionResult {
   let data = result.data as Record<string, unknown> | null | undefined;
   const errors: GraphQLError[] = [...(result.errors ?? [])];
   for (const { field, decision } of refused) {
     data = nullRefusedField(data, field, (path) =>
-      errors.push(rateLimitedError({ scope: 'field', coordinate: field.coordinate, retryAfterMs: decision.retryAfterMs, wholeRequest: false, path, nodes: [field.node] })),
+      errors.push(
+        rateLimitedError({
+          scope: 'field',
+          coordinate: field.coordinate,
+          retryAfterMs: decision.retryAfterMs,
+          wholeRequest: false,
+          path,
+          nodes: [field.node],
+        }),
+      ),
     );
   }
   return { ...result, data, errors };

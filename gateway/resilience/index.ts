@@ -1,6 +1,12 @@
 import { useUpstreamTimeout, type GatewayPlugin } from '@graphql-hive/gateway';
 import { z } from 'zod';
-import { DEFAULT_ERROR_THRESHOLD_PERCENT, DEFAULT_RESET_MS, DEFAULT_VOLUME_THRESHOLD, DEFAULT_WINDOW_MS, useCircuitBreaker } from './use-circuit-breaker';
+import {
+  DEFAULT_ERROR_THRESHOLD_PERCENT,
+  DEFAULT_RESET_MS,
+  DEFAULT_VOLUME_THRESHOLD,
+  DEFAULT_WINDOW_MS,
+  useCircuitBreaker,
+} from './use-circuit-breaker';
 import { useRequestDeadline } from './use-request-deadline';
 import { useSubgraphFailures } from './use-subgraph-failures';
 import { DEFAULT_RETRY_DELAY_MS, useSubgraphRetries } from './use-subgraph-retries';
@@ -9,7 +15,8 @@ import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
 /** Milliseconds; 0 switches the feature off. */
-const millisOrOff = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or a number of milliseconds').default(fallback);
+const millisOrOff = (fallback: number) =>
+  z.coerce.number().int().min(0, 'must be 0 (off) or a number of milliseconds').default(fallback);
 
 /** Environment of the resilience concern (breakers, timeouts, retries, deadlines). */
 export const resilienceEnv = z
@@ -21,7 +28,12 @@ export const resilienceEnv = z
     SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(DEFAULT_RETRY_DELAY_MS),
     REQUEST_DEADLINE_MS: millisOrOff(10_000),
     CIRCUIT_BREAKER: onOff('on'),
-    CIRCUIT_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(99, 'must be 1-99').default(DEFAULT_ERROR_THRESHOLD_PERCENT),
+    CIRCUIT_ERROR_THRESHOLD_PERCENT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(99, 'must be 1-99')
+      .default(DEFAULT_ERROR_THRESHOLD_PERCENT),
     CIRCUIT_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(DEFAULT_VOLUME_THRESHOLD),
     CIRCUIT_RESET_MS: z.coerce.number().int().min(100).default(DEFAULT_RESET_MS),
     CIRCUIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(DEFAULT_WINDOW_MS),
@@ -74,7 +86,8 @@ export function resilience(options: ResilienceOptions, deps: ChainDeps): ChainPa
         useSubgraphFailures({ logger: deps.logger, metrics: deps.metrics, deadline }),
         options.requestDeadlineMs && useRequestDeadline(deadline),
         options.retries.maxRetries > 0 && useSubgraphRetries({ ...options.retries, metrics: deps.metrics, deadline }),
-        options.circuitBreaker && useCircuitBreaker({ ...options.circuitBreaker, logger: deps.logger, metrics: deps.metrics }),
+        options.circuitBreaker &&
+          useCircuitBreaker({ ...options.circuitBreaker, logger: deps.logger, metrics: deps.metrics }),
       ].filter((plugin): plugin is GatewayPlugin => Boolean(plugin)),
   };
 }

@@ -8,15 +8,18 @@ export type SubgraphExecutor = SubgraphExecutePayload['executor'];
 /** query, mutation or subscription: set by the query planner, read from the document otherwise. */
 export function operationTypeOf(request: SubgraphExecutionRequest): string | undefined {
   if (request.operationType) return request.operationType;
-  for (const definition of request.document.definitions) if (definition.kind === 'OperationDefinition') return definition.operation;
+  for (const definition of request.document.definitions)
+    if (definition.kind === 'OperationDefinition') return definition.operation;
   return undefined;
 }
 
 /** Streamed results (subscriptions, @defer) are passed through untouched. */
-export const isStream = (value: unknown): value is AsyncIterable<unknown> => value != null && typeof value === 'object' && Symbol.asyncIterator in value;
+export const isStream = (value: unknown): value is AsyncIterable<unknown> =>
+  value != null && typeof value === 'object' && Symbol.asyncIterator in value;
 
 /**
  * The executor type is generic in its result and context; wrappers that only pass results along
  * (or replace them with errors) are typed for the gateway's requests and cast once, here.
  */
-export const asExecutor = (call: (request: SubgraphExecutionRequest) => unknown): SubgraphExecutor => call as SubgraphExecutor;
+export const asExecutor = (call: (request: SubgraphExecutionRequest) => unknown): SubgraphExecutor =>
+  call as SubgraphExecutor;

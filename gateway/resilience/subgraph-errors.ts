@@ -22,20 +22,26 @@ export type SubgraphFailure = 'unreachable' | 'timeout' | 'deadline' | 'circuit-
 const FAILURE = Symbol('autograph.subgraphFailure');
 
 const MESSAGES: Record<SubgraphFailure, (subgraph: string) => string> = {
-  unreachable: (subgraph) => `Subgraph "${subgraph}" is unavailable: it could not be reached or sent no valid GraphQL response`,
+  unreachable: (subgraph) =>
+    `Subgraph "${subgraph}" is unavailable: it could not be reached or sent no valid GraphQL response`,
   timeout: (subgraph) => `Subgraph "${subgraph}" did not answer in time`,
   deadline: (subgraph) => `Subgraph "${subgraph}" was not queried: the request ran out of time`,
-  'circuit-open': (subgraph) => `Subgraph "${subgraph}" is unavailable: its circuit is open after repeated failures; retry later`,
+  'circuit-open': (subgraph) =>
+    `Subgraph "${subgraph}" is unavailable: its circuit is open after repeated failures; retry later`,
 };
 
 export function subgraphError(subgraph: string, failure: SubgraphFailure): GraphQLError {
   const code = failure === 'timeout' || failure === 'deadline' ? GATEWAY_TIMEOUT : SUBGRAPH_UNAVAILABLE;
-  const error = new GraphQLError(MESSAGES[failure](subgraph), { extensions: { code, serviceName: subgraph, reason: failure } });
+  const error = new GraphQLError(MESSAGES[failure](subgraph), {
+    extensions: { code, serviceName: subgraph, reason: failure },
+  });
   Object.defineProperty(error, FAILURE, { value: failure });
   return error;
 }
 
-export const failureResult = (subgraph: string, failure: SubgraphFailure): ExecutionResult => ({ errors: [subgraphError(subgraph, failure)] });
+export const failureResult = (subgraph: string, failure: SubgraphFailure): ExecutionResult => ({
+  errors: [subgraphError(subgraph, failure)],
+});
 
 /** The first failure this module tagged in a result, if any. */
 export function failureOf(result: ExecutionResult): SubgraphFailure | undefined {

@@ -47,10 +47,26 @@ class FailedCall extends Error {
  */
 export function useCircuitBreaker(options: CircuitBreakerOptions): GatewayPlugin {
   const { logger, metrics } = options;
-  const state = metrics.gauge({ name: 'autograph_gateway_circuit_state', help: 'Circuit of each subgraph: 0 closed, 1 half-open, 2 open', labelNames: ['subgraph'] });
-  const opened = metrics.counter({ name: 'autograph_gateway_circuit_opened_total', help: 'Times a subgraph circuit opened', labelNames: ['subgraph'] });
-  const closed = metrics.counter({ name: 'autograph_gateway_circuit_closed_total', help: 'Times a subgraph circuit closed again after being open', labelNames: ['subgraph'] });
-  const rejected = metrics.counter({ name: 'autograph_gateway_circuit_rejected_total', help: 'Subgraph calls failed fast because the circuit was open', labelNames: ['subgraph'] });
+  const state = metrics.gauge({
+    name: 'autograph_gateway_circuit_state',
+    help: 'Circuit of each subgraph: 0 closed, 1 half-open, 2 open',
+    labelNames: ['subgraph'],
+  });
+  const opened = metrics.counter({
+    name: 'autograph_gateway_circuit_opened_total',
+    help: 'Times a subgraph circuit opened',
+    labelNames: ['subgraph'],
+  });
+  const closed = metrics.counter({
+    name: 'autograph_gateway_circuit_closed_total',
+    help: 'Times a subgraph circuit closed again after being open',
+    labelNames: ['subgraph'],
+  });
+  const rejected = metrics.counter({
+    name: 'autograph_gateway_circuit_rejected_total',
+    help: 'Subgraph calls failed fast because the circuit was open',
+    labelNames: ['subgraph'],
+  });
   const breakerOptions: CircuitBreaker.Options = {
     // Hive's upstream timeout aborts the call; opossum's own timer would only stop waiting for it.
     timeout: false,
@@ -65,15 +81,26 @@ export function useCircuitBreaker(options: CircuitBreakerOptions): GatewayPlugin
   const breakerFor = (subgraph: string) => {
     let breaker = breakers.get(subgraph);
     if (breaker) return breaker;
-    breaker = new CircuitBreaker((call: () => Promise<ExecutionResult>) => call(), { ...breakerOptions, name: subgraph });
+    breaker = new CircuitBreaker((call: () => Promise<ExecutionResult>) => call(), {
+      ...breakerOptions,
+      name: subgraph,
+    });
     const labels = { subgraph };
-    const [stateOf, openings, closings, rejections] = [state.labels(labels), opened.labels(labels), closed.labels(labels), rejected.labels(labels)];
+    const [stateOf, openings, closings, rejections] = [
+      state.labels(labels),
+      opened.labels(labels),
+      closed.labels(labels),
+      rejected.labels(labels),
+    ];
     stateOf.set(CIRCUIT_STATE.closed);
     breaker.on('open', () => {
       stateOf.set(CIRCUIT_STATE.open);
       openings.inc();
       const { fires, failures } = breaker!.stats;
-      logger.warn({ subgraph, fires, failures, resetMs: breakerOptions.resetTimeout }, `circuit of subgraph ${subgraph} opened: failing fast`);
+      logger.warn(
+        { subgraph, fires, failures, resetMs: breakerOptions.resetTimeout },
+        `circuit of subgraph ${subgraph} opened: failing fast`,
+      );
     });
     breaker.on('halfOpen', () => {
       stateOf.set(CIRCUIT_STATE.halfOpen);

@@ -17,7 +17,11 @@ export function useRequestDeadline(deadline: RequestDeadline): GatewayPlugin {
       deadline.start(request);
     },
     onSubgraphExecute({ subgraphName, executor, setExecutor }) {
-      setExecutor(asExecutor((request) => (deadline.remainingMs(request) <= 0 ? failureResult(subgraphName, 'deadline') : executor(request))));
+      setExecutor(
+        asExecutor((request) =>
+          deadline.remainingMs(request) <= 0 ? failureResult(subgraphName, 'deadline') : executor(request),
+        ),
+      );
     },
   };
 }

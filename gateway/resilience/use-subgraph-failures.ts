@@ -40,8 +40,17 @@ export function useSubgraphFailures(options: SubgraphFailuresOptions): GatewayPl
     child.inc();
   };
 
-  const failed = (subgraph: string, request: SubgraphExecutionRequest, error: unknown, rest: ExecutionResult = {}): ExecutionResult => {
-    const reason: SubgraphFailure = !isTimeoutError(error) ? 'unreachable' : deadline && deadline.remainingMs(request) <= DEADLINE_SLACK_MS ? 'deadline' : 'timeout';
+  const failed = (
+    subgraph: string,
+    request: SubgraphExecutionRequest,
+    error: unknown,
+    rest: ExecutionResult = {},
+  ): ExecutionResult => {
+    const reason: SubgraphFailure = !isTimeoutError(error)
+      ? 'unreachable'
+      : deadline && deadline.remainingMs(request) <= DEADLINE_SLACK_MS
+        ? 'deadline'
+        : 'timeout';
     count(subgraph, reason);
     logger.debug({ subgraph, reason, err: (error as Error)?.message }, 'subgraph call failed');
     return { ...rest, errors: [subgraphError(subgraph, reason), ...(rest.errors ?? [])] };
@@ -57,7 +66,10 @@ export function useSubgraphFailures(options: SubgraphFailuresOptions): GatewayPl
     if (isStream(result) || !result.errors?.length) return result;
     const transportError = result.errors.find(isTransportError);
     if (!transportError) return result;
-    return failed(subgraph, request, transportError, { data: result.data as ExecutionResult['data'], errors: result.errors.filter((error) => !isTransportError(error)) });
+    return failed(subgraph, request, transportError, {
+      data: result.data as ExecutionResult['data'],
+      errors: result.errors.filter((error) => !isTransportError(error)),
+    });
   };
 
   return {

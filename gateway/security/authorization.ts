@@ -74,7 +74,10 @@ export function useFieldAuthorization(options: { metrics: GatewayMetrics }): Gat
     help: 'Fields refused by @authenticated / @requiresScopes / @policy, by code.',
     labelNames: ['code'],
   });
-  const denied: Record<RefusalCode, { inc(): void }> = { UNAUTHENTICATED: denials.labels({ code: 'UNAUTHENTICATED' }), FORBIDDEN: denials.labels({ code: 'FORBIDDEN' }) };
+  const denied: Record<RefusalCode, { inc(): void }> = {
+    UNAUTHENTICATED: denials.labels({ code: 'UNAUTHENTICATED' }),
+    FORBIDDEN: denials.labels({ code: 'FORBIDDEN' }),
+  };
   const walks = options.metrics.counter({
     name: 'autograph_gateway_authorization_walks_total',
     help: 'Operations that could touch a protected field (walked) or could not (skipped).',
@@ -83,7 +86,12 @@ export function useFieldAuthorization(options: { metrics: GatewayMetrics }): Gat
   const [walked, skipped] = [walks.labels({ result: 'walked' }), walks.labels({ result: 'skipped' })];
   const decisions = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, Decision>>>();
 
-  function decide(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, user: AccessTokenClaims | null): Decision {
+  function decide(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    user: AccessTokenClaims | null,
+  ): Decision {
     let bySchema = decisions.get(schema);
     if (!bySchema) decisions.set(schema, (bySchema = new WeakMap()));
     let byCaller = bySchema.get(operation);
@@ -91,7 +99,8 @@ export function useFieldAuthorization(options: { metrics: GatewayMetrics }): Gat
     const scopes = rolesOf(user);
     const caller = user ? `user:${[...scopes].sort().join(',')}` : 'anonymous';
     let decision = byCaller.get(caller);
-    if (!decision) byCaller.set(caller, (decision = computeDecision(schema, document, operation, user !== null, scopes)));
+    if (!decision)
+      byCaller.set(caller, (decision = computeDecision(schema, document, operation, user !== null, scopes)));
     return decision;
   }
 
@@ -105,7 +114,13 @@ export function useFieldAuthorization(options: { metrics: GatewayMetrics }): Gat
       if (!decision.refused.length) return undefined;
       args.document = decision.document;
       return {
-        onExecuteDone({ result, setResult }: { result: ExecutionResult | AsyncIterable<ExecutionResult>; setResult: (result: ExecutionResult) => void }) {
+        onExecuteDone({
+          result,
+          setResult,
+        }: {
+          result: ExecutionResult | AsyncIterable<ExecutionResult>;
+          setResult: (result: ExecutionResult) => void;
+        }) {
           if (!result || Symbol.asyncIterator in result) return;
           setResult(withRefusals(result, decision.refused, denied));
         },
@@ -118,7 +133,13 @@ function rolesOf(user: AccessTokenClaims | null): string[] {
   return Array.isArray(user?.roles) ? user.roles.filter((role): role is string => typeof role === 'string') : [];
 }
 
-function computeDecision(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, signedIn: boolean, scopes: string[]): Decision {
+function computeDecision(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  signedIn: boolean,
+  scopes: string[],
+): Decision {
   const refused: Refusal[] = [];
   let protectedFields = false;
   // Every field, whatever @skip/@include say (no variables here): a refused field the client
@@ -135,14 +156,26 @@ function computeDecision(schema: GraphQLSchema, document: DocumentNode, operatio
     refused.push({ node: field.node, steps: path, ...refusal });
     return undefined; // nothing under a refused field runs
   });
-  return { protectedFields, refused, document: refused.length ? withoutFields(document, new Set(refused.map((refusal) => refusal.node))) : document };
+  return {
+    protectedFields,
+    refused,
+    document: refused.length ? withoutFields(document, new Set(refused.map((refusal) => refusal.node))) : document,
+  };
 }
 
-function refusalFor(requirement: Requirement, coordinate: string, signedIn: boolean, scopes: string[]): { code: RefusalCode; message: string } | null {
+function refusalFor(
+  requirement: Requirement,
+  coordinate: string,
+  signedIn: boolean,
+  scopes: string[],
+): { code: RefusalCode; message: string } | null {
   if (!signedIn) return { code: 'UNAUTHENTICATED', message: `Sign in to query ${coordinate}` };
   for (const rule of requirement.scopes) {
     if (!rule.some((all) => all.every((scope) => scopes.includes(scope)))) {
-      return { code: 'FORBIDDEN', message: `${coordinate} requires the role(s) ${rule.map((all) => all.join(' and ')).join(' or ')}` };
+      return {
+        code: 'FORBIDDEN',
+        message: `${coordinate} requires the role(s) ${rule.map((all) => all.join(' and ')).join(' or ')}`,
+      };
     }
   }
   if (requirement.policy) return { code: 'FORBIDDEN', message: `${coordinate} is not available to this user` };
@@ -168,7 +201,8 @@ function requirementOf(schema: GraphQLSchema, parent: GraphQLNamedType, fieldNam
       if (!subject) continue;
       const directives = getDirectiveExtensions(subject, schema);
       if (directives.authenticated?.length) requirement.authenticated = true;
-      for (const args of directives.requiresScopes ?? []) if (Array.isArray(args?.scopes)) requirement.scopes.push(args.scopes as string[][]);
+      for (const args of directives.requiresScopes ?? [])
+        if (Array.isArray(args?.scopes)) requirement.scopes.push(args.scopes as string[][]);
       if (directives.policy?.length) requirement.policy = true;
     }
   }
@@ -178,20 +212,30 @@ function requirementOf(schema: GraphQLSchema, parent: GraphQLNamedType, fieldNam
 }
 
 /** The executed result with each refused field null and its error at each place it was. */
-function withRefusals(result: ExecutionResult, refused: Refusal[], denied: Record<RefusalCode, { inc(): void }>): ExecutionResult {
+function withRefusals(
+  result: ExecutionResult,
+  refused: Refusal[],
+  denied: Record<RefusalCode, { inc(): void }>,
+): ExecutionResult {
   let data = result.data as Record<string, unknown> | null | undefined;
   const errors: GraphQLError[] = [...(result.errors ?? [])];
   for (const refusal of refused) {
     data = nullRefusedField(data, refusal, (path) => {
       denied[refusal.code].inc();
-      errors.push(new GraphQLError(refusal.message, { nodes: [refusal.node], path, extensions: { code: refusal.code } }));
+      errors.push(
+        new GraphQLError(refusal.message, { nodes: [refusal.node], path, extensions: { code: refusal.code } }),
+      );
     });
   }
   return { ...result, data, errors };
 }
 
 /** Whether any field the document selects (on any possible type) carries a protecting directive. */
-export function touchesProtectedField(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+export function touchesProtectedField(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): boolean {
   let found = false;
   walkOperation<true>(schema, document, operation, undefined, true, (field) => {
     if (found || !field.def || !field.parentType) return undefined;
@@ -200,4 +244,3 @@ export function touchesProtectedField(schema: GraphQLSchema, document: DocumentN
   });
   return found;
 }
-

@@ -5,25 +5,56 @@ import type { GatewayConfig } from '@graphql-hive/gateway';
  * form cannot send them): any one of them satisfies CSRF prevention (Yoga's own, and the two
  * Apollo clients send). The one list for Yoga's `csrfPrevention` and the response cache's fast path.
  */
-export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
+export const CSRF_HEADERS = [
+  'x-graphql-csrf',
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+] as const;
 
 /** Always forwarded: subgraphs verify the caller's token themselves. */
 export const ALWAYS_PROPAGATED = ['authorization'] as const;
 
 /** Headers the gateway's own HTTP client owns; forwarding a client's value would break or smuggle requests. */
-const NEVER_PROPAGATED = new Set(['host', 'connection', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'accept-encoding', 'proxy-authorization', 'x-request-id']);
+const NEVER_PROPAGATED = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'accept-encoding',
+  'proxy-authorization',
+  'x-request-id',
+]);
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 
 /** PROPAGATE_HEADERS → lower-case header names, or the reason it is wrong. */
 export function headerAllowList(list: string): { headers: string[]; problem?: string } {
-  const headers = [...new Set(list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))];
+  const headers = [
+    ...new Set(
+      list
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   const invalid = headers.find((name) => !HEADER_NAME.test(name));
   if (invalid) return { headers, problem: `"${invalid}" is not a header name` };
   const forbidden = headers.find((name) => NEVER_PROPAGATED.has(name));
   if (forbidden) return { headers, problem: `"${forbidden}" cannot be propagated to subgraphs` };
-  return { headers: [...ALWAYS_PROPAGATED, ...headers.filter((name) => !(ALWAYS_PROPAGATED as readonly string[]).includes(name))] };
+  return {
+    headers: [
+      ...ALWAYS_PROPAGATED,
+      ...headers.filter((name) => !(ALWAYS_PROPAGATED as readonly string[]).includes(name)),
+    ],
+  };
 }
 
 /** The allowed headers the client sent, for Hive Gateway's `propagateHeaders.fromClientToSubgraphs`. */
@@ -40,9 +71,13 @@ export function propagatedHeaders(request: Request, allowed: readonly string[]):
 export function parseCorsOrigins(value: string): { origins: string[]; problem?: string } {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed === 'none') return { origins: [] };
-  const origins = trimmed.split(',').map((origin) => origin.trim().toLowerCase().replace(/\/$/, '')).filter(Boolean);
+  const origins = trimmed
+    .split(',')
+    .map((origin) => origin.trim().toLowerCase().replace(/\/$/, ''))
+    .filter(Boolean);
   const invalid = origins.find((origin) => origin !== '*' && !ORIGIN.test(origin));
-  if (invalid) return { origins, problem: `"${invalid}" is not an origin like https://app.example.com (or "*", or "none")` };
+  if (invalid)
+    return { origins, problem: `"${invalid}" is not an origin like https://app.example.com (or "*", or "none")` };
   return { origins: origins.includes('*') ? ['*'] : origins };
 }
 

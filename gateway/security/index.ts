@@ -6,19 +6,31 @@ import { useArbitraryDocumentLog } from './use-arbitrary-document-log';
 import { useErrorCodes } from './use-error-codes';
 import { useMaskedErrors } from './use-masked-errors';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, useMaxRequestBody } from './use-max-request-body';
-import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS, useQueryLimits } from './use-query-limits';
+import {
+  DEFAULT_MAX_ALIASES,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_DIRECTIVES,
+  DEFAULT_MAX_TOKENS,
+  useQueryLimits,
+} from './use-query-limits';
 import { useVariableErrors } from '../operation/variables';
 import { useSecurityHeaders } from './use-security-headers';
 import { useSupportedOperationTypes } from './use-supported-operation-types';
 import { useFieldAuthorization } from './authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
-import { createTrustedDocumentStore, DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE, DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS } from './trusted-documents';
+import {
+  createTrustedDocumentStore,
+  DEFAULT_TRUSTED_DOCUMENTS_CACHE_SIZE,
+  DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS,
+} from './trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
 import type { ChainDeps, ChainPart } from '../concern';
 
-const onOff = (fallback?: 'on' | 'off') => (fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
+const onOff = (fallback?: 'on' | 'off') =>
+  fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional();
 /** A non-negative integer; 0 switches the limit off. */
-const limit = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or a positive integer').default(fallback);
+const limit = (fallback: number) =>
+  z.coerce.number().int().min(0, 'must be 0 (off) or a positive integer').default(fallback);
 
 /** Environment of the security concern (JWT, authorization, trusted documents, limits, headers). */
 export const securityEnv = z
@@ -45,16 +57,22 @@ export const securityEnv = z
     FIELD_SUGGESTIONS: onOff(),
     CSRF_PREVENTION: onOff('on'),
     /** Comma-separated origins, "*" for any, "none" for no cross-origin access. Unset: none in production, any otherwise. */
-    CORS_ORIGINS: z.string().optional().superRefine((value, ctx) => {
-      const problem = value === undefined ? null : parseCorsOrigins(value).problem;
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        const problem = value === undefined ? null : parseCorsOrigins(value).problem;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     ERROR_MASKING: onOff('on'),
     /** Client headers forwarded to subgraphs besides `authorization`, comma-separated. */
-    PROPAGATE_HEADERS: z.string().default('').superRefine((value, ctx) => {
-      const problem = headerAllowList(value).problem;
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    PROPAGATE_HEADERS: z
+      .string()
+      .default('')
+      .superRefine((value, ctx) => {
+        const problem = headerAllowList(value).problem;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     /** Signs every subgraph request (HMAC-SHA256); subgraphs given the same secret refuse unsigned ones. */
     GATEWAY_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Strict-Transport-Security on every answer: on where a proxy in front terminates TLS. */
@@ -64,18 +82,40 @@ export const securityEnv = z
   .superRefine((raw, ctx) => {
     // Unsigned subgraph calls let anyone who reaches a subgraph act as the gateway.
     if (raw.NODE_ENV === 'production' && !raw.GATEWAY_HMAC_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['GATEWAY_HMAC_SECRET'], message: 'is required when NODE_ENV=production (subgraphs must be able to tell the gateway from anyone else)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_HMAC_SECRET'],
+        message: 'is required when NODE_ENV=production (subgraphs must be able to tell the gateway from anyone else)',
+      });
     }
     // Authorization decides on the verified token; without verification every protected field would be refused.
     if (raw.JWT_VERIFICATION === 'off' && raw.AUTHORIZATION_DIRECTIVES === 'on') {
-      ctx.addIssue({ code: 'custom', path: ['AUTHORIZATION_DIRECTIVES'], message: 'must be off when JWT_VERIFICATION=off' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTHORIZATION_DIRECTIVES'],
+        message: 'must be off when JWT_VERIFICATION=off',
+      });
     }
   })
   .transform((raw) => ({
-    jwt: { enabled: raw.JWT_VERIFICATION === 'on', jwksUrl: raw.JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    jwt: {
+      enabled: raw.JWT_VERIFICATION === 'on',
+      jwksUrl: raw.JWKS_URL,
+      issuer: raw.JWT_ISSUER,
+      audience: raw.JWT_AUDIENCE,
+    },
     authorization: raw.AUTHORIZATION_DIRECTIVES === 'on',
-    trustedDocuments: { mode: raw.TRUSTED_DOCUMENTS, cacheSize: raw.TRUSTED_DOCUMENTS_CACHE_SIZE, missTtlMs: raw.TRUSTED_DOCUMENTS_MISS_TTL_MS },
-    limits: { maxDepth: raw.MAX_DEPTH, maxAliases: raw.MAX_ALIASES, maxTokens: raw.MAX_TOKENS, maxDirectives: raw.MAX_DIRECTIVES },
+    trustedDocuments: {
+      mode: raw.TRUSTED_DOCUMENTS,
+      cacheSize: raw.TRUSTED_DOCUMENTS_CACHE_SIZE,
+      missTtlMs: raw.TRUSTED_DOCUMENTS_MISS_TTL_MS,
+    },
+    limits: {
+      maxDepth: raw.MAX_DEPTH,
+      maxAliases: raw.MAX_ALIASES,
+      maxTokens: raw.MAX_TOKENS,
+      maxDirectives: raw.MAX_DIRECTIVES,
+    },
     maxBatchSize: raw.MAX_BATCH_SIZE,
     maxRequestBodyBytes: raw.MAX_REQUEST_BODY_BYTES,
     introspection: raw.INTROSPECTION && raw.INTROSPECTION === 'on',
@@ -97,7 +137,11 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
     cors: corsOptions(options.corsOrigins ?? (deps.production ? [] : ['*'])),
   };
   // Variables that do not coerce are refused first, coded, before anything reads them.
-  const plugins: GatewayPlugin[] = [useVariableErrors(), useSupportedOperationTypes(), useSecurityHeaders({ hsts: options.hsts })];
+  const plugins: GatewayPlugin[] = [
+    useVariableErrors(),
+    useSupportedOperationTypes(),
+    useSecurityHeaders({ hsts: options.hsts }),
+  ];
 
   if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
   if (options.jwt.enabled) {
@@ -117,15 +161,34 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
   if (options.authorization) plugins.push(useFieldAuthorization({ metrics: deps.metrics }));
 
   if (options.trustedDocuments.mode !== 'off') {
-    const store = createTrustedDocumentStore({ registry: deps.registry, redis: deps.redis, redisKeyPrefix: deps.redisKeyPrefix, logger: deps.logger, metrics: deps.metrics, ...options.trustedDocuments });
-    const arbitrary = options.trustedDocuments.mode === 'allow-arbitrary-with-log' ? useArbitraryDocumentLog({ logger: deps.logger, metrics: deps.metrics }) : null;
+    const store = createTrustedDocumentStore({
+      registry: deps.registry,
+      redis: deps.redis,
+      redisKeyPrefix: deps.redisKeyPrefix,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      ...options.trustedDocuments,
+    });
+    const arbitrary =
+      options.trustedDocuments.mode === 'allow-arbitrary-with-log'
+        ? useArbitraryDocumentLog({ logger: deps.logger, metrics: deps.metrics })
+        : null;
     config.persistedDocuments = {
       getPersistedOperation: (id: string) => store.get(id),
       allowArbitraryDocuments: arbitrary ? arbitrary.allow : false,
       customErrors: {
-        notFound: { message: 'No trusted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-        persistedQueryOnly: { message: 'Only trusted documents are served: send a document id, not query text', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
-        keyNotFound: { message: 'Send a trusted document id (extensions.persistedQuery.sha256Hash or documentId)', extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } } },
+        notFound: {
+          message: 'No trusted document has this id',
+          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+        },
+        persistedQueryOnly: {
+          message: 'Only trusted documents are served: send a document id, not query text',
+          extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+        },
+        keyNotFound: {
+          message: 'Send a trusted document id (extensions.persistedQuery.sha256Hash or documentId)',
+          extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+        },
       },
     };
     if (arbitrary) plugins.push(arbitrary.plugin);

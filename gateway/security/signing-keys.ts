@@ -8,11 +8,18 @@ import { generateKeyPairSync } from 'node:crypto';
  * token naming a key we never published is simply not authentic. Answering with this key makes
  * verification fail the ordinary way: 401 UNAUTHENTICATED.
  */
-const NO_SUCH_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const NO_SUCH_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .publicKey.export({ type: 'spki', format: 'pem' })
+  .toString();
 
 /** Access-token keys from the users subgraph's JWKS (cached; refetched, rate-limited, on an unknown kid). */
 export function jwksSigningKeys(jwksUri: string) {
-  const remote = createRemoteJwksSigningKeyProvider({ jwksUri, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true });
+  const remote = createRemoteJwksSigningKeyProvider({
+    jwksUri,
+    cache: true,
+    cacheMaxAge: 10 * 60_000,
+    rateLimit: true,
+  });
   return async (kid?: string): Promise<string> => {
     try {
       return await remote(kid);
@@ -32,6 +39,9 @@ const KEYS_UNAVAILABLE_MESSAGE = 'Authentication is not available at the moment.
  * 503 AUTH_UNAVAILABLE, as the subgraphs answer in the same situation.
  */
 export function signingKeysUnavailable(error: unknown): GraphQLError | undefined {
-  if (!(error instanceof Error) || error instanceof GraphQLError || error.message !== KEYS_UNAVAILABLE_MESSAGE) return undefined;
-  return new GraphQLError('Authentication is not available at the moment; try again shortly', { extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503 } } });
+  if (!(error instanceof Error) || error instanceof GraphQLError || error.message !== KEYS_UNAVAILABLE_MESSAGE)
+    return undefined;
+  return new GraphQLError('Authentication is not available at the moment; try again shortly', {
+    extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503 } },
+  });
 }

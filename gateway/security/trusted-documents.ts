@@ -69,7 +69,10 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
 
   function toRedis(id: string, document: string | null) {
     if (document === null && missTtlMs === 0) return;
-    const write = document === null ? options.redis?.set(redisKey(id), MISSING, 'PX', missTtlMs) : options.redis?.set(redisKey(id), document, 'EX', redisTtlSeconds);
+    const write =
+      document === null
+        ? options.redis?.set(redisKey(id), MISSING, 'PX', missTtlMs)
+        : options.redis?.set(redisKey(id), document, 'EX', redisTtlSeconds);
     write?.catch(() => {}); // a cache that cannot be written is only slower
   }
 
@@ -112,7 +115,6 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
     },
   };
 }
-
 
 function unavailable(logger: Logger, id: string, reason: string) {
   logger.warn({ documentId: id, reason }, 'trusted document lookup failed');

@@ -34,7 +34,10 @@ export function useArbitraryDocumentLog(options: { logger: Logger; metrics: Gate
       logged.set(documentHash, true);
       const client = CLIENT_HEADERS.map((header) => request.headers.get(header)).find(Boolean) ?? 'unknown';
       const operationName = params.operationName ?? OPERATION_NAME.exec(params.query)?.[1] ?? null;
-      options.logger.warn({ documentHash, operationName, client: client.slice(0, 100) }, 'operation sent as query text, not a trusted document id');
+      options.logger.warn(
+        { documentHash, operationName, client: client.slice(0, 100) },
+        'operation sent as query text, not a trusted document id',
+      );
     },
   };
 

@@ -19,7 +19,8 @@ export const CODES_BY_STATUS: Record<number, string> = {
 export function useErrorCodes(): GatewayPlugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors) return;
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors)
+        return;
       let changed = false;
       const errors = result.errors.map((error) => {
         const extensions = (error.extensions ?? {}) as Record<string, any>;

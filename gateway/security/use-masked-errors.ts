@@ -47,7 +47,11 @@ export function useMaskedErrors(options: MaskedErrorsPluginOptions) {
         path: source?.path,
         // `unexpected` (Yoga's own marker, never serialised) makes a request with no data HTTP 500,
         // as stock Hive Gateway answers an internal failure (a planner error, for one).
-        extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true, ...(source?.extensions?.http ? { http: source.extensions.http } : {}) },
+        extensions: {
+          code: 'INTERNAL_SERVER_ERROR',
+          unexpected: true,
+          ...(source?.extensions?.http ? { http: source.extensions.http } : {}),
+        },
       });
       originals.set(masked, source?.originalError ?? error);
       return masked;
@@ -58,13 +62,26 @@ export function useMaskedErrors(options: MaskedErrorsPluginOptions) {
     const code = error.extensions?.code;
     if (code === UNCODED_SUBGRAPH_ERROR) {
       const serviceName = error.extensions.serviceName;
-      options.logger.error({ requestId, serviceName, path: error.path, subgraphMessage: error.message }, 'subgraph error without a code, masked for the client');
-      return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName, requestId } });
+      options.logger.error(
+        { requestId, serviceName, path: error.path, subgraphMessage: error.message },
+        'subgraph error without a code, masked for the client',
+      );
+      return new GraphQLError(message, {
+        nodes: error.nodes,
+        path: error.path,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName, requestId },
+      });
     }
     if (code !== 'INTERNAL_SERVER_ERROR') return error;
     const original = originals.get(error);
-    if (original !== undefined) options.logger.error({ requestId, err: original, path: error.path }, 'unexpected error, masked for the client');
-    return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, requestId } });
+    if (original !== undefined)
+      options.logger.error({ requestId, err: original, path: error.path }, 'unexpected error, masked for the client');
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      path: error.path,
+      originalError: error.originalError,
+      extensions: { ...error.extensions, requestId },
+    });
   }
 
   const plugin: GatewayPlugin = {
@@ -73,8 +90,16 @@ export function useMaskedErrors(options: MaskedErrorsPluginOptions) {
       const results = (Array.isArray(result) ? result : [result]) as ResultErrors[];
       if (!results.some((single) => single.errors?.some(needsCorrelation))) return;
       // Hive Gateway's requestId plugin binds the id to the request's logger; a client-sent header is the fallback.
-      const requestId = String((serverContext as { log?: { attrs?: { requestId?: unknown } } }).log?.attrs?.requestId ?? request.headers.get(REQUEST_ID_HEADER) ?? 'unknown');
-      const corrected = results.map((single) => (single.errors?.some(needsCorrelation) ? { ...single, errors: single.errors.map((error) => correlate(error, requestId)) } : single));
+      const requestId = String(
+        (serverContext as { log?: { attrs?: { requestId?: unknown } } }).log?.attrs?.requestId ??
+          request.headers.get(REQUEST_ID_HEADER) ??
+          'unknown',
+      );
+      const corrected = results.map((single) =>
+        single.errors?.some(needsCorrelation)
+          ? { ...single, errors: single.errors.map((error) => correlate(error, requestId)) }
+          : single,
+      );
       setResult((Array.isArray(result) ? corrected : corrected[0]) as typeof result);
     },
   };
@@ -87,4 +112,5 @@ function isDeliberate(error: unknown): boolean {
   return error instanceof GraphQLError && (error.originalError == null || isDeliberate(error.originalError));
 }
 
-const needsCorrelation = (error: GraphQLError) => error.extensions?.code === 'INTERNAL_SERVER_ERROR' || error.extensions?.code === UNCODED_SUBGRAPH_ERROR;
+const needsCorrelation = (error: GraphQLError) =>
+  error.extensions?.code === 'INTERNAL_SERVER_ERROR' || error.extensions?.code === UNCODED_SUBGRAPH_ERROR;

@@ -5,7 +5,9 @@ import { GraphQLError } from 'graphql';
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 128 * 1024;
 
 const tooLarge = (limit: number) =>
-  new GraphQLError(`Request body is larger than ${limit} bytes`, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
+  new GraphQLError(`Request body is larger than ${limit} bytes`, {
+    extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+  });
 
 /**
  * Refuses request bodies above `maxBytes` with 413 PAYLOAD_TOO_LARGE before they are parsed.
@@ -36,5 +38,11 @@ function withLimitedBody(request: Request, limit: number): Request {
       },
     }),
   );
-  return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    body,
+    duplex: 'half',
+  } as RequestInit);
 }

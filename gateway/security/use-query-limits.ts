@@ -57,7 +57,16 @@ export function useQueryLimits(options: QueryLimitsOptions): GatewayPlugin {
 
   const plugins = [
     // Tokens are counted while parsing, where there is no validation context to report to: throw.
-    maxTokens > 0 && maxTokensPlugin({ n: maxTokens, propagateOnRejection: false, onReject: [(_context, error) => { throw tooManyTokens(error); }] }),
+    maxTokens > 0 &&
+      maxTokensPlugin({
+        n: maxTokens,
+        propagateOnRejection: false,
+        onReject: [
+          (_context, error) => {
+            throw tooManyTokens(error);
+          },
+        ],
+      }),
     maxDepth > 0 && maxDepthPlugin({ n: maxDepth, ...reportAs('QUERY_TOO_DEEP') }),
     maxAliases > 0 && maxAliasesPlugin({ n: maxAliases, ...reportAs('TOO_MANY_ALIASES') }),
     maxDirectives > 0 && maxDirectivesPlugin({ n: maxDirectives, ...reportAs('TOO_MANY_DIRECTIVES') }),
@@ -71,5 +80,7 @@ export function useQueryLimits(options: QueryLimitsOptions): GatewayPlugin {
 }
 
 function limitError(code: QueryLimitCode, error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code, http: { status: 400 } } });
+  return new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+    extensions: { code, http: { status: 400 } },
+  });
 }

@@ -19,7 +19,8 @@ export function useSecurityHeaders(options: SecurityHeadersOptions): GatewayPlug
   return {
     onResponse({ request, response }) {
       response.headers.set('X-Content-Type-Options', 'nosniff');
-      if (request.headers.has('authorization') || request.headers.has('cookie')) response.headers.set('Cache-Control', 'no-store');
+      if (request.headers.has('authorization') || request.headers.has('cookie'))
+        response.headers.set('Cache-Control', 'no-store');
       if (options.hsts) response.headers.set('Strict-Transport-Security', HSTS_VALUE);
     },
   };

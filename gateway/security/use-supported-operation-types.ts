@@ -10,7 +10,12 @@ import { GraphQLError, type ValidationRule } from 'graphql';
 export const SupportedOperationTypesRule: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (context.getSchema().getRootType(node.operation)) return;
-    context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    context.reportError(
+      new GraphQLError(`This API has no ${node.operation} operations.`, {
+        nodes: [node],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    );
   },
 });
 

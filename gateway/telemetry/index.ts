@@ -44,7 +44,11 @@ export const telemetryEnv = z
     },
     tracing: tracingOptionsFrom(raw),
     // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
-    usage: { enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE, sampleRate: raw.USAGE_SAMPLE_RATE, flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS },
+    usage: {
+      enabled: raw.USAGE_REPORTING === 'on' && !raw.SUPERGRAPH_FILE,
+      sampleRate: raw.USAGE_SAMPLE_RATE,
+      flushIntervalMs: raw.USAGE_FLUSH_INTERVAL_MS,
+    },
   }));
 export type TelemetryOptions = z.infer<typeof telemetryEnv>;
 
@@ -66,10 +70,18 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
     name: 'telemetry',
     plugins: () => [
       ...(tracing ? [useTracing({ log })] : []),
-      ...(options.metrics.enabled ? useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames }) : []),
+      ...(options.metrics.enabled
+        ? useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames })
+        : []),
       ...(usage ? [usage] : []),
     ],
-    fastPath: options.metrics.enabled ? metricsAccess({ endpoint: DEFAULT_METRICS_ENDPOINT, token: options.metrics.token, served: options.metrics.served }) : undefined,
+    fastPath: options.metrics.enabled
+      ? metricsAccess({
+          endpoint: DEFAULT_METRICS_ENDPOINT,
+          token: options.metrics.token,
+          served: options.metrics.served,
+        })
+      : undefined,
     dispose: flushTracing,
   };
 }

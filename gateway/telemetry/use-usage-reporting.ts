@@ -42,9 +42,15 @@ interface Described {
 }
 
 const CLIENT_HEADERS = ['graphql-client-name', 'apollographql-client-name', 'x-graphql-client-name'];
-const clientOf = (headers: Headers) => (CLIENT_HEADERS.map((h) => headers.get(h)).find(Boolean) || 'unknown').slice(0, 100);
+const clientOf = (headers: Headers) =>
+  (CLIENT_HEADERS.map((h) => headers.get(h)).find(Boolean) || 'unknown').slice(0, 100);
 
-type Params = { query?: string; operationName?: string | null; documentId?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+type Params = {
+  query?: string;
+  operationName?: string | null;
+  documentId?: string;
+  extensions?: { persistedQuery?: { sha256Hash?: string } };
+};
 const documentIdOf = (params: Params) => params.documentId ?? params.extensions?.persistedQuery?.sha256Hash;
 
 /** Invalid documents never execute, so they use nothing: they are not counted. */
@@ -69,7 +75,9 @@ function parseValid(schema: GraphQLSchema, text: string): DocumentNode | null {
  * executed. A registry outage loses at most the counts it could not take (kept and retried until
  * the buffer cap), never a request.
  */
-export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin & { flush(): Promise<void>; observe(request: Request, params: Params): void } {
+export function useUsageReporting(
+  options: UsageReportingOptions,
+): GatewayPlugin & { flush(): Promise<void>; observe(request: Request, params: Params): void } {
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS;
   const maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_USAGE_REPORT_TIMEOUT_MS;
@@ -90,8 +98,24 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
     if (cached && cached.schema === schema) return cached;
     const text = print(document);
     const name = getOperationAST(document, operationName ?? undefined)?.name?.value ?? null;
-    const coordinates = [...collectSchemaCoordinates({ documentNode: document, variables: null, processVariables: false, schema, typeInfo: new TypeInfo(schema) })];
-    const entry = { schema, hash: createHash('sha256').update(`${name ?? ''}\n${text}`).digest('hex'), name, document: text, coordinates };
+    const coordinates = [
+      ...collectSchemaCoordinates({
+        documentNode: document,
+        variables: null,
+        processVariables: false,
+        schema,
+        typeInfo: new TypeInfo(schema),
+      }),
+    ];
+    const entry = {
+      schema,
+      hash: createHash('sha256')
+        .update(`${name ?? ''}\n${text}`)
+        .digest('hex'),
+      name,
+      document: text,
+      coordinates,
+    };
     if (!byName) described.set(document, (byName = new Map()));
     byName.set(operationName, entry);
     return entry;
@@ -129,11 +153,20 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
 
   /** Counts a request's operation as soon as its body is parsed (or leaves it to execution). */
   function observe(request: Request, params: Params) {
-    const usage: RequestUsage = { sampled: options.sampleRate >= 1 || Math.random() < options.sampleRate, counted: false, client: clientOf(request.headers), documentId: documentIdOf(params) };
+    const usage: RequestUsage = {
+      sampled: options.sampleRate >= 1 || Math.random() < options.sampleRate,
+      counted: false,
+      client: clientOf(request.headers),
+      documentId: documentIdOf(params),
+    };
     requests.set(request, usage);
     if (!usage.sampled) return;
     const operationName = params.operationName ?? null;
-    const op = params.query ? describeText(params.query, operationName) : usage.documentId ? byDocumentId.get(`${operationName ?? ''}\u0000${usage.documentId}`) : undefined;
+    const op = params.query
+      ? describeText(params.query, operationName)
+      : usage.documentId
+        ? byDocumentId.get(`${operationName ?? ''}\u0000${usage.documentId}`)
+        : undefined;
     if (!op) return;
     // Text sent with its hash (Apollo's registration): later requests by the hash alone are this operation.
     if (params.query && usage.documentId) remember(operationName, usage.documentId, op);
@@ -146,14 +179,24 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
     const batch = buffer;
     buffer = new Map();
     const operations = [...batch.values()].map(({ op, client, count, lastSeen }) => ({
-      hash: op.hash, name: op.name, document: op.document, coordinates: op.coordinates, client, count: Math.max(1, Math.round(count)), lastSeen,
+      hash: op.hash,
+      name: op.name,
+      document: op.document,
+      coordinates: op.coordinates,
+      client,
+      count: Math.max(1, Math.round(count)),
+      lastSeen,
     }));
     try {
       await options.registry.reportUsage({ operations }, { timeoutMs });
       if (failing) options.logger.info('usage reporting recovered');
       failing = false;
     } catch (error) {
-      if (!failing) options.logger.warn({ err: (error as Error).message }, 'usage report failed; keeping counts for the next flush');
+      if (!failing)
+        options.logger.warn(
+          { err: (error as Error).message },
+          'usage report failed; keeping counts for the next flush',
+        );
       failing = true;
       // Put the counts back (merged with what arrived meanwhile), within the buffer cap.
       for (const [key, entry] of batch) {
@@ -180,7 +223,8 @@ export function useUsageReporting(options: UsageReportingOptions): GatewayPlugin
       // wrap this one, so every body is seen here first.
       const parseBody = requestParser;
       const seen = <T>(parsed: T): T => {
-        if (parsed && typeof parsed === 'object' && !(parsed instanceof Response)) for (const params of [parsed].flat()) observe(request, params as Params);
+        if (parsed && typeof parsed === 'object' && !(parsed instanceof Response))
+          for (const params of [parsed].flat()) observe(request, params as Params);
         return parsed;
       };
       setRequestParser((incoming) => {

@@ -47,7 +47,13 @@ async function gateway(target: string, env: Record<string, string> = {}) {
 beforeAll(async () => {
   database = await createTempDatabase('gateway');
   issuer = await createTestIssuer();
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['main', 'empty-target'], logger });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: TOKEN,
+    targets: ['main', 'empty-target'],
+    logger,
+  });
   catalogService = await startSubgraph(
     catalog,
     {
@@ -89,7 +95,12 @@ describe('gateway', () => {
     const gw = await gateway('main');
     await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
     const response = await gql(gw.url, '{ makes { name country } }');
-    expect(response.data).toEqual({ makes: [{ name: 'Lada', country: 'Russia' }, { name: 'Toyota', country: 'Japan' }] });
+    expect(response.data).toEqual({
+      makes: [
+        { name: 'Lada', country: 'Russia' },
+        { name: 'Toyota', country: 'Japan' },
+      ],
+    });
   });
 
   test('is not ready while its target has no supergraph', async () => {
@@ -102,18 +113,33 @@ describe('gateway', () => {
   test('rejects forged and malformed tokens with a code; accepts valid ones', async () => {
     const gw = await gateway('main');
     await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
-    const valid = await gql(gw.url, '{ makes { name } }', {}, { token: await issuer.sign('00000000-0000-4000-8000-000000000001') });
+    const valid = await gql(
+      gw.url,
+      '{ makes { name } }',
+      {},
+      { token: await issuer.sign('00000000-0000-4000-8000-000000000001') },
+    );
     expect(valid.errors).toBeUndefined();
 
     const forger = await createTestIssuer();
-    const forged = await gql(gw.url, '{ makes { name } }', {}, { token: await forger.sign('00000000-0000-4000-8000-000000000001') });
+    const forged = await gql(
+      gw.url,
+      '{ makes { name } }',
+      {},
+      { token: await forger.sign('00000000-0000-4000-8000-000000000001') },
+    );
     forger.stop();
     // Same kid, different key: the signature does not verify.
     expect(forged.status).toBe(401);
     expect(errorCodes(forged)).toEqual(['UNAUTHENTICATED']);
 
     const stranger = await createTestIssuer({ kid: 'unknown-key' });
-    const unknownKey = await gql(gw.url, '{ makes { name } }', {}, { token: await stranger.sign('00000000-0000-4000-8000-000000000001') });
+    const unknownKey = await gql(
+      gw.url,
+      '{ makes { name } }',
+      {},
+      { token: await stranger.sign('00000000-0000-4000-8000-000000000001') },
+    );
     stranger.stop();
     // A key we never published.
     expect(unknownKey.status).toBe(401);
@@ -127,7 +153,10 @@ describe('gateway', () => {
   test('picks up a publish within the polling interval, with no failed request under load', async () => {
     const gw = await gateway('main');
     await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
-    const fields = async () => (await gql(gw.url, '{ __type(name: "Make") { fields { name } } }')).data.__type.fields.map((f: { name: string }) => f.name);
+    const fields = async () =>
+      (await gql(gw.url, '{ __type(name: "Make") { fields { name } } }')).data.__type.fields.map(
+        (f: { name: string }) => f.name,
+      );
     expect(await fields()).not.toContain('slogan');
 
     let stop = false;
@@ -135,15 +164,27 @@ describe('gateway', () => {
     let served = 0;
     const load = Array.from({ length: 8 }, async () => {
       while (!stop) {
-        const response = await gql(gw.url, '{ makes { name country } }').catch((error) => ({ errors: [error] }) as never);
+        const response = await gql(gw.url, '{ makes { name country } }').catch(
+          (error) => ({ errors: [error] }) as never,
+        );
         if (response.errors || response.data?.makes?.length !== 2) failures.push(response.errors ?? response.data);
         served++;
       }
     });
     await Bun.sleep(300);
-    const sdl = printSubgraphSdl(catalog.schema).replace(/type Make\s*@key\(fields: "id"\)\s*\{/, (head) => `${head}\n  slogan: String`);
+    const sdl = printSubgraphSdl(catalog.schema).replace(
+      /type Make\s*@key\(fields: "id"\)\s*\{/,
+      (head) => `${head}\n  slogan: String`,
+    );
     const published = Date.now();
-    await publishSubgraph({ registryUrl: registry.url, target: 'main', token: TOKEN, name: 'catalog', url: `${catalogService.url}/graphql`, sdl });
+    await publishSubgraph({
+      registryUrl: registry.url,
+      target: 'main',
+      token: TOKEN,
+      name: 'catalog',
+      url: `${catalogService.url}/graphql`,
+      sdl,
+    });
     await eventually(async () => (await fields()).includes('slogan'), 5_000, 50);
     const pickedUpMs = Date.now() - published;
     await Bun.sleep(300);
@@ -178,6 +219,10 @@ describe('gateway', () => {
     expect(fromDisk.errors).toBeUndefined();
     expect(fromDisk.data.makes).toHaveLength(2);
     // Without a copy there is nothing to serve: the gateway does not pretend to be ready.
-    await expect(gateway('main', { SUPERGRAPH_CACHE_FILE: join(dirname(cacheFile), 'missing.graphql') }).then((service) => fetch(`${service.url}/readiness`)).then((r) => r.status)).resolves.not.toBe(200);
+    await expect(
+      gateway('main', { SUPERGRAPH_CACHE_FILE: join(dirname(cacheFile), 'missing.graphql') })
+        .then((service) => fetch(`${service.url}/readiness`))
+        .then((r) => r.status),
+    ).resolves.not.toBe(200);
   });
 });

@@ -27,10 +27,13 @@ const started: TestGateway[] = [];
 const logger = createLogger('gateway-test', process.env.E2E_LOG_LEVEL ?? 'silent');
 
 /** A Redis key prefix of its own for each call: tests never see each other's (or a running system's) keys. */
-export const uniqueRedisPrefix = (label: string) => `autograph-test:${label}:${process.pid}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
+export const uniqueRedisPrefix = (label: string) =>
+  `autograph-test:${label}:${process.pid}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
 
 /** The environment a test gateway starts from; the test's own variables override it. */
-export async function testGatewayEnv(env: Record<string, string | undefined> = {}): Promise<Record<string, string | undefined>> {
+export async function testGatewayEnv(
+  env: Record<string, string | undefined> = {},
+): Promise<Record<string, string | undefined>> {
   const system = await getSystem();
   return {
     GATEWAY_PORT: '0',
@@ -59,7 +62,9 @@ export async function startTestGateway(env: Record<string, string | undefined> =
 }
 
 /** A gateway as its own Bun process: a second replica with its own memory, for cross-replica tests. */
-export async function spawnTestGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway & { pid: number }> {
+export async function spawnTestGateway(
+  env: Record<string, string | undefined> = {},
+): Promise<TestGateway & { pid: number }> {
   const child = await spawnService({
     name: 'gateway',
     entry: [fileURLToPath(new URL('../main.ts', import.meta.url))],
@@ -83,7 +88,9 @@ export async function stopTestGateways() {
  */
 export async function supergraphFile(routes: Partial<Record<SubgraphName, string>> = {}): Promise<string> {
   const system = await getSystem();
-  const response = await fetch(`${system.registryUrl}/v1/targets/main/supergraph`, { headers: { authorization: `Bearer ${system.registryToken}` } });
+  const response = await fetch(`${system.registryUrl}/v1/targets/main/supergraph`, {
+    headers: { authorization: `Bearer ${system.registryToken}` },
+  });
   if (!response.ok) throw new Error(`registry answered ${response.status}`);
   let sdl = await response.text();
   for (const [name, url] of Object.entries(routes)) {

@@ -1,4 +1,10 @@
-import { createGatewayRuntime, useCustomFetch, type GatewayConfig, type GatewayPlugin, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import {
+  createGatewayRuntime,
+  useCustomFetch,
+  type GatewayConfig,
+  type GatewayPlugin,
+  type GatewayRuntime,
+} from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { composeServices, compositionHasErrors } from '@theguild/federation-composition';
 import { GraphQLError, parse } from 'graphql';
@@ -51,7 +57,11 @@ export const faults = {
     throw new TypeError('fetch failed: connect ECONNREFUSED 10.0.0.7:4001');
   },
   /** A proxy in front of the subgraph answers an HTML error page. */
-  badGateway: (): SubgraphInterceptor => () => new Response('<html><body>502 Bad Gateway</body></html>', { status: 502, headers: { 'content-type': 'text/html' } }),
+  badGateway: (): SubgraphInterceptor => () =>
+    new Response('<html><body>502 Bad Gateway</body></html>', {
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+    }),
   /** The subgraph answers after `ms` (or when the gateway aborts the call). */
   slow:
     (ms: number): SubgraphInterceptor =>
@@ -116,12 +126,17 @@ const supergraphs = new Map<string, string>();
 
 /** The supergraph of these subgraphs (composed once per distinct set of SDLs). */
 function composeSupergraph(definitions: SubgraphDefinition[]): string {
-  const services = definitions.map((definition) => ({ name: definition.name, url: subgraphUrl(definition.name), sdl: subgraphSdl(definition) }));
+  const services = definitions.map((definition) => ({
+    name: definition.name,
+    url: subgraphUrl(definition.name),
+    sdl: subgraphSdl(definition),
+  }));
   const key = JSON.stringify(services);
   let supergraph = supergraphs.get(key);
   if (supergraph) return supergraph;
   const result = composeServices(services.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
-  if (compositionHasErrors(result)) throw new Error(`composition failed:\n${result.errors.map((error) => error.message).join('\n')}`);
+  if (compositionHasErrors(result))
+    throw new Error(`composition failed:\n${result.errors.map((error) => error.message).join('\n')}`);
   supergraphs.set(key, (supergraph = result.supergraphSdl));
   return supergraph;
 }
@@ -131,7 +146,12 @@ export function createInMemoryGateway(options: InMemoryGatewayOptions = {}): InM
   const supergraph = composeSupergraph(definitions);
   const subgraphs = new Map<string, InMemorySubgraph & { yoga: ReturnType<typeof createYoga> }>();
   for (const definition of definitions) {
-    const yoga = createYoga({ schema: buildSubgraphSchema(definition), logging: false, landingPage: false, graphiql: false });
+    const yoga = createYoga({
+      schema: buildSubgraphSchema(definition),
+      logging: false,
+      landingPage: false,
+      graphiql: false,
+    });
     subgraphs.set(subgraphUrl(definition.name), { name: definition.name, calls: [], intercept: null, yoga });
   }
 
@@ -140,7 +160,12 @@ export function createInMemoryGateway(options: InMemoryGatewayOptions = {}): InM
     if (!subgraph) throw new Error(`no in-memory subgraph at ${url}`);
     const request = new Request(url, init);
     const body = (await request.clone().json()) as Omit<SubgraphCall, 'headers'>;
-    subgraph.calls.push({ query: body.query, variables: body.variables, operationName: body.operationName, headers: request.headers });
+    subgraph.calls.push({
+      query: body.query,
+      variables: body.variables,
+      operationName: body.operationName,
+      headers: request.headers,
+    });
     const answer: SubgraphAnswer = async (call) => subgraph.yoga.fetch(call);
     return subgraph.intercept ? subgraph.intercept(request, answer) : answer(request);
   };
@@ -157,11 +182,19 @@ export function createInMemoryGateway(options: InMemoryGatewayOptions = {}): InM
     landingPage: false,
     ...options.config,
     ...chain.config,
-    plugins: () => [useCustomFetch((url, init) => subgraphFetch(url, init as RequestInit)), ...chain.plugins(), ...(options.plugins?.() ?? [])],
+    plugins: () => [
+      useCustomFetch((url, init) => subgraphFetch(url, init as RequestInit)),
+      ...chain.plugins(),
+      ...(options.plugins?.() ?? []),
+    ],
   } as GatewayConfig<Record<string, any>>);
   const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
 
-  const gatewayFetch = async (path: string, init: RequestInit = {}, remoteAddress = options.remoteAddress ?? TEST_CLIENT_ADDRESS) => {
+  const gatewayFetch = async (
+    path: string,
+    init: RequestInit = {},
+    remoteAddress = options.remoteAddress ?? TEST_CLIENT_ADDRESS,
+  ) => {
     const request = new Request(`${GATEWAY_URL}${path}`, init);
     for (const fastPath of fastPaths) {
       const answer = await fastPath(request);
@@ -183,7 +216,11 @@ export function createInMemoryGateway(options: InMemoryGatewayOptions = {}): InM
         '/graphql',
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...request.headers },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json, application/json',
+            ...request.headers,
+          },
           body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }),
         },
         request.remoteAddress,
@@ -215,7 +252,10 @@ export const codesOf = (answer: GraphQLAnswer) => (answer.errors ?? []).map((err
 /** A logger whose lines the test can read. */
 export function captureLogger(level = 'info'): { logger: Logger; lines: Record<string, any>[] } {
   const lines: Record<string, any>[] = [];
-  return { logger: createLogger('gateway-test', level, { write: (line: string) => void lines.push(JSON.parse(line)) }), lines };
+  return {
+    logger: createLogger('gateway-test', level, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    lines,
+  };
 }
 
 /** What a concern's index is built with: no Redis (in-memory stores), a registry nobody calls, metrics of its own. */
@@ -233,14 +273,21 @@ export function testDeps(overrides: Partial<ChainDeps> = {}): ChainDeps {
 }
 
 /** The gateway's options from these environment variables only (never the test process's own). */
-export const testOptions = (env: Record<string, string> = {}): GatewayOptions => readGatewayEnv({ USAGE_REPORTING: 'off', LOG_LEVEL: 'silent', ...env });
+export const testOptions = (env: Record<string, string> = {}): GatewayOptions =>
+  readGatewayEnv({ USAGE_REPORTING: 'off', LOG_LEVEL: 'silent', ...env });
 
 /** A counter's or gauge's value in one gateway's registry, summed over the label sets that match `labels`. */
-export async function metricValue(metrics: GatewayMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  metrics: GatewayMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = metrics.registry.getSingleMetric(name);
   if (!metric) return 0;
   const { values } = await metric.get();
-  return values.filter((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected)).reduce((sum, value) => sum + value.value, 0);
+  return values
+    .filter((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected))
+    .reduce((sum, value) => sum + value.value, 0);
 }
 
 /**

@@ -5,6 +5,10 @@ import { readCounter } from '../../tests/support/graphql';
  * gateway's /metrics, summed over the label sets that match `labels`; 0 when it has none. Every
  * gateway counts in a registry of its own, so this is the one way tests read gateway metrics.
  */
-export function gatewayCounter(gateway: { url: string }, name: string, labels: Record<string, string> = {}): Promise<number> {
+export function gatewayCounter(
+  gateway: { url: string },
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   return readCounter(`${gateway.url}/metrics`, name, labels);
 }

@@ -27,11 +27,23 @@ describe('configuration is validated at start, naming the variable', () => {
   });
 
   test('subgraph: missing or wrong values are named', () => {
-    expect(problems(() => parseConfig(subgraphConfigSchema('catalog'), {})).join('\n')).toContain('DATABASE_URL (unset)');
+    expect(problems(() => parseConfig(subgraphConfigSchema('catalog'), {})).join('\n')).toContain(
+      'DATABASE_URL (unset)',
+    );
     const issues = problems(() =>
-      parseConfig(subgraphConfigSchema('catalog'), { DATABASE_URL: 'mysql://x', PORT: '99999', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' }),
+      parseConfig(subgraphConfigSchema('catalog'), {
+        DATABASE_URL: 'mysql://x',
+        PORT: '99999',
+        REDIS_URL: 'http://x',
+        LOG_LEVEL: 'loud',
+      }),
     ).join('\n');
-    for (const name of ['DATABASE_URL ("mysql://x")', 'PORT ("99999")', 'REDIS_URL ("http://x")', 'LOG_LEVEL ("loud")']) {
+    for (const name of [
+      'DATABASE_URL ("mysql://x")',
+      'PORT ("99999")',
+      'REDIS_URL ("http://x")',
+      'LOG_LEVEL ("loud")',
+    ]) {
       expect(issues).toContain(name);
     }
   });
@@ -40,7 +52,9 @@ describe('configuration is validated at start, naming the variable', () => {
     const options = readGatewayEnv({});
     expect(options.port).toBe(4000);
     expect(options.registry).toEqual({ url: 'http://127.0.0.1:4010', target: 'main', token: undefined });
-    expect(problems(() => readGatewayEnv({ SUPERGRAPH_POLL_INTERVAL_MS: '10' })).join()).toContain('SUPERGRAPH_POLL_INTERVAL_MS ("10")');
+    expect(problems(() => readGatewayEnv({ SUPERGRAPH_POLL_INTERVAL_MS: '10' })).join()).toContain(
+      'SUPERGRAPH_POLL_INTERVAL_MS ("10")',
+    );
     expect(problems(() => readGatewayEnv({ REGISTRY_URL: 'not a url' })).join()).toContain('REGISTRY_URL');
   });
 });

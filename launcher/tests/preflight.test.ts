@@ -15,7 +15,9 @@ test('a refused DATABASE_URL is named in plain words', async () => {
 });
 
 test('a missing database is named as such', async () => {
-  await expect(checkPostgres('postgres://postgres@127.0.0.1:5432/no_such_database_here')).rejects.toThrow('that database does not exist');
+  await expect(checkPostgres('postgres://postgres@127.0.0.1:5432/no_such_database_here')).rejects.toThrow(
+    'that database does not exist',
+  );
 });
 
 test('passwords never appear in the message', async () => {

@@ -25,7 +25,10 @@ function supervisor(policy: Partial<RestartPolicy> = FAST) {
   return { supervisor: created, lines };
 }
 
-const spec = (name: string, extra: Partial<ServiceSpec> & { env?: () => Record<string, string | undefined> } = {}): ServiceSpec => ({
+const spec = (
+  name: string,
+  extra: Partial<ServiceSpec> & { env?: () => Record<string, string | undefined> } = {},
+): ServiceSpec => ({
   name,
   entry: [SERVICE],
   portVariable: 'PORT',
@@ -44,7 +47,11 @@ async function whoAnswers(url: string): Promise<{ name: string; pid: number } | 
   }
 }
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
@@ -114,14 +121,23 @@ describe('a crashed child is restarted while the others keep serving', () => {
       expect(isAlive(before!)).toBe(false);
       expect(steadyFailures).toBe(0);
       expect(lines).toContain(`${service.name} restarted (attempt 1) on ${url}, pid ${after.pid}`);
-      expect(lines.some((line) => line.startsWith(`${service.name} crashed (signal SIGKILL) after `) && line.endsWith('; restart attempt 1 in 0.1 s (crashes within 60 s: 1 of 50)'))).toBe(true);
+      expect(
+        lines.some(
+          (line) =>
+            line.startsWith(`${service.name} crashed (signal SIGKILL) after `) &&
+            line.endsWith('; restart attempt 1 in 0.1 s (crashes within 60 s: 1 of 50)'),
+        ),
+      ).toBe(true);
     }
   }, 60_000);
 
   test('the backoff doubles up to its ceiling and starts over after a stable run', async () => {
     const { supervisor: s, lines } = supervisor({ ...FAST, stableAfterMs: 2_000 });
     const flaky = await s.start(spec('flaky'));
-    const delays = () => lines.filter((line) => line.startsWith('flaky crashed')).map((line) => /restart attempt (\d+) in ([\d.]+ s)/.exec(line)!.slice(1).join(' '));
+    const delays = () =>
+      lines
+        .filter((line) => line.startsWith('flaky crashed'))
+        .map((line) => /restart attempt (\d+) in ([\d.]+ s)/.exec(line)!.slice(1).join(' '));
     for (let crash = 1; crash <= 4; crash++) {
       const pid = await until('flaky to run', () => flaky.pid);
       await whoAnswers(flaky.url);
@@ -145,14 +161,16 @@ describe('a crash loop makes the supervisor give up', () => {
     expect(loop).toMatchObject({ service: 'flaky', crashes: 3, windowMs: 20_000, lastExit: 'exit code 1' });
     expect(loop.message).toBe('flaky crashed 3 times within 20 s; giving up. Last: exit code 1');
     expect(lines.filter((line) => line.startsWith('flaky restarted'))).toHaveLength(2);
-    expect(lines.at(-1)).toMatch(/^flaky crashed \(exit code 1\) after [\d.]+ s; that is 3 crashes within 20 s: a crash loop, not restarting it$/);
+    expect(lines.at(-1)).toMatch(
+      /^flaky crashed \(exit code 1\) after [\d.]+ s; that is 3 crashes within 20 s: a crash loop, not restarting it$/,
+    );
     await Bun.sleep(600);
     expect(lines.filter((line) => line.startsWith('flaky restarted'))).toHaveLength(2);
     // Giving up stops nothing by itself: the launcher does, on `gaveUp`.
     expect((await whoAnswers(steady.url))?.name).toBe('steady');
   }, 60_000);
 
-  test('restarts that fail to start count as crashes; the last one is explained with the child\'s own words', async () => {
+  test("restarts that fail to start count as crashes; the last one is explained with the child's own words", async () => {
     const { supervisor: s, lines } = supervisor({ ...FAST, maxCrashes: 3 });
     const marker = join(scratch, 'refuse-to-start');
     const flaky = await s.start(spec('flaky', { env: () => ({ FAIL_START_IF_EXISTS: marker }) }));
@@ -163,7 +181,9 @@ describe('a crash loop makes the supervisor give up', () => {
     expect(loop.crashes).toBe(3);
     expect(loop.lastExit).toStartWith('failed to start: flaky exited with exit code 2');
     expect(loop.message).toContain(`flaky: refusing to start (${marker} exists)`);
-    expect(lines.filter((line) => line.startsWith('flaky failed to restart (exited with exit code 2); restart attempt'))).toHaveLength(1);
+    expect(
+      lines.filter((line) => line.startsWith('flaky failed to restart (exited with exit code 2); restart attempt')),
+    ).toHaveLength(1);
   }, 60_000);
 
   test('a restart that does not announce itself in time counts as one crash, its process stopped', async () => {
@@ -203,7 +223,9 @@ describe('a restart keeps the port an ephemeral start was given', () => {
     expect(moved).toEqual([mover.url, `http://127.0.0.1:${moverPort}`]);
     expect(mover.url).not.toBe(`http://127.0.0.1:${moverPort}`);
     expect((await whoAnswers(mover.url))?.name).toBe('mover');
-    expect(lines).toContain(`mover: port ${moverPort}, which it had, has been taken by another process; restarting it on any free port`);
+    expect(lines).toContain(
+      `mover: port ${moverPort}, which it had, has been taken by another process; restarting it on any free port`,
+    );
 
     const stayerUrl = stayer.url;
     const stayerPid = stayer.pid!;
@@ -250,7 +272,11 @@ describe('stopping', () => {
 
 describe('a launcher process (the real supervisor and shutdown.ts, stand-in services)', () => {
   async function launch(env: Record<string, string> = {}) {
-    const child = Bun.spawn(['bun', LAUNCHER], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, stdout: 'pipe', stderr: 'pipe' });
+    const child = Bun.spawn(['bun', LAUNCHER], {
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     const decoder = new TextDecoder();
     let stdout = '';
     const reading = (async () => {
@@ -259,9 +285,20 @@ describe('a launcher process (the real supervisor and shutdown.ts, stand-in serv
     const stderr = new Response(child.stderr).text();
     const ready = await until('the launcher to be ready', () => {
       const line = /^ready (.*)$/m.exec(stdout)?.[1];
-      return line ? (JSON.parse(line) as Record<'steady' | 'flaky', Pick<SupervisedService, 'url' | 'pid'>>) : undefined;
+      return line
+        ? (JSON.parse(line) as Record<'steady' | 'flaky', Pick<SupervisedService, 'url' | 'pid'>>)
+        : undefined;
     });
-    return { child, ready, output: () => stdout, finished: async () => ({ code: await child.exited, stdout: (await reading, stdout), stderr: await stderr }) };
+    return {
+      child,
+      ready,
+      output: () => stdout,
+      finished: async () => {
+        const code = await child.exited;
+        await reading;
+        return { code, stdout, stderr: await stderr };
+      },
+    };
   }
 
   test('SIGKILL to a child: restarted, serving again; SIGTERM to the launcher then stops every child, exit 0, nothing restarted', async () => {
@@ -293,7 +330,9 @@ describe('a launcher process (the real supervisor and shutdown.ts, stand-in serv
     expect(code).toBe(0);
     expect(stdout.slice(stdout.indexOf('[launcher] stopping…'))).not.toContain('restarted');
     expect(isAlive(launcher.ready.steady.pid!)).toBe(false);
-    const flakyPids = [...stdout.matchAll(/\[flaky\] flaky listening on \S+, pid (\d+)/g)].map((match) => Number(match[1]));
+    const flakyPids = [...stdout.matchAll(/\[flaky\] flaky listening on \S+, pid (\d+)/g)].map((match) =>
+      Number(match[1]),
+    );
     expect(flakyPids.filter(isAlive)).toEqual([]);
   }, 60_000);
 
@@ -301,7 +340,9 @@ describe('a launcher process (the real supervisor and shutdown.ts, stand-in serv
     const launcher = await launch({ FLAKY_CRASH_AFTER_MS: '100', MAX_CRASHES: '3' });
     const { code, stderr } = await launcher.finished();
     expect(code).toBe(1);
-    expect(stderr).toBe('[launcher] flaky crashed 3 times within 30 s; giving up. Last: exit code 1\nStopping everything.\n');
+    expect(stderr).toBe(
+      '[launcher] flaky crashed 3 times within 30 s; giving up. Last: exit code 1\nStopping everything.\n',
+    );
     expect(isAlive(launcher.ready.steady.pid!)).toBe(false);
   }, 60_000);
 });

@@ -54,14 +54,23 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
     return c.json(issued, 201);
   });
 
-  routes.get('/targets/:target/tokens', guard('admin'), async (c) => c.json(await deps.access.list(c.req.param('target'))));
+  routes.get('/targets/:target/tokens', guard('admin'), async (c) =>
+    c.json(await deps.access.list(c.req.param('target'))),
+  );
 
   /** DELETE …/:id for tokens and webhooks: 404 when there is nothing to remove, audited when there is. */
-  const removal = (path: string, action: string, what: string, remove: (target: string, id: number) => Promise<boolean>, result: string) =>
+  const removal = (
+    path: string,
+    action: string,
+    what: string,
+    remove: (target: string, id: number) => Promise<boolean>,
+    result: string,
+  ) =>
     routes.delete(path, guard('admin'), async (c) => {
       const id = intParam(c, 'id');
       if (id instanceof Response) return id;
-      if (!(await remove(c.req.param('target')!, id))) return fail(c, 404, 'NOT_FOUND', `No ${what} ${id} in target ${c.req.param('target')}`);
+      if (!(await remove(c.req.param('target')!, id)))
+        return fail(c, 404, 'NOT_FOUND', `No ${what} ${id} in target ${c.req.param('target')}`);
       await note(c, c.req.param('target')!, action, { id });
       return c.json({ [result]: id });
     });
@@ -75,7 +84,14 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
     const host = new URL(input.url).host;
     const refused = hostError(c, input.url, deps.allowedHosts.webhooks, 'REGISTRY_ALLOWED_WEBHOOK_HOSTS');
     if (refused) {
-      await deps.store.record({ target: c.req.param('target'), action: 'webhook:create', actor: null, token: c.get('caller').fingerprint, outcome: 'refused', details: { host } });
+      await deps.store.record({
+        target: c.req.param('target'),
+        action: 'webhook:create',
+        actor: null,
+        token: c.get('caller').fingerprint,
+        outcome: 'refused',
+        details: { host },
+      });
       deps.logger.warn({ target: c.req.param('target'), host }, 'webhook refused: host not allowed');
       return refused;
     }
@@ -84,7 +100,9 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
     return c.json(hook, 201);
   });
 
-  routes.get('/targets/:target/webhooks', guard('admin'), async (c) => c.json(await deps.webhooks.list(c.req.param('target'))));
+  routes.get('/targets/:target/webhooks', guard('admin'), async (c) =>
+    c.json(await deps.webhooks.list(c.req.param('target'))),
+  );
 
   removal('/targets/:target/webhooks/:id', 'webhook:delete', 'webhook', deps.webhooks.remove, 'deleted');
 
@@ -96,7 +114,8 @@ export function adminRoutes(deps: RegistryDeps, guard: Guard) {
 
   routes.get('/audit', guard('admin'), async (c) => {
     const target = c.req.query('target');
-    if (target !== undefined && !NAME_PATTERN.test(target)) return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
+    if (target !== undefined && !NAME_PATTERN.test(target))
+      return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
     return c.json(await deps.store.auditLog(target, limitParam(c, 100, 1000)));
   });
 

@@ -11,9 +11,21 @@ export type RegistryEnv = { Variables: { caller: Caller; target: typeof targets.
 export type RegistryContext = Context<RegistryEnv>;
 
 export type ErrorCode =
-  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INVALID_SDL' | 'INVALID_DOCUMENTS' | 'COMPOSITION_FAILED' | 'BREAKING_CHANGES'
-  | 'NOT_FOUND' | 'TARGET_NOT_FOUND' | 'TARGET_EXISTS' | 'NO_SUPERGRAPH' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL'
-  | LimitRefusal['code'] | 'HOST_NOT_ALLOWED';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_REQUEST'
+  | 'INVALID_SDL'
+  | 'INVALID_DOCUMENTS'
+  | 'COMPOSITION_FAILED'
+  | 'BREAKING_CHANGES'
+  | 'NOT_FOUND'
+  | 'TARGET_NOT_FOUND'
+  | 'TARGET_EXISTS'
+  | 'NO_SUPERGRAPH'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INTERNAL'
+  | LimitRefusal['code']
+  | 'HOST_NOT_ALLOWED';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
 
@@ -24,7 +36,14 @@ export const fail = (c: Context, status: ErrorStatus, code: ErrorCode, message: 
 /** Parses a JSON body with a zod schema; a bad body answers 400 naming each bad field. */
 export async function body<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | Response> {
   const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
-  return parsed.success ? parsed.data : fail(c, 400, 'BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.success
+    ? parsed.data
+    : fail(
+        c,
+        400,
+        'BAD_REQUEST',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      );
 }
 
 /** Ids and version numbers are PostgreSQL integers: a larger number is a bad request, not a database error. */
@@ -49,7 +68,8 @@ export function sdlError(c: Context, sdl: string, limits: SchemaLimits) {
   return fail(c, 400, 'INVALID_SDL', `${syntax.message}${where}`, { line: syntax.line, column: syntax.column });
 }
 
-export const refuse = (c: Context, refusal: LimitRefusal) => fail(c, refusal.status, refusal.code, refusal.message, refusal.details);
+export const refuse = (c: Context, refusal: LimitRefusal) =>
+  fail(c, refusal.status, refusal.code, refusal.message, refusal.details);
 
 /**
  * 400 HOST_NOT_ALLOWED when `url`'s host is not on `list` (configured by `variable`) or is
@@ -60,7 +80,12 @@ export function hostError(c: Context, url: string, list: HostAllowList, variable
   const refusal = list.check(new URL(url));
   if (!refusal) return null;
   const hint = refusal.reason === 'not-allowed' ? ` (the registry's ${variable})` : '';
-  return fail(c, 400, 'HOST_NOT_ALLOWED', `${refusal.message}${hint}`, { host: refusal.host, reason: refusal.reason, variable });
+  return fail(c, 400, 'HOST_NOT_ALLOWED', `${refusal.message}${hint}`, {
+    host: refusal.host,
+    reason: refusal.reason,
+    variable,
+  });
 }
 
-export const limitParam = (c: Context, fallback: number, max: number) => Math.min(Math.max(Number(c.req.query('limit') ?? fallback) || fallback, 1), max);
+export const limitParam = (c: Context, fallback: number, max: number) =>
+  Math.min(Math.max(Number(c.req.query('limit') ?? fallback) || fallback, 1), max);

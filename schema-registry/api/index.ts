@@ -26,20 +26,31 @@ export function createRegistryApp(deps: RegistryDeps) {
 
   const guard: Guard = (level) => async (c, next) => {
     const target = c.req.param('target');
-    if (target !== undefined && !NAME_PATTERN.test(target)) return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
+    if (target !== undefined && !NAME_PATTERN.test(target))
+      return fail(c, 400, 'BAD_REQUEST', `target ${TARGET_NAME_RULE}`);
     const decision = await deps.access.authorize(presentedToken(c.req.raw.headers), level, target);
-    if (!decision.ok) return fail(c, decision.status, decision.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.message);
+    if (!decision.ok)
+      return fail(c, decision.status, decision.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', decision.message);
     c.set('caller', decision.caller);
     if (target !== undefined) {
       const row = await deps.store.target(target);
-      if (!row) return fail(c, 404, 'TARGET_NOT_FOUND', `No target "${target}": create it with \`autograph target:create ${target}\``);
+      if (!row)
+        return fail(
+          c,
+          404,
+          'TARGET_NOT_FOUND',
+          `No target "${target}": create it with \`autograph target:create ${target}\``,
+        );
       c.set('target', row);
     }
     await next();
   };
 
   const v1 = new Hono<RegistryEnv>();
-  v1.use('*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => fail(c, 413, 'PAYLOAD_TOO_LARGE', 'Body over 5 MB') }));
+  v1.use(
+    '*',
+    bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => fail(c, 413, 'PAYLOAD_TOO_LARGE', 'Body over 5 MB') }),
+  );
   v1.route('/', schemaRoutes(deps, guard));
   v1.route('/', operationRoutes(deps, guard));
   v1.route('/', adminRoutes(deps, guard));

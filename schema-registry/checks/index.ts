@@ -18,7 +18,11 @@ export interface SchemaChange {
   blocking?: boolean;
   /** Breaking, but no recorded operation above the threshold used it in the usage window. */
   safeByUsage?: boolean;
-  usage?: { coordinate: string; requests: number; operations: { hash: string; name: string | null; client: string; requests: number }[] };
+  usage?: {
+    coordinate: string;
+    requests: number;
+    operations: { hash: string; name: string | null; client: string; requests: number }[];
+  };
 }
 
 export interface BrokenDocument {
@@ -76,11 +80,19 @@ export async function checkProposal(input: {
 }): Promise<Proposal> {
   const composition = input.proposed.length > 0 ? compose(input.proposed) : null;
   if (composition && !composition.ok) {
-    return { ok: false, composition: { ok: false, errors: composition.errors }, apiChanges: [], subgraphChanges: [], breaking: 0, blocking: 0 };
+    return {
+      ok: false,
+      composition: { ok: false, errors: composition.errors },
+      apiChanges: [],
+      subgraphChanges: [],
+      breaking: 0,
+      blocking: 0,
+    };
   }
   const apiSdl = composition?.ok ? composition.apiSdl : 'type Query { _empty: Boolean }';
   const apiChanges = input.currentApiSdl ? await diffSchemas(input.currentApiSdl, apiSdl) : [];
-  const subgraphChanges = input.changed?.before && input.changed.after ? await diffSchemas(input.changed.before, input.changed.after) : [];
+  const subgraphChanges =
+    input.changed?.before && input.changed.after ? await diffSchemas(input.changed.before, input.changed.after) : [];
   const breaking = apiChanges.filter((c) => c.level === 'breaking').length;
   return {
     ok: breaking === 0,
@@ -89,6 +101,8 @@ export async function checkProposal(input: {
     apiChanges,
     subgraphChanges,
     breaking,
-    supergraph: composition?.ok ? { supergraphSdl: composition.supergraphSdl, apiSdl: composition.apiSdl, hash: composition.hash } : undefined,
+    supergraph: composition?.ok
+      ? { supergraphSdl: composition.supergraphSdl, apiSdl: composition.apiSdl, hash: composition.hash }
+      : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { buildSchema, type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import LRU from 'lru-cache';
 import { sha256 } from '../compose';
 import { tooDeep } from '../limits';
@@ -34,8 +34,11 @@ export function apiSchema(sdl: string): GraphQLSchema {
 /** Parses and validates an operation document against an API schema; [] when it is valid. */
 export function validateOperation(schema: GraphQLSchema, document: string): OperationProblem[] {
   const deep = tooDeep(document, MAX_DOCUMENT_DEPTH);
-  if (deep) return [{ message: `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`, line: deep.line, column: deep.column }];
-  let ast;
+  if (deep)
+    return [
+      { message: `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`, line: deep.line, column: deep.column },
+    ];
+  let ast: DocumentNode;
   try {
     ast = parse(document);
   } catch (error) {

@@ -60,9 +60,16 @@ function shapeOf(node: PlanNode | undefined): PlanShape {
         services.add(n.serviceName);
         return { fetches: 1, hops: 1 };
       case 'Sequence':
-        return n.nodes.map(walk).reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: a.hops + b.hops }), { fetches: 0, hops: 0 });
+        return n.nodes
+          .map(walk)
+          .reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: a.hops + b.hops }), { fetches: 0, hops: 0 });
       case 'Parallel':
-        return n.nodes.map(walk).reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: Math.max(a.hops, b.hops) }), { fetches: 0, hops: 0 });
+        return n.nodes
+          .map(walk)
+          .reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: Math.max(a.hops, b.hops) }), {
+            fetches: 0,
+            hops: 0,
+          });
       case 'Flatten':
         return walk(n.node);
       case 'Condition': {
@@ -73,7 +80,10 @@ function shapeOf(node: PlanNode | undefined): PlanShape {
         return walk(n.primary);
       case 'Defer': {
         const parts = [walk(n.primary?.node), ...(n.deferred ?? []).map((d) => walk(d.node))];
-        return parts.reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: a.hops + b.hops }), { fetches: 0, hops: 0 });
+        return parts.reduce((a, b) => ({ fetches: a.fetches + b.fetches, hops: a.hops + b.hops }), {
+          fetches: 0,
+          hops: 0,
+        });
       }
       default:
         return { fetches: 0, hops: 0 };
@@ -92,7 +102,11 @@ function plan(planner: QueryPlanner, operation: RecordedOperation): PlanShape {
  * and the proposed supergraph, and reports what a client would feel: operations that stop
  * validating, and operations whose plan gains (or loses) subgraph fetches or sequential hops.
  */
-export function diffQueryPlans(input: { current: { supergraphSdl: string; apiSdl: string }; proposed: { supergraphSdl: string; apiSdl: string }; operations: RecordedOperation[] }): PlanDiff {
+export function diffQueryPlans(input: {
+  current: { supergraphSdl: string; apiSdl: string };
+  proposed: { supergraphSdl: string; apiSdl: string };
+  operations: RecordedOperation[];
+}): PlanDiff {
   const before = plannerFor(input.current.supergraphSdl);
   const after = plannerFor(input.proposed.supergraphSdl);
   const [currentApi, proposedApi] = [apiSchema(input.current.apiSdl), apiSchema(input.proposed.apiSdl)];
@@ -120,11 +134,19 @@ export function diffQueryPlans(input: { current: { supergraphSdl: string; apiSdl
     try {
       next = plan(after, operation);
     } catch (error) {
-      changes.push({ ...base, kind: 'newly-invalid', before: old, after: null, errors: [{ message: (error as Error).message }] });
+      changes.push({
+        ...base,
+        kind: 'newly-invalid',
+        before: old,
+        after: null,
+        errors: [{ message: (error as Error).message }],
+      });
       continue;
     }
-    if (next.fetches > old.fetches || next.hops > old.hops) changes.push({ ...base, kind: 'more-fetches', before: old, after: next });
-    else if (next.fetches < old.fetches || next.hops < old.hops) changes.push({ ...base, kind: 'fewer-fetches', before: old, after: next });
+    if (next.fetches > old.fetches || next.hops > old.hops)
+      changes.push({ ...base, kind: 'more-fetches', before: old, after: next });
+    else if (next.fetches < old.fetches || next.hops < old.hops)
+      changes.push({ ...base, kind: 'fewer-fetches', before: old, after: next });
   }
   return { planned: input.operations.length - skipped, changes, skipped };
 }

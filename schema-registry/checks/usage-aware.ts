@@ -7,7 +7,8 @@ import type { SchemaChange } from './index';
  */
 export function usageCoordinate(change: SchemaChange): string | null {
   if (!change.path) return null;
-  if (change.type === 'FIELD_ARGUMENT_ADDED' || change.type === 'INPUT_FIELD_ADDED') return change.path.split('.').slice(0, -1).join('.');
+  if (change.type === 'FIELD_ARGUMENT_ADDED' || change.type === 'INPUT_FIELD_ADDED')
+    return change.path.split('.').slice(0, -1).join('.');
   return change.path;
 }
 
@@ -17,7 +18,11 @@ export function usageCoordinate(change: SchemaChange): string | null {
  * below the threshold (a share of all requests; 0 % means a single request blocks). With no data
  * at all, nothing can be called unused, so every breaking change blocks.
  */
-export function classifyByUsage(changes: SchemaChange[], window: UsageWindow, used: Map<string, CoordinateUsage>): SchemaChange[] {
+export function classifyByUsage(
+  changes: SchemaChange[],
+  window: UsageWindow,
+  used: Map<string, CoordinateUsage>,
+): SchemaChange[] {
   const limit = (window.requests * window.thresholdPercent) / 100;
   return changes.map((change) => {
     if (change.level !== 'breaking') return change;

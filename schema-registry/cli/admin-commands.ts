@@ -7,9 +7,12 @@ const describeTarget = (t: Target) =>
 
 function settings(flags: Flags): TargetSettings {
   const threshold = flags['usage-threshold'] === undefined ? undefined : Number(flags['usage-threshold']);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new UsageError('--usage-threshold must be a percentage between 0 and 100');
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 100))
+    throw new UsageError('--usage-threshold must be a percentage between 0 and 100');
   return {
-    usageWindowDays: flags['usage-window-days'] ? positiveInt(flags['usage-window-days'], '--usage-window-days') : undefined,
+    usageWindowDays: flags['usage-window-days']
+      ? positiveInt(flags['usage-window-days'], '--usage-window-days')
+      : undefined,
     usageThresholdPercent: threshold,
     planCheckOperations: flags['plan-operations'] !== undefined ? Number(flags['plan-operations']) : undefined,
   };
@@ -36,12 +39,24 @@ export const adminCommands: Record<string, Command> = {
     const kind = required(flags.kind, '--kind');
     if (!['read', 'usage', 'write'].includes(kind)) throw new UsageError('--kind must be read, usage or write');
     const issued = await registry.createToken({ kind: kind as TokenKind, name: required(flags.name, '--name') });
-    print([`${issued.kind} token ${issued.id} "${issued.name}" for target ${registry.target} (shown once, store it now):`, issued.token], issued);
+    print(
+      [
+        `${issued.kind} token ${issued.id} "${issued.name}" for target ${registry.target} (shown once, store it now):`,
+        issued.token,
+      ],
+      issued,
+    );
   },
 
   async 'token:list'(_args, _flags, registry, print) {
     const rows = await registry.listTokens();
-    print(rows.map((t) => `${t.id}  ${t.kind.padEnd(5)}  ${t.name}  created ${t.createdAt.slice(0, 10)}${t.revokedAt ? `  revoked ${t.revokedAt.slice(0, 10)}` : ''}`), rows);
+    print(
+      rows.map(
+        (t) =>
+          `${t.id}  ${t.kind.padEnd(5)}  ${t.name}  created ${t.createdAt.slice(0, 10)}${t.revokedAt ? `  revoked ${t.revokedAt.slice(0, 10)}` : ''}`,
+      ),
+      rows,
+    );
   },
 
   async 'token:revoke'([id], _flags, registry, print) {
@@ -53,12 +68,18 @@ export const adminCommands: Record<string, Command> = {
     // The registry names any event it does not know.
     const events = flags.events?.split(',').map((e) => e.trim() as WebhookEvent);
     const hook = await registry.createWebhook({ url: required(url, 'URL'), events, secret: flags.secret });
-    print([`webhook ${hook.id} → ${hook.url} on ${hook.events.join(', ')}`, `signing secret (shown once): ${hook.secret}`], hook);
+    print(
+      [`webhook ${hook.id} → ${hook.url} on ${hook.events.join(', ')}`, `signing secret (shown once): ${hook.secret}`],
+      hook,
+    );
   },
 
   async 'webhook:list'(_args, _flags, registry, print) {
     const rows = await registry.listWebhooks();
-    print(rows.map((h) => `${h.id}  ${h.url}  ${h.events.join(', ')}`), rows);
+    print(
+      rows.map((h) => `${h.id}  ${h.url}  ${h.events.join(', ')}`),
+      rows,
+    );
   },
 
   async 'webhook:delete'([id], _flags, registry, print) {
@@ -68,6 +89,12 @@ export const adminCommands: Record<string, Command> = {
 
   async 'webhook:deliveries'([id], _flags, registry, print) {
     const rows = await registry.listDeliveries(positiveInt(id, 'ID'));
-    print(rows.map((d) => `${d.id}  ${d.createdAt.slice(0, 19)}  ${d.event}  ${d.status} after ${d.attempts} attempt(s)${d.lastError ? `: ${d.lastError}` : ''}`), rows);
+    print(
+      rows.map(
+        (d) =>
+          `${d.id}  ${d.createdAt.slice(0, 19)}  ${d.event}  ${d.status} after ${d.attempts} attempt(s)${d.lastError ? `: ${d.lastError}` : ''}`,
+      ),
+      rows,
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { RegistryError, type ChangeResult, type RegistryClient } from '../client';
 import type { CheckReport } from '../checks';
 import { formatReport } from './output';
@@ -9,12 +9,29 @@ export class UsageError extends Error {}
 export class Rejected extends Error {}
 
 export const OPTIONS = {
-  service: { type: 'string' }, url: { type: 'string' }, author: { type: 'string' }, commit: { type: 'string' },
-  force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, limit: { type: 'string' }, type: { type: 'string' },
-  version: { type: 'string' }, registry: { type: 'string' }, token: { type: 'string' }, target: { type: 'string' },
-  to: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  client: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, events: { type: 'string' }, secret: { type: 'string' },
-  'usage-window-days': { type: 'string' }, 'usage-threshold': { type: 'string' }, 'plan-operations': { type: 'string' },
+  service: { type: 'string' },
+  url: { type: 'string' },
+  author: { type: 'string' },
+  commit: { type: 'string' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  limit: { type: 'string' },
+  type: { type: 'string' },
+  version: { type: 'string' },
+  registry: { type: 'string' },
+  token: { type: 'string' },
+  target: { type: 'string' },
+  to: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  client: { type: 'string' },
+  kind: { type: 'string' },
+  name: { type: 'string' },
+  events: { type: 'string' },
+  secret: { type: 'string' },
+  'usage-window-days': { type: 'string' },
+  'usage-threshold': { type: 'string' },
+  'plan-operations': { type: 'string' },
 } as const;
 
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -34,7 +51,11 @@ export async function change(write: Promise<ChangeResult>): Promise<ChangeResult
 }
 
 export const summary = (result: ChangeResult) =>
-  result.status === 'published' ? `published: version ${result.version}` : result.status === 'checked' ? `would change (now at version ${result.version})` : `unchanged (version ${result.version})`;
+  result.status === 'published'
+    ? `published: version ${result.version}`
+    : result.status === 'checked'
+      ? `would change (now at version ${result.version})`
+      : `unchanged (version ${result.version})`;
 
 export function required(value: string | undefined, name: string): string {
   if (!value) throw new UsageError(`${name} is required`);
@@ -43,6 +64,7 @@ export function required(value: string | undefined, name: string): string {
 
 export function positiveInt(value: string | undefined, name: string): number {
   const number = Number(value);
-  if (!value || !Number.isInteger(number) || number < 1) throw new UsageError(`${name} must be a positive integer, got "${value ?? ''}"`);
+  if (!value || !Number.isInteger(number) || number < 1)
+    throw new UsageError(`${name} must be a positive integer, got "${value ?? ''}"`);
   return number;
 }

@@ -41,9 +41,18 @@ common: --registry URL (REGISTRY_URL, default http://127.0.0.1:4010)  --token T 
         else .data/registry-token)  --target NAME (REGISTRY_TARGET, default main)  --json
 exit codes: 0 ok, 1 check failed or rejected, 2 usage or input error, 3 registry unreachable or auth failure`;
 
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
   try {
-    const { values: flags, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const { values: flags, positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
     const [command, ...args] = positionals;
     if (flags.help || !command) {
       out(USAGE);
@@ -54,13 +63,19 @@ export async function main(argv: string[], out: (line: string) => void = console
       target: flags.target ?? process.env.REGISTRY_TARGET ?? 'main',
       token: flags.token ?? process.env.REGISTRY_TOKEN ?? localToken(),
     });
-    const print = (human: string[], machine: unknown) => (flags.json ? out(JSON.stringify(machine, null, 2)) : human.forEach((l) => out(l)));
+    const print = (human: string[], machine: unknown) => {
+      if (flags.json) out(JSON.stringify(machine, null, 2));
+      else for (const line of human) out(line);
+    };
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command "${command}"`);
     await run(args, flags, registry, print);
     return 0;
   } catch (error) {
-    if (error instanceof Rejected) return err(error.message), 1;
+    if (error instanceof Rejected) {
+      err(error.message);
+      return 1;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;

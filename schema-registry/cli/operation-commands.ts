@@ -19,10 +19,16 @@ function readManifest(file: string): Manifest {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UsageError(`cannot read ${file} as a JSON manifest: ${reason}`);
   }
-  if (raw && typeof raw === 'object' && 'operations' in raw && Array.isArray((raw as { operations: unknown }).operations)) {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    'operations' in raw &&
+    Array.isArray((raw as { operations: unknown }).operations)
+  ) {
     const operations = (raw as { operations: { id?: unknown; body?: unknown }[] }).operations;
     const documents = operations.map((op, i) => {
-      if (typeof op.id !== 'string' || typeof op.body !== 'string') throw new UsageError(`${file}: operations[${i}] needs a string "id" and "body"`);
+      if (typeof op.id !== 'string' || typeof op.body !== 'string')
+        throw new UsageError(`${file}: operations[${i}] needs a string "id" and "body"`);
       return { hash: op.id, document: op.body };
     });
     return { documents };
@@ -31,9 +37,12 @@ function readManifest(file: string): Manifest {
     const entries = Object.entries(raw as Record<string, unknown>);
     const bad = entries.find(([, document]) => typeof document !== 'string');
     if (bad) throw new UsageError(`${file}: "${bad[0]}" must map to a document string`);
-    if (entries.length) return { documents: entries.map(([hash, document]) => ({ hash, document: document as string })) };
+    if (entries.length)
+      return { documents: entries.map(([hash, document]) => ({ hash, document: document as string })) };
   }
-  throw new UsageError(`${file}: not a persisted operations manifest (expected an Apollo manifest or a {"hash": "document"} map with at least one entry)`);
+  throw new UsageError(
+    `${file}: not a persisted operations manifest (expected an Apollo manifest or a {"hash": "document"} map with at least one entry)`,
+  );
 }
 
 /** Trusted documents: what clients publish so an enforcing gateway runs only known operations. */
@@ -43,11 +52,21 @@ export const operationCommands: Record<string, Command> = {
     const client = required(flags.client, '--client');
     try {
       const result = await registry.publishDocuments({ client, documents: manifest.documents });
-      print([`${client}: ${result.stored} document(s) stored, ${result.unchanged} already known (validated against version ${result.version})`], result);
+      print(
+        [
+          `${client}: ${result.stored} document(s) stored, ${result.unchanged} already known (validated against version ${result.version})`,
+        ],
+        result,
+      );
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'INVALID_DOCUMENTS' && Array.isArray(error.details)) {
-        const problems = error.details as { hash: string; errors: { message: string; line?: number; column?: number }[] }[];
-        const lines = problems.flatMap((p) => p.errors.map((e) => `  ${p.hash}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}`));
+        const problems = error.details as {
+          hash: string;
+          errors: { message: string; line?: number; column?: number }[];
+        }[];
+        const lines = problems.flatMap((p) =>
+          p.errors.map((e) => `  ${p.hash}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}`),
+        );
         throw new Rejected([...lines, `rejected: ${error.reason}`].join('\n'));
       }
       throw error;
@@ -56,6 +75,9 @@ export const operationCommands: Record<string, Command> = {
 
   async 'operations:list'(_args, flags, registry, print) {
     const rows = await registry.listDocuments({ client: flags.client });
-    print(rows.map((d) => `${d.client}  ${d.hash}  ${d.name ?? '(anonymous)'}`), rows);
+    print(
+      rows.map((d) => `${d.client}  ${d.hash}  ${d.name ?? '(anonymous)'}`),
+      rows,
+    );
   },
 };

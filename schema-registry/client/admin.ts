@@ -50,15 +50,22 @@ export function adminCalls(t: Transport) {
 
     /** The token's secret is in this answer only. */
     createToken: (body: { kind: TokenKind; name: string }, options?: CallOptions) =>
-      t.json<{ id: number; target: string; kind: TokenKind; name: string; token: string }>(t.inTarget('/tokens'), { ...options, method: 'POST', body }),
+      t.json<{ id: number; target: string; kind: TokenKind; name: string; token: string }>(t.inTarget('/tokens'), {
+        ...options,
+        method: 'POST',
+        body,
+      }),
     listTokens: (options?: CallOptions) => t.json<TokenSummary[]>(t.inTarget('/tokens'), options),
-    revokeToken: (id: number, options?: CallOptions) => t.json<{ revoked: number }>(t.inTarget(`/tokens/${id}`), { ...options, method: 'DELETE' }),
+    revokeToken: (id: number, options?: CallOptions) =>
+      t.json<{ revoked: number }>(t.inTarget(`/tokens/${id}`), { ...options, method: 'DELETE' }),
 
     /** The signing secret is in this answer only. */
     createWebhook: (body: { url: string; events?: WebhookEvent[]; secret?: string }, options?: CallOptions) =>
       t.json<Webhook & { secret: string }>(t.inTarget('/webhooks'), { ...options, method: 'POST', body }),
     listWebhooks: (options?: CallOptions) => t.json<Webhook[]>(t.inTarget('/webhooks'), options),
-    deleteWebhook: (id: number, options?: CallOptions) => t.json<{ deleted: number }>(t.inTarget(`/webhooks/${id}`), { ...options, method: 'DELETE' }),
-    listDeliveries: (webhookId: number, options?: CallOptions) => t.json<Delivery[]>(t.inTarget(`/webhooks/${webhookId}/deliveries`), options),
+    deleteWebhook: (id: number, options?: CallOptions) =>
+      t.json<{ deleted: number }>(t.inTarget(`/webhooks/${id}`), { ...options, method: 'DELETE' }),
+    listDeliveries: (webhookId: number, options?: CallOptions) =>
+      t.json<Delivery[]>(t.inTarget(`/webhooks/${webhookId}/deliveries`), options),
   };
 }

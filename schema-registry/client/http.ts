@@ -76,7 +76,11 @@ export function createTransport(connection: RegistryConnection) {
     try {
       response = await fetch(`${base}${path}`, {
         method: call.method ?? 'GET',
-        headers: { ...call.headers, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...auth },
+        headers: {
+          ...call.headers,
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...auth,
+        },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -86,7 +90,11 @@ export function createTransport(connection: RegistryConnection) {
       if (error instanceof RegistryError) throw error;
       const message = (error as Error).message;
       if ((error as Error).name === 'TimeoutError') {
-        throw new RegistryError(0, 'TIMEOUT', `the registry at ${connection.registryUrl} did not answer within ${timeoutMs} ms`);
+        throw new RegistryError(
+          0,
+          'TIMEOUT',
+          `the registry at ${connection.registryUrl} did not answer within ${timeoutMs} ms`,
+        );
       }
       if (response) throw new RegistryError(response.status, 'INVALID_RESPONSE', `unreadable answer: ${message}`);
       throw new RegistryError(0, 'UNREACHABLE', `cannot reach the registry at ${connection.registryUrl}: ${message}`);

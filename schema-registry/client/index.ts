@@ -29,4 +29,5 @@ export function createRegistryClient(connection: RegistryConnection) {
 export type RegistryClient = ReturnType<typeof createRegistryClient>;
 
 /** One publish without keeping a client (scripts and tests). */
-export const publishSubgraph = (options: RegistryConnection & SubgraphInput) => createRegistryClient(options).publishSubgraph(options);
+export const publishSubgraph = (options: RegistryConnection & SubgraphInput) =>
+  createRegistryClient(options).publishSubgraph(options);

@@ -13,7 +13,11 @@ export function operationCalls(t: Transport) {
   return {
     /** Adds a batch of operation counts (a usage token or stronger). */
     reportUsage: (report: UsageReport, options?: CallOptions) =>
-      t.json<{ operations: number; requests: number }>(t.inTarget('/usage'), { ...options, method: 'POST', body: report }),
+      t.json<{ operations: number; requests: number }>(t.inTarget('/usage'), {
+        ...options,
+        method: 'POST',
+        body: report,
+      }),
 
     /** The trusted document with this id (hash), or null when the registry answers 404. */
     document: (id: string, options?: CallOptions): Promise<string | null> =>
@@ -22,10 +26,20 @@ export function operationCalls(t: Transport) {
       ),
 
     /** Stores a client's documents; a document that does not validate fails all (400 INVALID_DOCUMENTS, problems in `details`). */
-    publishDocuments: (body: { client: string; documents: { hash: string; document: string }[] }, options?: CallOptions) =>
-      t.json<{ client: string; version: number; stored: number; unchanged: number }>(t.inTarget('/documents'), { ...options, method: 'POST', body }),
+    publishDocuments: (
+      body: { client: string; documents: { hash: string; document: string }[] },
+      options?: CallOptions,
+    ) =>
+      t.json<{ client: string; version: number; stored: number; unchanged: number }>(t.inTarget('/documents'), {
+        ...options,
+        method: 'POST',
+        body,
+      }),
 
     listDocuments: ({ client, ...options }: CallOptions & { client?: string } = {}) =>
-      t.json<DocumentSummary[]>(t.inTarget(`/documents${client ? `?client=${encodeURIComponent(client)}` : ''}`), options),
+      t.json<DocumentSummary[]>(
+        t.inTarget(`/documents${client ? `?client=${encodeURIComponent(client)}` : ''}`),
+        options,
+      ),
   };
 }

@@ -3,7 +3,9 @@ import type { SubgraphSnapshot } from '../db/schema';
 import type { CallOptions, Transport } from './http';
 
 /** The latest supergraph, or `unchanged` when it still has the ETag sent. */
-export type SupergraphAnswer = { status: 'unchanged' } | { status: 'ok'; sdl: string; etag: string | null; version: number | null };
+export type SupergraphAnswer =
+  | { status: 'unchanged' }
+  | { status: 'ok'; sdl: string; etag: string | null; version: number | null };
 
 /** A publish, delete, rollback or promotion that went through (a refusal is a RegistryError 409 with the report in `details`). */
 export interface ChangeResult {
@@ -42,22 +44,44 @@ export function schemaCalls(t: Transport) {
   return {
     /** `GET …/supergraph`, conditional on `etag` (If-None-Match). */
     supergraph: ({ etag, ...options }: CallOptions & { etag?: string | null } = {}): Promise<SupergraphAnswer> =>
-      t.send(t.inTarget('/supergraph'), { ...options, headers: { accept: 'text/plain', ...(etag ? { 'if-none-match': etag } : {}) }, expect: [304] }, async (response) =>
-        response.status === 304
-          ? { status: 'unchanged' as const }
-          : { status: 'ok' as const, sdl: await response.text(), etag: response.headers.get('etag'), version: optionalNumber(response.headers.get('x-autograph-version')) },
+      t.send(
+        t.inTarget('/supergraph'),
+        { ...options, headers: { accept: 'text/plain', ...(etag ? { 'if-none-match': etag } : {}) }, expect: [304] },
+        async (response) =>
+          response.status === 304
+            ? { status: 'unchanged' as const }
+            : {
+                status: 'ok' as const,
+                sdl: await response.text(),
+                etag: response.headers.get('etag'),
+                version: optionalNumber(response.headers.get('x-autograph-version')),
+              },
       ),
 
     publishSubgraph: ({ name, url, sdl, author, commit, force }: SubgraphInput, options?: CallOptions) =>
-      t.json<ChangeResult>(t.inTarget('/subgraphs'), { ...options, method: 'POST', body: { name, url, sdl, author, commit, force } }),
+      t.json<ChangeResult>(t.inTarget('/subgraphs'), {
+        ...options,
+        method: 'POST',
+        body: { name, url, sdl, author, commit, force },
+      }),
 
     /** A dry run of a publish: nothing is written. */
     checkSubgraph: ({ name, url, sdl }: { name: string; url?: string; sdl: string }, options?: CallOptions) =>
-      t.json<{ ok: boolean; report: CheckReport }>(t.inTarget('/checks'), { ...options, method: 'POST', body: { name, url, sdl } }),
+      t.json<{ ok: boolean; report: CheckReport }>(t.inTarget('/checks'), {
+        ...options,
+        method: 'POST',
+        body: { name, url, sdl },
+      }),
 
     deleteSubgraph: (name: string, flags: { dryRun?: boolean; force?: boolean } = {}, options?: CallOptions) => {
-      const query = new URLSearchParams({ ...(flags.dryRun ? { dryRun: 'true' } : {}), ...(flags.force ? { force: 'true' } : {}) });
-      return t.json<ChangeResult>(t.inTarget(`/subgraphs/${encodeURIComponent(name)}?${query}`), { ...options, method: 'DELETE' });
+      const query = new URLSearchParams({
+        ...(flags.dryRun ? { dryRun: 'true' } : {}),
+        ...(flags.force ? { force: 'true' } : {}),
+      });
+      return t.json<ChangeResult>(t.inTarget(`/subgraphs/${encodeURIComponent(name)}?${query}`), {
+        ...options,
+        method: 'DELETE',
+      });
     },
 
     rollback: (body: { version: number; author?: string }, options?: CallOptions) =>
@@ -73,7 +97,8 @@ export function schemaCalls(t: Transport) {
 
     versionSupergraph: (number: number, options?: CallOptions) => t.text(version(number, 'supergraph'), options),
     versionApiSchema: (number: number, options?: CallOptions) => t.text(version(number, 'api-schema'), options),
-    versionSubgraphs: (number: number, options?: CallOptions) => t.json<SubgraphSnapshot[]>(version(number, 'subgraphs'), options),
+    versionSubgraphs: (number: number, options?: CallOptions) =>
+      t.json<SubgraphSnapshot[]>(version(number, 'subgraphs'), options),
 
     /** Changes to the API schema between two versions. */
     diff: (from: number, to: number, options?: CallOptions) =>

@@ -1,4 +1,17 @@
-import { bigint, boolean, index, integer, jsonb, pgSchema, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  real,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 export const registry = pgSchema('registry');
 
@@ -21,7 +34,9 @@ export const tokens = registry.table(
   'tokens',
   {
     id: serial('id').primaryKey(),
-    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name, { onDelete: 'cascade' }),
     kind: text('kind').$type<TokenKind>().notNull(),
     name: text('name').notNull(),
     hash: text('hash').notNull(),
@@ -35,7 +50,9 @@ export const tokens = registry.table(
 export const subgraphs = registry.table(
   'subgraphs',
   {
-    target: text('target').notNull().references(() => targets.name),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name),
     name: text('name').notNull(),
     url: text('url').notNull(),
     sdl: text('sdl').notNull(),
@@ -55,7 +72,9 @@ export const versions = registry.table(
   'versions',
   {
     id: serial('id').primaryKey(),
-    target: text('target').notNull().references(() => targets.name),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name),
     number: integer('number').notNull(),
     supergraphSdl: text('supergraph_sdl').notNull(),
     /** The client-facing API schema of this supergraph, for breaking-change checks and diffs. */
@@ -69,10 +88,11 @@ export const versions = registry.table(
     forced: boolean('forced').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('versions_target_number_key').on(t.target, t.number), index('versions_target_idx').on(t.target, t.id)],
+  (t) => [
+    uniqueIndex('versions_target_number_key').on(t.target, t.number),
+    index('versions_target_idx').on(t.target, t.id),
+  ],
 );
-
-
 
 /** Every write to the registry: who, what, when, with which token, and how it ended. */
 export const audit = registry.table(
@@ -95,7 +115,9 @@ export const audit = registry.table(
 export const operations = registry.table(
   'operations',
   {
-    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name, { onDelete: 'cascade' }),
     hash: text('hash').notNull(),
     name: text('name'),
     document: text('document').notNull(),
@@ -117,28 +139,38 @@ export const usage = registry.table(
     count: bigint('count', { mode: 'number' }).notNull(),
     lastSeen: timestamp('last_seen', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.target, t.hash, t.client, t.hour] }), index('usage_target_hour_idx').on(t.target, t.hour)],
+  (t) => [
+    primaryKey({ columns: [t.target, t.hash, t.client, t.hour] }),
+    index('usage_target_hour_idx').on(t.target, t.hour),
+  ],
 );
 
 /** Trusted (persisted) documents per client: the only operations an enforcing gateway executes. */
 export const documents = registry.table(
   'documents',
   {
-    target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name, { onDelete: 'cascade' }),
     client: text('client').notNull(),
     hash: text('hash').notNull(),
     name: text('name'),
     document: text('document').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.target, t.client, t.hash] }), index('documents_target_hash_idx').on(t.target, t.hash)],
+  (t) => [
+    primaryKey({ columns: [t.target, t.client, t.hash] }),
+    index('documents_target_hash_idx').on(t.target, t.hash),
+  ],
 );
 
 export type WebhookEvent = 'version.published' | 'check.failed';
 
 export const webhooks = registry.table('webhooks', {
   id: serial('id').primaryKey(),
-  target: text('target').notNull().references(() => targets.name, { onDelete: 'cascade' }),
+  target: text('target')
+    .notNull()
+    .references(() => targets.name, { onDelete: 'cascade' }),
   url: text('url').notNull(),
   /** HMAC-SHA256 key for the X-Autograph-Signature header. */
   secret: text('secret').notNull(),
@@ -151,7 +183,9 @@ export const deliveries = registry.table(
   'webhook_deliveries',
   {
     id: serial('id').primaryKey(),
-    webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
     event: text('event').$type<WebhookEvent>().notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
@@ -163,4 +197,15 @@ export const deliveries = registry.table(
   (t) => [index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)],
 );
 
-export const tables = { targets, tokens, subgraphs, versions, audit, operations, usage, documents, webhooks, deliveries };
+export const tables = {
+  targets,
+  tokens,
+  subgraphs,
+  versions,
+  audit,
+  operations,
+  usage,
+  documents,
+  webhooks,
+  deliveries,
+};

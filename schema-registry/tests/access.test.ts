@@ -53,7 +53,13 @@ const call = (method: string, path: string, token?: string) =>
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_access');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: ADMIN, targets: ['acme', 'other'], logger: createLogger('t', 'silent') });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: ADMIN,
+    targets: ['acme', 'other'],
+    logger: createLogger('t', 'silent'),
+  });
   for (const target of ['acme', 'other']) {
     for (const kind of ['read', 'usage', 'write']) {
       const response = await fetch(`${registry.url}/v1/targets/${target}/tokens`, {
@@ -91,7 +97,9 @@ describe.each(ENDPOINTS)('%s %s', (method, path, level) => {
 
 test('the read key header works for reads; a revoked token stops working at once', async () => {
   const read = tokens['acme:read']!;
-  expect((await fetch(`${registry.url}/v1/targets/acme/subgraphs`, { headers: { 'x-registry-key': read } })).status).toBe(200);
+  expect(
+    (await fetch(`${registry.url}/v1/targets/acme/subgraphs`, { headers: { 'x-registry-key': read } })).status,
+  ).toBe(200);
   const list = await (await call('GET', '/targets/acme/tokens', ADMIN)).json();
   expect(list.every((t: Record<string, unknown>) => !('hash' in t) && !('token' in t))).toBe(true);
   const id = list.find((t: { name: string }) => t.name === 'acme-read').id;
@@ -104,7 +112,10 @@ test('the read key header works for reads; a revoked token stops working at once
 test('an unknown target is a 404 that says how to create it; target names are validated', async () => {
   const unknown = await call('GET', '/targets/nowhere/supergraph', ADMIN);
   expect(unknown.status).toBe(404);
-  expect((await unknown.json()).error).toEqual({ code: 'TARGET_NOT_FOUND', message: 'No target "nowhere": create it with `autograph target:create nowhere`' });
+  expect((await unknown.json()).error).toEqual({
+    code: 'TARGET_NOT_FOUND',
+    message: 'No target "nowhere": create it with `autograph target:create nowhere`',
+  });
   expect((await call('GET', '/targets/Not_Valid/supergraph', ADMIN)).status).toBe(400);
   const created = await fetch(`${registry.url}/v1/targets`, {
     method: 'POST',
@@ -113,6 +124,10 @@ test('an unknown target is a 404 that says how to create it; target names are va
   });
   expect(created.status).toBe(201);
   expect(await created.json()).toMatchObject({ name: 'nowhere', usageWindowDays: 14, usageThresholdPercent: 0 });
-  const again = await fetch(`${registry.url}/v1/targets`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ name: 'nowhere' }) });
+  const again = await fetch(`${registry.url}/v1/targets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ name: 'nowhere' }),
+  });
   expect((await again.json()).error.code).toBe('TARGET_EXISTS');
 });

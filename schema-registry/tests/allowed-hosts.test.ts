@@ -29,8 +29,10 @@ const call = (registry: RunningService, path: string, body?: unknown, method = '
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const publish = (registry: RunningService, target: string, name: string, url: string) => call(registry, `/targets/${target}/subgraphs`, { name, url, sdl: sdl(name) });
-const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string; details: Record<string, unknown> } }).error;
+const publish = (registry: RunningService, target: string, name: string, url: string) =>
+  call(registry, `/targets/${target}/subgraphs`, { name, url, sdl: sdl(name) });
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; message: string; details: Record<string, unknown> } }).error;
 
 beforeAll(async () => {
   receiver = Bun.serve({
@@ -45,10 +47,20 @@ beforeAll(async () => {
   });
   database = await createTempDatabase('registry_hosts');
   const logger = createLogger('t', 'silent');
-  const lookupHost = async (name: string) => (DNS[name] ? [{ address: DNS[name]!, family: 4 }] : Promise.reject(new Error(`getaddrinfo ENOTFOUND ${name}`)));
-  const productionConfig = readRegistryEnv({ NODE_ENV: 'production', DATABASE_URL: database.url, REGISTRY_TOKEN: TOKEN, REGISTRY_TARGETS: 'prod' });
+  const lookupHost = async (name: string) =>
+    DNS[name] ? [{ address: DNS[name]!, family: 4 }] : Promise.reject(new Error(`getaddrinfo ENOTFOUND ${name}`));
+  const productionConfig = readRegistryEnv({
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    REGISTRY_TOKEN: TOKEN,
+    REGISTRY_TARGETS: 'prod',
+  });
   production = await startRegistry({ ...productionConfig, port: 0, logger });
-  const developmentConfig = readRegistryEnv({ DATABASE_URL: database.url, REGISTRY_TOKEN: TOKEN, REGISTRY_TARGETS: 'dev,listed' });
+  const developmentConfig = readRegistryEnv({
+    DATABASE_URL: database.url,
+    REGISTRY_TOKEN: TOKEN,
+    REGISTRY_TARGETS: 'dev,listed',
+  });
   development = await startRegistry({ ...developmentConfig, port: 0, logger, webhookRetry: RETRY, lookupHost });
 });
 
@@ -63,19 +75,47 @@ describe('routing URLs (REGISTRY_ALLOWED_SUBGRAPH_HOSTS)', () => {
   test('production without a list: loopback is allowed, any other host is refused with 400 HOST_NOT_ALLOWED naming the host only', async () => {
     expect((await publish(production, 'prod', 'local', 'http://127.0.0.1:4001/graphql')).status).toBe(201);
     expect((await publish(production, 'prod', 'named', 'http://localhost:4002/graphql')).status).toBe(201);
-    const refused = await publish(production, 'prod', 'remote', 'https://collector.example.com:8443/graphql?key=s3cr3t');
+    const refused = await publish(
+      production,
+      'prod',
+      'remote',
+      'https://collector.example.com:8443/graphql?key=s3cr3t',
+    );
     expect(refused.status).toBe(400);
     const error = await errorOf(refused);
-    expect(error).toMatchObject({ code: 'HOST_NOT_ALLOWED', details: { host: 'collector.example.com:8443', reason: 'not-allowed', variable: 'REGISTRY_ALLOWED_SUBGRAPH_HOSTS' } });
+    expect(error).toMatchObject({
+      code: 'HOST_NOT_ALLOWED',
+      details: {
+        host: 'collector.example.com:8443',
+        reason: 'not-allowed',
+        variable: 'REGISTRY_ALLOWED_SUBGRAPH_HOSTS',
+      },
+    });
     expect(error.message).toContain('collector.example.com:8443');
     expect(JSON.stringify(error)).not.toContain('s3cr3t');
     // A check with such a URL is refused the same way.
-    expect((await call(production, '/targets/prod/checks', { name: 'remote', url: 'http://10.0.0.7/graphql', sdl: sdl('remote') })).status).toBe(400);
+    expect(
+      (
+        await call(production, '/targets/prod/checks', {
+          name: 'remote',
+          url: 'http://10.0.0.7/graphql',
+          sdl: sdl('remote'),
+        })
+      ).status,
+    ).toBe(400);
   });
 
   test('the refusal is audited with the host, never the URL', async () => {
-    const audit = (await (await call(production, '/audit?target=prod&limit=1')).json()) as { action: string; outcome: string; details: Record<string, unknown> }[];
-    expect(audit[0]).toMatchObject({ action: 'publish', outcome: 'refused', details: { subgraph: 'remote', host: 'collector.example.com:8443' } });
+    const audit = (await (await call(production, '/audit?target=prod&limit=1')).json()) as {
+      action: string;
+      outcome: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(audit[0]).toMatchObject({
+      action: 'publish',
+      outcome: 'refused',
+      details: { subgraph: 'remote', host: 'collector.example.com:8443' },
+    });
     expect(JSON.stringify(audit)).not.toContain('s3cr3t');
   });
 
@@ -104,13 +144,19 @@ describe('routing URLs (REGISTRY_ALLOWED_SUBGRAPH_HOSTS)', () => {
     // … then refused by the registry that only allows loopback.
     const rollback = await call(production, '/targets/dev/rollback', { version: withRemote });
     expect(rollback.status).toBe(400);
-    expect(await errorOf(rollback)).toMatchObject({ code: 'HOST_NOT_ALLOWED', details: { host: 'offers.internal:4002' } });
+    expect(await errorOf(rollback)).toMatchObject({
+      code: 'HOST_NOT_ALLOWED',
+      details: { host: 'offers.internal:4002' },
+    });
     const promote = await call(production, '/targets/dev/promote', { version: withRemote, to: 'prod' });
     expect(promote.status).toBe(400);
   });
 
   test('a list of names, wildcards, host:port and CIDRs', async () => {
-    const config = readRegistryEnv({ DATABASE_URL: database.url, REGISTRY_ALLOWED_SUBGRAPH_HOSTS: '*.svc.cluster.local, offers.internal:4002, 10.0.0.0/8' });
+    const config = readRegistryEnv({
+      DATABASE_URL: database.url,
+      REGISTRY_ALLOWED_SUBGRAPH_HOSTS: '*.svc.cluster.local, offers.internal:4002, 10.0.0.0/8',
+    });
     const check = (url: string) => config.allowedSubgraphHosts.check(new URL(url))?.reason ?? 'allowed';
     expect(check('http://catalog.autograph.svc.cluster.local/graphql')).toBe('allowed');
     expect(check('http://svc.cluster.local/graphql')).toBe('not-allowed');
@@ -123,14 +169,25 @@ describe('routing URLs (REGISTRY_ALLOWED_SUBGRAPH_HOSTS)', () => {
 });
 
 describe('webhook URLs (REGISTRY_ALLOWED_WEBHOOK_HOSTS)', () => {
-  const hooks = (path = '', body?: unknown, method = 'POST') => call(development, `/targets/listed/webhooks${path}`, body, method);
-  const deliveries = async (id: number) => (await (await hooks(`/${id}/deliveries`)).json()) as { status: string; attempts: number; lastError: string | null }[];
+  const hooks = (path = '', body?: unknown, method = 'POST') =>
+    call(development, `/targets/listed/webhooks${path}`, body, method);
+  const deliveries = async (id: number) =>
+    (await (await hooks(`/${id}/deliveries`)).json()) as {
+      status: string;
+      attempts: number;
+      lastError: string | null;
+    }[];
 
   test('production without a list refuses a remote receiver; metadata hosts are refused everywhere', async () => {
-    const remote = await call(production, '/targets/prod/webhooks', { url: 'https://hooks.slack.com/services/T0/B0/s3cr3t' });
+    const remote = await call(production, '/targets/prod/webhooks', {
+      url: 'https://hooks.slack.com/services/T0/B0/s3cr3t',
+    });
     expect(remote.status).toBe(400);
     const error = await errorOf(remote);
-    expect(error).toMatchObject({ code: 'HOST_NOT_ALLOWED', details: { host: 'hooks.slack.com', variable: 'REGISTRY_ALLOWED_WEBHOOK_HOSTS' } });
+    expect(error).toMatchObject({
+      code: 'HOST_NOT_ALLOWED',
+      details: { host: 'hooks.slack.com', variable: 'REGISTRY_ALLOWED_WEBHOOK_HOSTS' },
+    });
     expect(JSON.stringify(error)).not.toContain('s3cr3t');
     const metadata = await hooks('', { url: 'http://169.254.169.254/latest/api/token' });
     expect(metadata.status).toBe(400);
@@ -145,25 +202,36 @@ describe('webhook URLs (REGISTRY_ALLOWED_WEBHOOK_HOSTS)', () => {
     await eventually(async () => (await deliveries(hook.id))[0]?.status === 'failed', 10_000);
     const [delivery] = await deliveries(hook.id);
     expect(delivery).toMatchObject({ attempts: 1 });
-    expect(delivery!.lastError).toContain(`refused: host hooks.rebinding.test:${receiver.port} resolves to 169.254.169.254`);
+    expect(delivery!.lastError).toContain(
+      `refused: host hooks.rebinding.test:${receiver.port} resolves to 169.254.169.254`,
+    );
     expect(received.filter((r) => r.path === '/rebound')).toHaveLength(0);
     await hooks(`/${hook.id}`, undefined, 'DELETE');
   });
 
-  test('a delivery goes to the address that was checked, with the URL\'s own Host', async () => {
-    const hook = (await (await hooks('', { url: `http://hooks.pinned.test:${receiver.port}/pinned` })).json()) as { id: number };
+  test("a delivery goes to the address that was checked, with the URL's own Host", async () => {
+    const hook = (await (await hooks('', { url: `http://hooks.pinned.test:${receiver.port}/pinned` })).json()) as {
+      id: number;
+    };
     expect((await publish(development, 'listed', 'pinned', 'http://127.0.0.1:4001/graphql')).status).toBe(201);
     await eventually(async () => (await deliveries(hook.id))[0]?.status === 'delivered', 10_000);
     // The system resolver does not know this name: only the checked address can have been used.
-    expect(received.filter((r) => r.path === '/pinned').map((r) => r.host)).toEqual([`hooks.pinned.test:${receiver.port}`]);
+    expect(received.filter((r) => r.path === '/pinned').map((r) => r.host)).toEqual([
+      `hooks.pinned.test:${receiver.port}`,
+    ]);
     await hooks(`/${hook.id}`, undefined, 'DELETE');
   });
 
   test('redirects are not followed: they could lead past every check', async () => {
-    const hook = (await (await hooks('', { url: `http://127.0.0.1:${receiver.port}/redirect` })).json()) as { id: number };
+    const hook = (await (await hooks('', { url: `http://127.0.0.1:${receiver.port}/redirect` })).json()) as {
+      id: number;
+    };
     expect((await publish(development, 'listed', 'redirect', 'http://127.0.0.1:4001/graphql')).status).toBe(201);
     await eventually(async () => (await deliveries(hook.id))[0]?.status === 'failed', 10_000);
-    expect((await deliveries(hook.id))[0]).toMatchObject({ attempts: 1, lastError: 'receiver answered HTTP 307; redirects are not followed' });
+    expect((await deliveries(hook.id))[0]).toMatchObject({
+      attempts: 1,
+      lastError: 'receiver answered HTTP 307; redirects are not followed',
+    });
     expect(received.filter((r) => r.path === '/redirected')).toHaveLength(0);
   });
 });

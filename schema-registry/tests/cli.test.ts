@@ -17,8 +17,14 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const v1 = file('v1.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! price: Int! }\ntype Query { car(id: ID!): Car }`);
-const v2 = file('v2.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! }\ntype Query { car(id: ID!): Car }`);
+const v1 = file(
+  'v1.graphql',
+  `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! price: Int! }\ntype Query { car(id: ID!): Car }`,
+);
+const v2 = file(
+  'v2.graphql',
+  `${LINK}\ntype Car @key(fields: "id") { id: ID! name: String! }\ntype Query { car(id: ID!): Car }`,
+);
 const broken = file('broken.graphql', 'type Query {\n  car: \n}');
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
@@ -26,17 +32,34 @@ let registry: RunningService;
 
 async function cli(...args: string[]) {
   const child = Bun.spawn(['bun', CLI, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, REGISTRY_URL: registry.url, REGISTRY_TOKEN: TOKEN, REGISTRY_TARGET: 'cli', NO_COLOR: '1' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      REGISTRY_URL: registry.url,
+      REGISTRY_TOKEN: TOKEN,
+      REGISTRY_TARGET: 'cli',
+      NO_COLOR: '1',
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_cli');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['cli'], logger: createLogger('t', 'silent') });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: TOKEN,
+    targets: ['cli'],
+    logger: createLogger('t', 'silent'),
+  });
 });
 
 afterAll(async () => {
@@ -46,7 +69,16 @@ afterAll(async () => {
 });
 
 test('publish, check, refuse a breaking publish, force it, history, diff, fetch, rollback', async () => {
-  const published = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://cars:4000/graphql', '--commit', 'c1');
+  const published = await cli(
+    'schema:publish',
+    v1,
+    '--service',
+    'cars',
+    '--url',
+    'http://cars:4000/graphql',
+    '--commit',
+    'c1',
+  );
   expect(published.code).toBe(0);
   expect(published.stdout).toContain('published: version 1');
 
@@ -59,12 +91,24 @@ test('publish, check, refuse a breaking publish, force it, history, diff, fetch,
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('rejected');
 
-  const forced = await cli('schema:publish', v2, '--service', 'cars', '--url', 'http://cars:4000/graphql', '--force', '--json');
+  const forced = await cli(
+    'schema:publish',
+    v2,
+    '--service',
+    'cars',
+    '--url',
+    'http://cars:4000/graphql',
+    '--force',
+    '--json',
+  );
   expect(forced.code).toBe(0);
   expect(JSON.parse(forced.stdout)).toMatchObject({ status: 'published', version: 2 });
 
   const history = await cli('schema:history', '--json');
-  expect(JSON.parse(history.stdout).map((v: { number: number; forced: boolean }) => [v.number, v.forced])).toEqual([[2, true], [1, false]]);
+  expect(JSON.parse(history.stdout).map((v: { number: number; forced: boolean }) => [v.number, v.forced])).toEqual([
+    [2, true],
+    [1, false],
+  ]);
 
   const diff = await cli('schema:diff', '1', '2');
   expect(diff.code).toBe(0);
@@ -100,7 +144,9 @@ test('input errors exit 2 with a clear message; auth and network errors exit 3',
   expect((await cli('schema:launch')).code).toBe(2);
   expect((await cli('schema:diff', 'one', '2')).code).toBe(2);
   expect((await cli('schema:history', '--token', 'wrong-token')).code).toBe(3);
-  expect((await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://x/graphql', '--token', 'wrong-token')).code).toBe(3);
+  expect(
+    (await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://x/graphql', '--token', 'wrong-token')).code,
+  ).toBe(3);
   expect((await cli('schema:history', '--registry', 'http://127.0.0.1:1')).code).toBe(3);
 });
 
@@ -110,14 +156,27 @@ test('target:create, token:create and a scoped token that can read but not write
   expect(created.stdout).toContain('created target cli-staging: usage window 14 days, threshold 0.5%');
   expect((await cli('target:create', 'cli-staging')).code).toBe(1);
   expect((await cli('target:create', 'Bad_Name')).code).toBe(2);
-  expect((await cli('target:create', 'x', '--usage-threshold', '250')).stderr).toContain('--usage-threshold must be a percentage');
+  expect((await cli('target:create', 'x', '--usage-threshold', '250')).stderr).toContain(
+    '--usage-threshold must be a percentage',
+  );
 
   const issued = await cli('token:create', '--target', 'cli-staging', '--kind', 'read', '--name', 'cdn', '--json');
   expect(issued.code).toBe(0);
   const { token } = JSON.parse(issued.stdout);
   expect(token).toStartWith('agr_read_');
   expect((await cli('schema:history', '--target', 'cli-staging', '--token', token)).code).toBe(0);
-  const denied = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://cars/graphql', '--target', 'cli-staging', '--token', token);
+  const denied = await cli(
+    'schema:publish',
+    v1,
+    '--service',
+    'cars',
+    '--url',
+    'http://cars/graphql',
+    '--target',
+    'cli-staging',
+    '--token',
+    token,
+  );
   expect(denied.code).toBe(3);
   expect(denied.stderr).toContain('read token "cdn" of target "cli-staging" cannot do this');
   const unknown = await cli('schema:history', '--target', 'no-such-target');
@@ -127,36 +186,70 @@ test('target:create, token:create and a scoped token that can read but not write
 
 test('operations:publish reads an Apollo manifest, and rejects invalid documents with their position', async () => {
   const manifest = (operations: { id: string; body: string }[]) =>
-    file(`manifest-${operations.length}.json`, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: operations.map((o) => ({ ...o, name: null, type: 'query' })) }));
-  const good = await cli('operations:publish', manifest([{ id: 'car-by-id-1', body: 'query Car { car(id: "1") { id price } }' }]), '--client', 'web');
+    file(
+      `manifest-${operations.length}.json`,
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: operations.map((o) => ({ ...o, name: null, type: 'query' })),
+      }),
+    );
+  const good = await cli(
+    'operations:publish',
+    manifest([{ id: 'car-by-id-1', body: 'query Car { car(id: "1") { id price } }' }]),
+    '--client',
+    'web',
+  );
   expect(good.code).toBe(0);
   expect(good.stdout).toContain('web: 1 document(s) stored, 0 already known');
-  const bad = await cli('operations:publish', manifest([{ id: 'a-valid-one', body: '{ car(id: "1") { id } }' }, { id: 'an-invalid-one', body: '{ car(id: "1") {\n  colour } }' }]), '--client', 'web');
+  const bad = await cli(
+    'operations:publish',
+    manifest([
+      { id: 'a-valid-one', body: '{ car(id: "1") { id } }' },
+      { id: 'an-invalid-one', body: '{ car(id: "1") {\n  colour } }' },
+    ]),
+    '--client',
+    'web',
+  );
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain('an-invalid-one:2:3: Cannot query field "colour" on type "Car".');
   expect(bad.stderr).toContain('nothing was stored');
   expect((await cli('operations:list', '--client', 'web')).stdout.trim().split('\n')).toHaveLength(1);
   expect((await cli('operations:publish', file('not-json.json', 'nope'), '--client', 'web')).code).toBe(2);
-  expect((await cli('operations:publish', file('empty.json', '{}'), '--client', 'web')).stderr).toContain('not a persisted operations manifest');
+  expect((await cli('operations:publish', file('empty.json', '{}'), '--client', 'web')).stderr).toContain(
+    'not a persisted operations manifest',
+  );
 });
 
 test('composition errors are grouped by subgraph and point at the coordinate', async () => {
-  const clash = file('clash.graphql', `${LINK}\ntype Car @key(fields: "id") { id: ID! price: String! }\ntype Query { cheapest: Car }`);
+  const clash = file(
+    'clash.graphql',
+    `${LINK}\ntype Car @key(fields: "id") { id: ID! price: String! }\ntype Query { cheapest: Car }`,
+  );
   const result = await cli('schema:check', clash, '--service', 'prices');
   expect(result.code).toBe(1);
   expect(result.stdout).toContain('✖ composition failed');
-  expect(result.stdout).toMatch(/\n  cars \+ prices\n    Car\.price \[\w+\] /);
+  expect(result.stdout).toMatch(/\n {2}cars \+ prices\n {4}Car\.price \[\w+\] /);
 });
 
-test('input over the registry\'s limits, and URLs it refuses, exit 2 with the registry\'s message', async () => {
+test("input over the registry's limits, and URLs it refuses, exit 2 with the registry's message", async () => {
   const big = file('big.graphql', `${LINK}\n"""${'x'.repeat(1024 * 1024)}"""\ntype Query { big: Int }`);
   const tooLarge = await cli('schema:publish', big, '--service', 'big', '--url', 'http://big:4000/graphql');
   expect(tooLarge.code).toBe(2);
   expect(tooLarge.stderr).toContain('registry answered HTTP 413: The SDL is');
   expect(tooLarge.stderr).toContain('bytes; the limit is 1048576 (REGISTRY_MAX_SDL_BYTES)');
-  const metadata = await cli('schema:publish', v1, '--service', 'cars', '--url', 'http://169.254.169.254/latest/meta-data/iam/');
+  const metadata = await cli(
+    'schema:publish',
+    v1,
+    '--service',
+    'cars',
+    '--url',
+    'http://169.254.169.254/latest/meta-data/iam/',
+  );
   expect(metadata.code).toBe(2);
-  expect(metadata.stderr).toContain('registry answered HTTP 400: host 169.254.169.254 is link-local or a cloud metadata service');
+  expect(metadata.stderr).toContain(
+    'registry answered HTTP 400: host 169.254.169.254 is link-local or a cloud metadata service',
+  );
   const hook = await cli('webhook:create', 'http://[fd00:ec2::254]/latest/api/token');
   expect(hook.code).toBe(2);
   expect(hook.stderr).toContain('host [fd00:ec2::254] is link-local');

@@ -30,12 +30,21 @@ describe('the registry validates its environment at start, naming the variable',
   });
 
   test('NODE_ENV=production: REGISTRY_TOKEN is required and at least 32 characters; hosts default to loopback', () => {
-    expect(problems({ DATABASE_URL, NODE_ENV: 'production' })).toContain('REGISTRY_TOKEN (unset): must be set when NODE_ENV=production');
-    expect(problems({ DATABASE_URL, NODE_ENV: 'production', REGISTRY_TOKEN: 'short-but-8-chars' })).toContain('REGISTRY_TOKEN ("short-but-8-chars"): must be at least 32 characters');
+    expect(problems({ DATABASE_URL, NODE_ENV: 'production' })).toContain(
+      'REGISTRY_TOKEN (unset): must be set when NODE_ENV=production',
+    );
+    expect(problems({ DATABASE_URL, NODE_ENV: 'production', REGISTRY_TOKEN: 'short-but-8-chars' })).toContain(
+      'REGISTRY_TOKEN ("short-but-8-chars"): must be at least 32 characters',
+    );
     const config = readRegistryEnv({ DATABASE_URL, NODE_ENV: 'production', REGISTRY_TOKEN: LONG_TOKEN });
     expect(config.allowedSubgraphHosts.entries).toEqual(['localhost', '127.0.0.0/8', '::1']);
     expect(config.allowedWebhookHosts.entries).toEqual(['localhost', '127.0.0.0/8', '::1']);
-    const listed = readRegistryEnv({ DATABASE_URL, NODE_ENV: 'production', REGISTRY_TOKEN: LONG_TOKEN, REGISTRY_ALLOWED_WEBHOOK_HOSTS: 'hooks.example.com' });
+    const listed = readRegistryEnv({
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      REGISTRY_TOKEN: LONG_TOKEN,
+      REGISTRY_ALLOWED_WEBHOOK_HOSTS: 'hooks.example.com',
+    });
     expect(listed.allowedWebhookHosts.entries).toEqual(['hooks.example.com']);
   });
 
@@ -52,7 +61,9 @@ describe('the registry validates its environment at start, naming the variable',
     expect(issues).toContain('REGISTRY_MAX_SDL_BYTES ("lots")');
     expect(issues).toContain('REGISTRY_MAX_SDL_DEPTH ("2"): must be at least 8');
     expect(issues).toContain('REGISTRY_MAX_TYPES ("100000"): must be at most 5000');
-    expect(issues).toContain('REGISTRY_ALLOWED_SUBGRAPH_HOSTS ("offers.internal, 10.0.0.0/40"): "10.0.0.0/40" has an invalid prefix length');
+    expect(issues).toContain(
+      'REGISTRY_ALLOWED_SUBGRAPH_HOSTS ("offers.internal, 10.0.0.0/40"): "10.0.0.0/40" has an invalid prefix length',
+    );
     expect(issues).toContain('REGISTRY_ALLOWED_WEBHOOK_HOSTS ("http://hooks.example.com/x")');
     expect(issues).toContain('HOST ("not a host")');
   });
@@ -70,7 +81,14 @@ describe('bun schema-registry/main.ts', () => {
   /** Runs the registry as a process; resolves with its exit, or with its URL once it listens. */
   async function run(env: Record<string, string>) {
     const child = Bun.spawn(['bun', MAIN], {
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: database.url, REGISTRY_PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: {
+        PATH: process.env.PATH!,
+        HOME: process.env.HOME!,
+        DATABASE_URL: database.url,
+        REGISTRY_PORT: '0',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdout: 'pipe',
       stderr: 'pipe',
     });
@@ -98,16 +116,24 @@ describe('bun schema-registry/main.ts', () => {
     expect(await stderr()).toContain('REGISTRY_TOKEN (unset): must be set when NODE_ENV=production');
   });
 
-  const external = Object.values(networkInterfaces()).flat().find((address) => address && !address.internal && address.family === 'IPv4')?.address;
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && !address.internal && address.family === 'IPv4')?.address;
 
   test.skipIf(!external)('listens on loopback unless HOST says otherwise', async () => {
-    for (const [env, reachable] of [[{}, false], [{ HOST: '0.0.0.0' }, true]] as const) {
+    for (const [env, reachable] of [
+      [{}, false],
+      [{ HOST: '0.0.0.0' }, true],
+    ] as const) {
       const { child, url } = await run(env);
       try {
         expect(url).toStartWith('http://127.0.0.1:');
         const port = new URL(url!).port;
         expect((await fetch(`${url}/healthcheck`)).status).toBe(200);
-        const outside = await fetch(`http://${external}:${port}/healthcheck`).then((r) => r.status, () => 'refused');
+        const outside = await fetch(`http://${external}:${port}/healthcheck`).then(
+          (r) => r.status,
+          () => 'refused',
+        );
         expect(outside).toBe(reachable ? 200 : 'refused');
       } finally {
         child.kill();

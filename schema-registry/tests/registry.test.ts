@@ -14,7 +14,8 @@ const reviews = `${LINK}\ntype Product @key(fields: "id") { id: ID! rating: Floa
 const conflicting = `${LINK}\ntype Product @key(fields: "id") { id: ID! name: Int! }\ntype Query { other: Int }`;
 
 /** The latest supergraph of a target through the registry client, conditional on `etag`. */
-const latestSupergraph = ({ target, etag }: { target: string; etag?: string | null }) => createRegistryClient({ registryUrl: registry.url, token: TOKEN, target }).supergraph({ etag });
+const latestSupergraph = ({ target, etag }: { target: string; etag?: string | null }) =>
+  createRegistryClient({ registryUrl: registry.url, token: TOKEN, target }).supergraph({ etag });
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let registry: RunningService;
@@ -28,7 +29,13 @@ const publish = (target: string, name: string, sdl: string, token: string | null
 
 beforeAll(async () => {
   database = await createTempDatabase('registry');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['alpha', 'beta', 'nothing-here'], logger: createLogger('registry-test', 'silent') });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: TOKEN,
+    targets: ['alpha', 'beta', 'nothing-here'],
+    logger: createLogger('registry-test', 'silent'),
+  });
 });
 
 afterAll(async () => {
@@ -135,7 +142,10 @@ describe('concurrency and deletion', () => {
 
   test('deleting a subgraph: dry run reports, breaking needs force, then recomposes without it', async () => {
     const remove = (query = '') =>
-      fetch(`${registry.url}/v1/targets/beta/subgraphs/six${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+      fetch(`${registry.url}/v1/targets/beta/subgraphs/six${query}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
     const dry = await remove('?dryRun=true&force=true');
     expect(dry.status).toBe(200);
     const dryBody = await dry.json();

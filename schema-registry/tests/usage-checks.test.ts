@@ -23,8 +23,12 @@ let gateway: RunningService;
 const sdl = printSubgraphSdl(catalog.schema);
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${registry.url}/v1/targets/main${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...init.headers } });
-const check = async (proposed: string) => (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'catalog', sdl: proposed }) })).json();
+  fetch(`${registry.url}/v1/targets/main${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...init.headers },
+  });
+const check = async (proposed: string) =>
+  (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'catalog', sdl: proposed }) })).json();
 const without = (field: RegExp) => sdl.replace(field, '');
 
 beforeAll(async () => {
@@ -34,9 +38,18 @@ beforeAll(async () => {
   const sql = postgres(database.url, { max: 1 });
   await insertMake(sql, 'Toyota');
   await sql.end();
-  await publishSubgraph({ registryUrl: registry.url, target: 'main', token: TOKEN, name: 'catalog', url: `${catalogService.url}/graphql`, sdl });
+  await publishSubgraph({
+    registryUrl: registry.url,
+    target: 'main',
+    token: TOKEN,
+    name: 'catalog',
+    url: `${catalogService.url}/graphql`,
+    sdl,
+  });
   // The gateway reports with a usage token: the least a gateway needs.
-  const issued = await (await api('/tokens', { method: 'POST', body: JSON.stringify({ kind: 'usage', name: 'gateway' }) })).json();
+  const issued = await (
+    await api('/tokens', { method: 'POST', body: JSON.stringify({ kind: 'usage', name: 'gateway' }) })
+  ).json();
   gateway = await startGateway(
     readGatewayEnv({
       GATEWAY_PORT: '0',
@@ -67,7 +80,12 @@ test('before any traffic, every breaking change blocks: nothing can be shown unu
 
 test('the gateway reports real usage; a used field blocks, an unused one is safe by usage', async () => {
   for (let i = 0; i < 5; i++) {
-    const response = await gql(gateway.url, 'query MakeNames { makes { name country } }', {}, { headers: { 'graphql-client-name': 'web' } });
+    const response = await gql(
+      gateway.url,
+      'query MakeNames { makes { name country } }',
+      {},
+      { headers: { 'graphql-client-name': 'web' } },
+    );
     expect(response.data.makes[0].name).toBe('Toyota');
   }
   await eventually(async () => (await check(sdl)).report.usage.window.requests === 5, 10_000);
@@ -75,25 +93,42 @@ test('the gateway reports real usage; a used field blocks, an unused one is safe
   const used = await check(without(/\n\s*country: String!/));
   expect(used.ok).toBe(false);
   const removal = used.report.apiChanges.find((c: { path: string }) => c.path === 'Make.country');
-  expect(removal).toMatchObject({ level: 'breaking', blocking: true, usage: { coordinate: 'Make.country', requests: 5 } });
+  expect(removal).toMatchObject({
+    level: 'breaking',
+    blocking: true,
+    usage: { coordinate: 'Make.country', requests: 5 },
+  });
   expect(removal.usage.operations[0]).toMatchObject({ name: 'MakeNames', client: 'web', requests: 5 });
 
   const unused = await check(without(/\n\s*yearTo: Int/));
   expect(unused.ok).toBe(true);
   expect(unused.report.breaking).toBe(1);
   expect(unused.report.blocking).toBe(0);
-  expect(unused.report.apiChanges.find((c: { path: string }) => c.path === 'Generation.yearTo')).toMatchObject({ safeByUsage: true, blocking: false });
+  expect(unused.report.apiChanges.find((c: { path: string }) => c.path === 'Generation.yearTo')).toMatchObject({
+    safeByUsage: true,
+    blocking: false,
+  });
   expect(unused.report.usage.summary).toMatch(/^5 requests of 1 operations from .* \(last 7 days\)/);
 
   // And a publish follows the same verdicts: the safe removal goes through unforced.
-  const published = await api('/subgraphs', { method: 'POST', body: JSON.stringify({ name: 'catalog', url: `${catalogService.url}/graphql`, sdl: without(/\n\s*yearTo: Int/) }) });
+  const published = await api('/subgraphs', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'catalog', url: `${catalogService.url}/graphql`, sdl: without(/\n\s*yearTo: Int/) }),
+  });
   expect(published.status).toBe(201);
   expect((await published.json()).report.blocking).toBe(0);
 });
 
 test('a threshold lets rarely used coordinates go, and the window forgets old traffic', async () => {
   // 5 requests used Make.country; add 995 requests of another operation: country is 0.5 % of traffic.
-  const other = { hash: 'other-operation-hash', name: 'Names', document: '{ makes { name } }', coordinates: ['Query.makes', 'Make.name'], client: 'ios', count: 995 };
+  const other = {
+    hash: 'other-operation-hash',
+    name: 'Names',
+    document: '{ makes { name } }',
+    coordinates: ['Query.makes', 'Make.name'],
+    client: 'ios',
+    count: 995,
+  };
   expect((await api('/usage', { method: 'POST', body: JSON.stringify({ operations: [other] }) })).status).toBe(202);
   expect((await check(without(/\n\s*country: String!/))).ok).toBe(false);
   await api('', { method: 'PATCH', body: JSON.stringify({ usageThresholdPercent: 1 }) });
@@ -110,9 +145,17 @@ test('a threshold lets rarely used coordinates go, and the window forgets old tr
 });
 
 test('usage reports are validated and need a usage token', async () => {
-  expect((await api('/usage', { method: 'POST', body: JSON.stringify({ operations: [{ hash: 'x' }] }) })).status).toBe(400);
-  const read = await (await api('/tokens', { method: 'POST', body: JSON.stringify({ kind: 'read', name: 'cdn' }) })).json();
-  const denied = await api('/usage', { method: 'POST', headers: { authorization: `Bearer ${read.token}` }, body: JSON.stringify({ operations: [] }) });
+  expect((await api('/usage', { method: 'POST', body: JSON.stringify({ operations: [{ hash: 'x' }] }) })).status).toBe(
+    400,
+  );
+  const read = await (
+    await api('/tokens', { method: 'POST', body: JSON.stringify({ kind: 'read', name: 'cdn' }) })
+  ).json();
+  const denied = await api('/usage', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${read.token}` },
+    body: JSON.stringify({ operations: [] }),
+  });
   expect(denied.status).toBe(403);
   expect((await denied.json()).error.message).toContain('read token "cdn"');
 });

@@ -17,14 +17,27 @@ let registry: RunningService;
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${registry.url}/v1/targets/shop${path}`, {
     ...init,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${TOKEN}`,
+      ...(init.headers as Record<string, string>),
+    },
   });
 const publish = (sdl: string, extra: Record<string, unknown> = {}) =>
-  api('/subgraphs', { method: 'POST', body: JSON.stringify({ name: 'products', url: 'http://127.0.0.1:9/graphql', sdl, author: 'ann', ...extra }) });
+  api('/subgraphs', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'products', url: 'http://127.0.0.1:9/graphql', sdl, author: 'ann', ...extra }),
+  });
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_versions');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['shop', 'shop-prod'], logger: createLogger('t', 'silent') });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: TOKEN,
+    targets: ['shop', 'shop-prod'],
+    logger: createLogger('t', 'silent'),
+  });
   expect((await publish(v1, { commit: 'abc123' })).status).toBe(201);
   expect((await publish(v2)).status).toBe(201);
 });
@@ -35,16 +48,27 @@ afterAll(async () => {
 });
 
 test('a check reports safe and breaking changes without changing anything', async () => {
-  const safe = await (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'products', sdl: v2.replace('weight: Float', 'weight: Float color: String') }) })).json();
+  const safe = await (
+    await api('/checks', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'products', sdl: v2.replace('weight: Float', 'weight: Float color: String') }),
+    })
+  ).json();
   expect(safe.ok).toBe(true);
   expect(safe.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'safe', path: 'Product.color' }));
 
-  const breaking = await (await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'products', sdl: v3 }) })).json();
+  const breaking = await (
+    await api('/checks', { method: 'POST', body: JSON.stringify({ name: 'products', sdl: v3 }) })
+  ).json();
   expect(breaking.ok).toBe(false);
   expect(breaking.report.breaking).toBe(1);
-  expect(breaking.report.apiChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
-  expect(breaking.report.subgraphChanges).toContainEqual(expect.objectContaining({ level: 'breaking', path: 'Product.price' }));
-  expect((await (await api('/versions')).json())).toHaveLength(2);
+  expect(breaking.report.apiChanges).toContainEqual(
+    expect.objectContaining({ level: 'breaking', path: 'Product.price' }),
+  );
+  expect(breaking.report.subgraphChanges).toContainEqual(
+    expect.objectContaining({ level: 'breaking', path: 'Product.price' }),
+  );
+  expect(await (await api('/versions')).json()).toHaveLength(2);
 });
 
 test('a breaking publish is refused unless forced, and the force is recorded', async () => {
@@ -59,7 +83,14 @@ test('a breaking publish is refused unless forced, and the force is recorded', a
   expect(forced.status).toBe(201);
   const history = await (await api('/versions')).json();
   expect(history.map((v: { number: number }) => v.number)).toEqual([3, 2, 1]);
-  expect(history[0]).toMatchObject({ number: 3, forced: true, author: 'ann', commit: 'def456', change: 'publish products', subgraphs: ['products'] });
+  expect(history[0]).toMatchObject({
+    number: 3,
+    forced: true,
+    author: 'ann',
+    commit: 'def456',
+    change: 'publish products',
+    subgraphs: ['products'],
+  });
   expect(history[2]).toMatchObject({ number: 1, forced: false, commit: 'abc123' });
 });
 
@@ -86,7 +117,11 @@ test('rollback re-publishes an earlier version as a new one', async () => {
   const text = await served.text();
   expect(text).toContain('price');
   expect(text).not.toContain('weight');
-  expect((await (await api('/versions')).json())[0]).toMatchObject({ number: 4, change: 'rollback to 1', author: 'bob' });
+  expect((await (await api('/versions')).json())[0]).toMatchObject({
+    number: 4,
+    change: 'rollback to 1',
+    author: 'bob',
+  });
   expect((await api('/rollback', { method: 'POST', body: JSON.stringify({ version: 42 }) })).status).toBe(404);
 });
 
@@ -101,20 +136,42 @@ test('promote copies a version to another target, checked against that target', 
   expect((await promote({ version: 3, to: 'shop-prod' })).status).toBe(409);
   const forced = await promote({ version: 3, to: 'shop-prod', force: true });
   expect((await forced.json()).version).toBe(2);
-  expect((await fetch(`${registry.url}/v1/targets/shop-prod/versions`, AUTH).then((r) => r.json()))[0]).toMatchObject({ change: 'promote shop v3', forced: true });
+  expect((await fetch(`${registry.url}/v1/targets/shop-prod/versions`, AUTH).then((r) => r.json()))[0]).toMatchObject({
+    change: 'promote shop v3',
+    forced: true,
+  });
   expect((await promote({ version: 99, to: 'shop-prod' })).status).toBe(404);
   expect((await promote({ version: 1, to: 'shop' })).status).toBe(400);
 });
 
 test('every write is in the audit log, with a token fingerprint and never the token', async () => {
-  const response = await fetch(`${registry.url}/v1/audit?target=shop`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${registry.url}/v1/audit?target=shop`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   expect(response.status).toBe(200);
-  const entries = (await response.json()) as { action: string; outcome: string; actor: string | null; token: string; details: Record<string, unknown> }[];
+  const entries = (await response.json()) as {
+    action: string;
+    outcome: string;
+    actor: string | null;
+    token: string;
+    details: Record<string, unknown>;
+  }[];
   const summary = entries.map((e) => `${e.action}:${e.outcome}`).reverse();
-  expect(summary.slice(0, 5)).toEqual(['publish:published', 'publish:published', 'publish:rejected', 'publish:published', 'rollback:published']);
+  expect(summary.slice(0, 5)).toEqual([
+    'publish:published',
+    'publish:published',
+    'publish:rejected',
+    'publish:published',
+    'rollback:published',
+  ]);
   expect(entries.every((e) => e.token.startsWith('sha256:') && !e.token.includes(TOKEN))).toBe(true);
-  expect(entries.find((e) => e.action === 'rollback' && e.outcome === 'published')).toMatchObject({ actor: 'bob', details: { to: 1, version: 4 } });
-  const prod = await (await fetch(`${registry.url}/v1/audit?target=shop-prod`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+  expect(entries.find((e) => e.action === 'rollback' && e.outcome === 'published')).toMatchObject({
+    actor: 'bob',
+    details: { to: 1, version: 4 },
+  });
+  const prod = await (
+    await fetch(`${registry.url}/v1/audit?target=shop-prod`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json();
   expect(prod.map((e: { action: string }) => e.action)).toContain('promote');
   expect((await fetch(`${registry.url}/v1/audit`)).status).toBe(401);
 });

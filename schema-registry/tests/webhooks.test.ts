@@ -39,14 +39,26 @@ beforeAll(async () => {
     port: 0,
     async fetch(request) {
       const path = new URL(request.url).pathname;
-      received.push({ path, event: request.headers.get('x-autograph-event') ?? '', body: await request.text(), headers: request.headers });
+      received.push({
+        path,
+        event: request.headers.get('x-autograph-event') ?? '',
+        body: await request.text(),
+        headers: request.headers,
+      });
       if (path === '/flaky' && flakyFailures-- > 0) return new Response('busy', { status: 503 });
       if (path === '/rejects') return new Response('no', { status: 400 });
       return new Response('ok');
     },
   });
   database = await createTempDatabase('registry_webhooks');
-  registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: ADMIN, targets: ['hooks'], webhookRetry: RETRY, logger: createLogger('t', 'silent') });
+  registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: ADMIN,
+    targets: ['hooks'],
+    webhookRetry: RETRY,
+    logger: createLogger('t', 'silent'),
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -58,24 +70,43 @@ afterAll(async () => {
 test('a new version is POSTed, HMAC-signed, retried with backoff until the receiver takes it', async () => {
   const flaky = await (await api('/webhooks', 'POST', { url: `${receiver.url}flaky`, secret: SECRET })).json();
   expect(flaky.events).toEqual(['version.published', 'check.failed']);
-  const rejecting = await (await api('/webhooks', 'POST', { url: `${receiver.url}rejects`, events: ['version.published'], secret: SECRET })).json();
+  const rejecting = await (
+    await api('/webhooks', 'POST', { url: `${receiver.url}rejects`, events: ['version.published'], secret: SECRET })
+  ).json();
 
   const sdl = `${LINK}\ntype Query { cars: [String!]! }`;
-  expect((await api('/subgraphs', 'POST', { name: 'cars', url: 'http://cars/graphql', sdl, author: 'ana' })).status).toBe(201);
+  expect(
+    (await api('/subgraphs', 'POST', { name: 'cars', url: 'http://cars/graphql', sdl, author: 'ana' })).status,
+  ).toBe(201);
 
-  await eventually(async () => (await (await api(`/webhooks/${flaky.id}/deliveries`)).json())[0]?.status === 'delivered', 10_000);
+  await eventually(
+    async () => (await (await api(`/webhooks/${flaky.id}/deliveries`)).json())[0]?.status === 'delivered',
+    10_000,
+  );
   const [delivery] = await (await api(`/webhooks/${flaky.id}/deliveries`)).json();
   expect(delivery).toMatchObject({ event: 'version.published', status: 'delivered', attempts: 3, lastError: null });
   const attempts = arrivals('/flaky', 'version.published');
   expect(attempts).toHaveLength(3);
   const last = attempts.at(-1)!;
-  expect(last.headers.get('x-autograph-signature')).toBe(signWebhook(SECRET, last.headers.get('x-autograph-timestamp')!, last.body));
+  expect(last.headers.get('x-autograph-signature')).toBe(
+    signWebhook(SECRET, last.headers.get('x-autograph-timestamp')!, last.body),
+  );
   expect(last.headers.get('x-autograph-delivery')).toBe(String(delivery.id));
-  expect(JSON.parse(last.body)).toMatchObject({ event: 'version.published', target: 'hooks', data: { action: 'publish', version: 1, subgraph: 'cars', author: 'ana' } });
+  expect(JSON.parse(last.body)).toMatchObject({
+    event: 'version.published',
+    target: 'hooks',
+    data: { action: 'publish', version: 1, subgraph: 'cars', author: 'ana' },
+  });
 
   // A 4xx other than 408/429 means the receiver will never take it: no retries.
-  await eventually(async () => (await (await api(`/webhooks/${rejecting.id}/deliveries`)).json())[0]?.status === 'failed', 10_000);
-  expect((await (await api(`/webhooks/${rejecting.id}/deliveries`)).json())[0]).toMatchObject({ attempts: 1, lastError: 'receiver answered HTTP 400' });
+  await eventually(
+    async () => (await (await api(`/webhooks/${rejecting.id}/deliveries`)).json())[0]?.status === 'failed',
+    10_000,
+  );
+  expect((await (await api(`/webhooks/${rejecting.id}/deliveries`)).json())[0]).toMatchObject({
+    attempts: 1,
+    lastError: 'receiver answered HTTP 400',
+  });
   expect(arrivals('/rejects', 'version.published')).toHaveLength(1);
 });
 
@@ -86,7 +117,11 @@ test('a failed check goes only to webhooks that subscribed to it', async () => {
   await eventually(async () => arrivals('/flaky', 'check.failed').length === 1, 10_000);
   const payload = JSON.parse(arrivals('/flaky', 'check.failed')[0]!.body);
   expect(payload.data).toMatchObject({ action: 'check', subgraph: 'cars', report: { composition: { ok: false } } });
-  expect(payload.data.report.composition.errors[0]).toMatchObject({ code: 'KEY_INVALID_FIELDS', subgraphs: ['cars'], coordinate: 'Car' });
+  expect(payload.data.report.composition.errors[0]).toMatchObject({
+    code: 'KEY_INVALID_FIELDS',
+    subgraphs: ['cars'],
+    coordinate: 'Car',
+  });
   expect(arrivals('/rejects', 'check.failed')).toHaveLength(0);
 });
 
@@ -96,9 +131,19 @@ test('deliveries left pending by a stopped registry are sent when one starts aga
   const sql = postgres(database.url, { max: 1 });
   await sql`insert into registry.webhook_deliveries (webhook_id, event, payload) values (${flaky.id}, 'version.published', ${sql.json({ version: 99 })})`;
   await sql.end();
-  const second = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: ADMIN, targets: [], webhookRetry: RETRY, logger: createLogger('t', 'silent') });
+  const second = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: ADMIN,
+    targets: [],
+    webhookRetry: RETRY,
+    logger: createLogger('t', 'silent'),
+  });
   try {
-    await eventually(async () => arrivals('/flaky', 'version.published').some((r) => JSON.parse(r.body).data.version === 99), 10_000);
+    await eventually(
+      async () => arrivals('/flaky', 'version.published').some((r) => JSON.parse(r.body).data.version === 99),
+      10_000,
+    );
   } finally {
     await second.stop();
   }

@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
 async function run(args: string[], env: Record<string, string | undefined>) {
-  const child = Bun.spawn(['bun', cli, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdout: 'pipe', stderr: 'pipe' });
+  const child = Bun.spawn(['bun', cli, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
   const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
   return { code, stderr };
 }
@@ -19,5 +23,7 @@ test('usage errors exit 2 with a message; an unreachable database exits 1 naming
 
   const refused = await run([], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/autograph' });
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toContain('DATABASE_URL points to postgres://postgres@127.0.0.1:1/autograph, which refused the connection');
+  expect(refused.stderr).toContain(
+    'DATABASE_URL points to postgres://postgres@127.0.0.1:1/autograph, which refused the connection',
+  );
 });

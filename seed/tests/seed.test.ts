@@ -68,7 +68,13 @@ describe('the small data set', () => {
       (select count(*)::int from search.offer_documents d join catalog.models m on m.id = d.model_id join catalog.makes k on k.id = m.make_id
          where d.model_name <> m.name or d.make_name <> k.name or d.body_type <> m.body_type::text) as wrong_names,
       (select count(*)::int from offers.offers where status = 'ACTIVE') as active`;
-    expect(checks).toMatchObject({ wrong_make: 0, orphan_offers: 0, wrong_ratings: 0, wrong_documents: 0, wrong_names: 0 });
+    expect(checks).toMatchObject({
+      wrong_make: 0,
+      orphan_offers: 0,
+      wrong_ratings: 0,
+      wrong_documents: 0,
+      wrong_names: 0,
+    });
     expect(checks!.active / SCALES.small.offers).toBeGreaterThan(0.75);
   });
 

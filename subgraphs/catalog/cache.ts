@@ -40,25 +40,44 @@ export const noCache: ReferenceCache = {
 };
 
 // Rows carry timestamps; JSON has no dates.
-const revive = (key: string, value: unknown) => (key === 'createdAt' && typeof value === 'string' ? new Date(value) : value);
+const revive = (key: string, value: unknown) =>
+  key === 'createdAt' && typeof value === 'string' ? new Date(value) : value;
 
 /**
  * Looks `ids` up in the cache and loads only the missing ones (then caches those that exist), in
  * the order of `ids`: what a DataLoader batch function needs.
  */
-export async function readThrough<V>(cache: ReferenceCache, kind: CacheKind, ids: readonly string[], load: (missing: string[]) => Promise<ArrayLike<V | null>>): Promise<(V | null)[]> {
+export async function readThrough<V>(
+  cache: ReferenceCache,
+  kind: CacheKind,
+  ids: readonly string[],
+  load: (missing: string[]) => Promise<ArrayLike<V | null>>,
+): Promise<(V | null)[]> {
   const cached = await cache.getMany<V>(kind, ids);
   const missing = ids.filter((_, index) => cached[index] === undefined);
   if (missing.length === 0) return cached as V[];
   const loaded = await load(missing);
   const fresh = new Map(missing.map((id, index) => [id, loaded[index] ?? null]));
-  cache.setMany(kind, [...fresh].filter(([, value]) => value != null && !(Array.isArray(value) && value.length === 0)));
+  cache.setMany(
+    kind,
+    [...fresh].filter(([, value]) => value != null && !(Array.isArray(value) && value.length === 0)),
+  );
   return ids.map((id, index) => cached[index] ?? fresh.get(id) ?? null);
 }
 
-export function createRedisReferenceCache(options: { url: string; keyPrefix: string; ttlMs: number; logger: Logger }): ReferenceCache {
+export function createRedisReferenceCache(options: {
+  url: string;
+  keyPrefix: string;
+  ttlMs: number;
+  logger: Logger;
+}): ReferenceCache {
   // Commands fail at once while Redis is down instead of queueing: the reader goes to PostgreSQL.
-  const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
+  const redis = new Redis(options.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
   let down = false;
   redis.on('error', (error) => {
     if (!down) options.logger.warn({ err: error.message }, 'redis unavailable; catalog reads go to PostgreSQL');

@@ -51,17 +51,28 @@ const UNKNOWN = false;
 export function createCatalogClient(options: CatalogClientOptions) {
   const ttlMs = options.ttlMs ?? DEFAULT_FOUND_TTL_MS;
   const notFoundTtlMs = options.notFoundTtlMs ?? DEFAULT_NOT_FOUND_TTL_MS;
-  const cache = new LRU<string, CatalogModel | typeof UNKNOWN>({ max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, ttl: ttlMs });
+  const cache = new LRU<string, CatalogModel | typeof UNKNOWN>({
+    max: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+    ttl: ttlMs,
+  });
 
   async function fetchModels(ids: string[]): Promise<Map<string, CatalogModel | null>> {
     const response = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(await withGatewaySignature(options.hmacSecret, { query: QUERY, variables: { representations: ids.map((id) => ({ __typename: 'Model', id })) } })),
+      body: JSON.stringify(
+        await withGatewaySignature(options.hmacSecret, {
+          query: QUERY,
+          variables: { representations: ids.map((id) => ({ __typename: 'Model', id })) },
+        }),
+      ),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     });
     if (!response.ok) throw new Error(`catalog answered HTTP ${response.status}`);
-    const body = (await response.json()) as { data?: { _entities: (CatalogModel | null)[] }; errors?: { message: string }[] };
+    const body = (await response.json()) as {
+      data?: { _entities: (CatalogModel | null)[] };
+      errors?: { message: string }[];
+    };
     if (!body.data) throw new Error(`catalog query failed: ${body.errors?.map((e) => e.message).join('; ')}`);
     return new Map(ids.map((id, i) => [id, body.data!._entities[i] ?? null]));
   }

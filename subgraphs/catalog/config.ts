@@ -11,13 +11,21 @@ const catalogConfigSchema = z
     CATALOG_CACHE: z.enum(['on', 'off']).default('on'),
     CATALOG_CACHE_TTL_MS: env.positiveInt(DEFAULT_CATALOG_CACHE_TTL_MS),
     /** Unset: derived from the database, so deployments sharing a Redis never read each other's rows. */
-    CATALOG_CACHE_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"').optional(),
+    CATALOG_CACHE_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"')
+      .optional(),
   })
   .transform((raw) => ({
-    cache: { enabled: raw.CATALOG_CACHE === 'on', ttlMs: raw.CATALOG_CACHE_TTL_MS, keyPrefix: raw.CATALOG_CACHE_KEY_PREFIX },
+    cache: {
+      enabled: raw.CATALOG_CACHE === 'on',
+      ttlMs: raw.CATALOG_CACHE_TTL_MS,
+      keyPrefix: raw.CATALOG_CACHE_KEY_PREFIX,
+    },
   }));
 
-export const loadCatalogConfig = (source: Record<string, string | undefined> = process.env) => parseConfig(catalogConfigSchema, source);
+export const loadCatalogConfig = (source: Record<string, string | undefined> = process.env) =>
+  parseConfig(catalogConfigSchema, source);
 
 /** `autograph:catalog:<hash of host/database>:`: one namespace per database, credentials left out. */
 export function defaultCacheKeyPrefix(databaseUrl: string): string {

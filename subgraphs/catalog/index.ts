@@ -16,11 +16,19 @@ export default defineSubgraph<CatalogContext, typeof tables>({
     const own = loadCatalogConfig();
     const cache =
       config.redisUrl && own.cache.enabled
-        ? createRedisReferenceCache({ url: config.redisUrl, keyPrefix: own.cache.keyPrefix ?? defaultCacheKeyPrefix(config.databaseUrl), ttlMs: own.cache.ttlMs, logger })
+        ? createRedisReferenceCache({
+            url: config.redisUrl,
+            keyPrefix: own.cache.keyPrefix ?? defaultCacheKeyPrefix(config.databaseUrl),
+            ttlMs: own.cache.ttlMs,
+            logger,
+          })
         : noCache;
     return {
       context: (base) => ({ ...base, db: database.db, cache }),
-      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
+      principals: createUsersClient({
+        url: config.usersUrl ?? DEFAULT_USERS_URL,
+        hmacSecret: config.gatewayHmacSecret,
+      }),
       onStop: () => cache.close(),
     };
   },

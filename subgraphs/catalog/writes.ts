@@ -28,7 +28,10 @@ export async function updateMake(ctx: CatalogContext, id: string, input: UpdateM
     .returning()
     .catch(rethrowDuplicate(`A make named "${change.name}" exists already`));
   if (!row) throw notFound('Make', id);
-  await ctx.cache.evict([['make', makeId], ['makes', 'all']]);
+  await ctx.cache.evict([
+    ['make', makeId],
+    ['makes', 'all'],
+  ]);
   return row;
 }
 
@@ -47,7 +50,10 @@ export async function updateModel(ctx: CatalogContext, id: string, input: Update
     .returning()
     .catch(rethrowDuplicate(`This make already has a model named "${change.name}"`));
   if (!row) throw notFound('Model', id);
-  await ctx.cache.evict([['model', modelId], ['models-of-make', row.makeId]]);
+  await ctx.cache.evict([
+    ['model', modelId],
+    ['models-of-make', row.makeId],
+  ]);
   return row;
 }
 

@@ -48,12 +48,14 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
         // jose checks `exp` only when present: a token without one would never expire.
         requiredClaims: REQUIRED_CLAIMS,
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthenticated('Access token has no subject');
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+        throw unauthenticated('Access token has no subject');
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
       return { userId: payload.sub, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Access token has expired');
-      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) throw unauthenticated('Access token is invalid');
+      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout))
+        throw unauthenticated('Access token is invalid');
       if (error instanceof GraphQLError) throw error;
       // The key set could not be fetched: our outage, not the caller's fault.
       throw apiError('AUTH_UNAVAILABLE', 'Authentication is not available at the moment; try again shortly');
@@ -95,7 +97,9 @@ const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
  */
 export function createGatewaySignatureGate(secret: string) {
   const encoder = new TextEncoder();
-  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'verify',
+  ]);
   const verified = new WeakSet<Request>();
 
   async function refusal(request: Request): Promise<GraphQLError | null> {
@@ -103,9 +107,13 @@ export function createGatewaySignatureGate(secret: string) {
     const signature = params?.extensions?.[GATEWAY_SIGNATURE_EXTENSION];
     if (!params || typeof params.query !== 'string' || typeof signature !== 'string') return signatureRequired();
     const bytes = base64Bytes(signature);
-    const payload = encoder.encode(defaultParamsSerializer({ query: params.query, variables: params.variables ?? undefined }));
+    const payload = encoder.encode(
+      defaultParamsSerializer({ query: params.query, variables: params.variables ?? undefined }),
+    );
     const valid = bytes !== null && (await crypto.subtle.verify('HMAC', await key, bytes, payload));
-    return valid ? null : signatureError(403, 'GATEWAY_SIGNATURE_INVALID', 'The gateway signature does not match this request');
+    return valid
+      ? null
+      : signatureError(403, 'GATEWAY_SIGNATURE_INVALID', 'The gateway signature does not match this request');
   }
 
   return {
@@ -129,9 +137,14 @@ export function createGatewaySignatureGate(secret: string) {
  * and call a subgraph directly (the catalog client, the search indexer): send the result as the
  * request's `extensions`.
  */
-export async function signedExtensions(secret: string, params: { query: string; variables?: Record<string, unknown> }): Promise<Record<string, string>> {
+export async function signedExtensions(
+  secret: string,
+  params: { query: string; variables?: Record<string, unknown> },
+): Promise<Record<string, string>> {
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(defaultParamsSerializer(params)));
   return { [GATEWAY_SIGNATURE_EXTENSION]: btoa(String.fromCharCode(...new Uint8Array(signature))) };
 }
@@ -140,7 +153,10 @@ export async function signedExtensions(secret: string, params: { query: string; 
  * A subgraph that only serves the gateway (GATEWAY_HMAC_SECRET) serves its peers when they sign
  * like it: `params` with the gateway's signature in `extensions`, or unchanged without a secret.
  */
-export async function withGatewaySignature<P extends { query: string; variables?: Record<string, unknown> }>(secret: string | undefined, params: P) {
+export async function withGatewaySignature<P extends { query: string; variables?: Record<string, unknown> }>(
+  secret: string | undefined,
+  params: P,
+) {
   return secret ? { ...params, extensions: await signedExtensions(secret, params) } : params;
 }
 
@@ -151,8 +167,12 @@ interface SignedParams {
 }
 
 async function signedParams(request: Request): Promise<SignedParams | null> {
-  if (request.method !== 'POST' || !request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return null;
-  const body: unknown = await request.clone().json().catch(() => null);
+  if (request.method !== 'POST' || !request.headers.get('content-type')?.toLowerCase().startsWith('application/json'))
+    return null;
+  const body: unknown = await request
+    .clone()
+    .json()
+    .catch(() => null);
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as SignedParams) : null;
 }
 
@@ -164,8 +184,11 @@ function base64Bytes(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-const signatureRequired = () => signatureError(401, 'GATEWAY_SIGNATURE_REQUIRED', 'This endpoint only serves requests signed by the gateway');
+const signatureRequired = () =>
+  signatureError(401, 'GATEWAY_SIGNATURE_REQUIRED', 'This endpoint only serves requests signed by the gateway');
 
 function signatureError(status: 401 | 403, code: string, message: string) {
-  return new GraphQLError(message, { extensions: { code, http: { status } } }) as GraphQLError & { extensions: { http: { status: number } } };
+  return new GraphQLError(message, { extensions: { code, http: { status } } }) as GraphQLError & {
+    extensions: { http: { status: number } };
+  };
 }

@@ -43,7 +43,8 @@ const groupKey = (key: Pick<PageKey, 'first' | 'after'>) => `${key.first}|${key.
 const cacheKey = (key: PageKey) => `${key.parentId}|${groupKey(key)}`;
 const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
-const CURSOR_AT_SQL = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+const CURSOR_AT_SQL = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
 export function defineChildPages<Ctx extends { db: Executor }, Row extends ChildRow>(options: ChildPagesOptions<Row>) {
   const parent = sql.identifier(options.parentColumn);
@@ -68,7 +69,9 @@ export function defineChildPages<Ctx extends { db: Executor }, Row extends Child
             ) c`);
           const raw = [...rows];
           const lists = groupByKey(parentIds, raw, (row) => row.parent_id as string);
-          parentIds.forEach((id, i) => result.set(cacheKey({ parentId: id, first, after }), lists[i]!.map(options.fromRaw)));
+          for (const [i, id] of parentIds.entries()) {
+            result.set(cacheKey({ parentId: id, first, after }), lists[i]!.map(options.fromRaw));
+          }
         }),
       );
       return keys.map((key) => result.get(cacheKey(key))!);
@@ -88,10 +91,17 @@ export function defineChildPages<Ctx extends { db: Executor }, Row extends Child
   const cursorOf = (row: Row) => encodeCursor(options.sort, [row.cursorAt, row.id]);
 
   /** Resolves `<list>(first, after)` under one parent; arguments are checked before any SQL. */
-  return async function page(ctx: Ctx, parentId: string, args: { first?: number | null; after?: string | null }): Promise<Page<Row>> {
+  return async function page(
+    ctx: Ctx,
+    parentId: string,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Page<Row>> {
     const first = checkFirst(args.first);
     const values = decodeCursor(args.after, options.sort, 2);
-    if (values && !(typeof values[0] === 'string' && TIMESTAMP.test(values[0]) && typeof values[1] === 'string' && isId(values[1]))) {
+    if (
+      values &&
+      !(typeof values[0] === 'string' && TIMESTAMP.test(values[0]) && typeof values[1] === 'string' && isId(values[1]))
+    ) {
       throw badInput('after is not a valid cursor for this list and ordering', 'after');
     }
     const after = values ? ([values[0], values[1]] as [string, string]) : null;

@@ -36,7 +36,12 @@ function missingKeys(contract: DocumentNode, subgraph: DocumentNode): string[] {
       for (const directive of definition.directives ?? []) {
         if (directive.name.value !== 'key') continue;
         const set = keys.get(definition.name.value) ?? new Set<string>();
-        set.add((directive.arguments ?? []).map((a) => `${a.name.value}:${print(a.value)}`).sort().join(','));
+        set.add(
+          (directive.arguments ?? [])
+            .map((a) => `${a.name.value}:${print(a.value)}`)
+            .sort()
+            .join(','),
+        );
         keys.set(definition.name.value, set);
       }
     }

@@ -15,7 +15,13 @@ export type ErrorCode =
   | QueryLimitCode;
 
 /** Operations refused by a query limit (framework/limits.ts), before any resolver runs. */
-export type QueryLimitCode = 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_TOKENS' | 'TOO_MANY_DIRECTIVES' | 'QUERY_TOO_COMPLEX' | 'TOO_MANY_REPRESENTATIONS';
+export type QueryLimitCode =
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_TOKENS'
+  | 'TOO_MANY_DIRECTIVES'
+  | 'QUERY_TOO_COMPLEX'
+  | 'TOO_MANY_REPRESENTATIONS';
 
 const httpStatus: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,

@@ -55,7 +55,9 @@ function invalidLiteral(document: DocumentNode): string | null {
   visit(document, {
     StringValue(node, _key, parent, _path, ancestors) {
       if (!isInvalidText(node.value)) return;
-      const argument = [...ancestors, parent].reverse().find((a): a is ArgumentNode => !Array.isArray(a) && (a as ASTNode).kind === Kind.ARGUMENT);
+      const argument = [...ancestors, parent]
+        .reverse()
+        .find((a): a is ArgumentNode => !Array.isArray(a) && (a as ASTNode).kind === Kind.ARGUMENT);
       found = argument?.name.value ?? 'query';
       return BREAK;
     },

@@ -8,7 +8,7 @@ import {
   getNullableType,
   getOperationAST,
   getVariableValues,
-  GraphQLError,
+  type GraphQLError,
   isListType,
   isObjectType,
   isInterfaceType,
@@ -63,23 +63,48 @@ export const DEFAULT_SUBGRAPH_QUERY_LIMITS: SubgraphQueryLimits = {
  * its number of entity representations, both read with the variables coerced.
  */
 export function useQueryLimits(limits: Partial<SubgraphQueryLimits> = {}): Plugin[] {
-  const { maxDepth, maxAliases, maxTokens, maxDirectives, maxCost, maxRepresentations } = { ...DEFAULT_SUBGRAPH_QUERY_LIMITS, ...limits };
+  const { maxDepth, maxAliases, maxTokens, maxDirectives, maxCost, maxRepresentations } = {
+    ...DEFAULT_SUBGRAPH_QUERY_LIMITS,
+    ...limits,
+  };
   const plugins: Plugin[] = [];
   // Tokens are counted while parsing, where there is no validation context to report to: throw.
-  if (maxTokens > 0) plugins.push(maxTokensPlugin({ n: maxTokens, propagateOnRejection: false, onReject: [(_context, error) => { throw limitError('TOO_MANY_TOKENS', error.message); }] }) as Plugin);
+  if (maxTokens > 0)
+    plugins.push(
+      maxTokensPlugin({
+        n: maxTokens,
+        propagateOnRejection: false,
+        onReject: [
+          (_context, error) => {
+            throw limitError('TOO_MANY_TOKENS', error.message);
+          },
+        ],
+      }) as Plugin,
+    );
   // Inline fragments (`_entities { ... on User { … } }`) are not a level: only fields are.
-  if (maxDepth > 0) plugins.push(maxDepthPlugin({ n: maxDepth, flattenFragments: true, ...reportAs('QUERY_TOO_DEEP') }) as Plugin);
+  if (maxDepth > 0)
+    plugins.push(maxDepthPlugin({ n: maxDepth, flattenFragments: true, ...reportAs('QUERY_TOO_DEEP') }) as Plugin);
   if (maxAliases > 0) plugins.push(maxAliasesPlugin({ n: maxAliases, ...reportAs('TOO_MANY_ALIASES') }) as Plugin);
-  if (maxDirectives > 0) plugins.push(maxDirectivesPlugin({ n: maxDirectives, ...reportAs('TOO_MANY_DIRECTIVES') }) as Plugin);
+  if (maxDirectives > 0)
+    plugins.push(maxDirectivesPlugin({ n: maxDirectives, ...reportAs('TOO_MANY_DIRECTIVES') }) as Plugin);
   if (maxCost > 0 || maxRepresentations > 0) {
     plugins.push({
       onExecute({ args, setResultAndStopExecution }) {
         const measured = measureOperation(args.schema, args.document, args.operationName, args.variableValues);
         if (!measured) return; // variables that do not coerce: execution reports them
         if (maxRepresentations > 0 && measured.representations > maxRepresentations) {
-          setResultAndStopExecution({ errors: [limitError('TOO_MANY_REPRESENTATIONS', `At most ${maxRepresentations} entity representations per request, got ${measured.representations}`)] });
+          setResultAndStopExecution({
+            errors: [
+              limitError(
+                'TOO_MANY_REPRESENTATIONS',
+                `At most ${maxRepresentations} entity representations per request, got ${measured.representations}`,
+              ),
+            ],
+          });
         } else if (maxCost > 0 && measured.cost > maxCost) {
-          setResultAndStopExecution({ errors: [limitError('QUERY_TOO_COMPLEX', `Query cost ${measured.cost} exceeds the limit of ${maxCost}`)] });
+          setResultAndStopExecution({
+            errors: [limitError('QUERY_TOO_COMPLEX', `Query cost ${measured.cost} exceeds the limit of ${maxCost}`)],
+          });
         }
       },
     });
@@ -91,7 +116,10 @@ export function useQueryLimits(limits: Partial<SubgraphQueryLimits> = {}): Plugi
 type ArmorCallbacks = Pick<NonNullable<Parameters<typeof maxDepthPlugin>[0]>, 'propagateOnRejection' | 'onReject'>;
 
 function reportAs(code: QueryLimitCode): ArmorCallbacks {
-  return { propagateOnRejection: false, onReject: [(context, error) => context?.reportError(limitError(code, error.message))] };
+  return {
+    propagateOnRejection: false,
+    onReject: [(context, error) => context?.reportError(limitError(code, error.message))],
+  };
 }
 
 function limitError(code: QueryLimitCode, message: string): GraphQLError {
@@ -126,7 +154,8 @@ function measureOperation(
   const root = schema.getRootType(operation.operation);
   if (!root) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
 
   let representations = 0;
   const memo = new Map<SelectionSetNode, Map<string, number>>();
@@ -166,7 +195,9 @@ function measureOperation(
     } else if (isList) {
       size = Math.max(0, own ?? sliced ?? DEFAULT_LIST_SIZE);
     }
-    const child = field.selectionSet ? priceSet(field.selectionSet, getNamedType(definition.type), isList ? undefined : own) : 0;
+    const child = field.selectionSet
+      ? priceSet(field.selectionSet, getNamedType(definition.type), isList ? undefined : own)
+      : 0;
     return size * (1 + child);
   };
 

@@ -23,7 +23,11 @@ export function encodeCursor(sort: string, values: (string | number)[]): string 
   return Buffer.from(JSON.stringify([sort, ...values])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, sort: string, arity: number): (string | number)[] | null {
+export function decodeCursor(
+  cursor: string | null | undefined,
+  sort: string,
+  arity: number,
+): (string | number)[] | null {
   if (cursor == null) return null;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -42,7 +46,12 @@ export interface Page<T> {
 }
 
 /** Builds a page from `first + 1` fetched rows (the extra row only tells whether there is a next page). */
-export function toPage<T>(rows: T[], first: number, cursorOf: (row: T) => string, totalCount: Page<T>['totalCount']): Page<T> {
+export function toPage<T>(
+  rows: T[],
+  first: number,
+  cursorOf: (row: T) => string,
+  totalCount: Page<T>['totalCount'],
+): Page<T> {
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
   return {

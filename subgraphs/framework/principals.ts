@@ -41,8 +41,14 @@ export function usePrincipalCheck(directory: PrincipalDirectory | undefined, log
   };
 }
 
-async function checkActive(isActive: ((ctx: BaseContext) => { load(id: string): Promise<boolean> }) | null, ctx: BaseContext, userId: string, logger?: Logger) {
-  if (!isActive) return apiError('AUTH_UNAVAILABLE', 'This service cannot check accounts, so it accepts no signed-in writes');
+async function checkActive(
+  isActive: ((ctx: BaseContext) => { load(id: string): Promise<boolean> }) | null,
+  ctx: BaseContext,
+  userId: string,
+  logger?: Logger,
+) {
+  if (!isActive)
+    return apiError('AUTH_UNAVAILABLE', 'This service cannot check accounts, so it accepts no signed-in writes');
   try {
     return (await isActive(ctx).load(userId)) ? null : unauthenticated(ACCOUNT_GONE);
   } catch (error) {

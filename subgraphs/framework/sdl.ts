@@ -3,5 +3,5 @@ import type { GraphQLSchema } from 'graphql';
 
 /** The SDL a subgraph publishes to the registry: federation directives included. */
 export function printSubgraphSdl(schema: GraphQLSchema): string {
-  return printSubgraphSchema(schema).trim() + '\n';
+  return `${printSubgraphSchema(schema).trim()}\n`;
 }

@@ -1,12 +1,25 @@
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
+import {
+  createCounter,
+  createHistogram,
+  usePrometheus,
+  type FillLabelsFnParams,
+} from '@graphql-yoga/plugin-prometheus';
 import { trace } from '@opentelemetry/api';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { register } from 'prom-client';
 import { DEFAULT_HOST, parseConfig } from '../../kit/config';
 import type { Logger } from '../../kit/log';
 import { localUrl, type RunningService } from '../../kit/service';
-import { collectProcessMetrics, flushTracing, metricsEnv, pluginMetricsRegistry, startTracing, traceRequest, tracingEnv } from '../../kit/telemetry';
+import {
+  collectProcessMetrics,
+  flushTracing,
+  metricsEnv,
+  pluginMetricsRegistry,
+  startTracing,
+  traceRequest,
+  tracingEnv,
+} from '../../kit/telemetry';
 import type { BaseContext, Viewer } from './context';
 import { useStringInputGuard } from './input-guard';
 import { useQueryLimits, type SubgraphQueryLimits } from './limits';
@@ -66,22 +79,37 @@ function subgraphMetrics(maxOperationNames: number) {
   };
   type Label = 'operationType' | 'operationName';
   const labelNames: Label[] = ['operationType', 'operationName'];
-  const fillLabelsFn = (params: FillLabelsFnParams) => ({ operationType: params.operationType ?? 'unknown', operationName: operationName(params.operationName) });
+  const fillLabelsFn = (params: FillLabelsFnParams) => ({
+    operationType: params.operationType ?? 'unknown',
+    operationName: operationName(params.operationName),
+  });
   const registry = pluginMetricsRegistry;
   return {
     graphql_envelop_request: createCounter<'execute' | 'subscribe', Label>({
       registry,
-      counter: { name: 'autograph_subgraph_operations_total', help: 'GraphQL operations executed by the subgraph', labelNames },
+      counter: {
+        name: 'autograph_subgraph_operations_total',
+        help: 'GraphQL operations executed by the subgraph',
+        labelNames,
+      },
       fillLabelsFn,
     }),
     graphql_envelop_request_duration: createHistogram<'execute' | 'subscribe', Label>({
       registry,
-      histogram: { name: 'autograph_subgraph_operation_duration_seconds', help: 'Time from parse to the end of execution of an operation', labelNames },
+      histogram: {
+        name: 'autograph_subgraph_operation_duration_seconds',
+        help: 'Time from parse to the end of execution of an operation',
+        labelNames,
+      },
       fillLabelsFn,
     }),
     graphql_envelop_error_result: createCounter<'parse' | 'validate' | 'context' | 'execute' | 'subscribe', Label>({
       registry,
-      counter: { name: 'autograph_subgraph_operation_errors_total', help: 'Errors in GraphQL operations, from every phase', labelNames },
+      counter: {
+        name: 'autograph_subgraph_operation_errors_total',
+        help: 'Errors in GraphQL operations, from every phase',
+        labelNames,
+      },
       fillLabelsFn,
     }),
     graphql_envelop_request_time_summary: false,
@@ -98,11 +126,14 @@ function subgraphMetrics(maxOperationNames: number) {
 
 /** Yoga's log calls as pino lines: the first argument is the message (or the error), the rest details. */
 function yogaLogging(logger: Logger) {
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (first: unknown, ...rest: unknown[]) => {
-    const details = rest.length ? { details: rest } : {};
-    if (first instanceof Error) logger[level]({ err: first, ...details }, first.message); // kit/log keeps SQL parameters out
-    else logger[level](details, String(first));
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (first: unknown, ...rest: unknown[]) => {
+      const details = rest.length ? { details: rest } : {};
+      if (first instanceof Error)
+        logger[level]({ err: first, ...details }, first.message); // kit/log keeps SQL parameters out
+      else logger[level](details, String(first));
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
@@ -113,10 +144,14 @@ function useOperationSpan(): Plugin {
       const span = trace.getActiveSpan();
       if (!span?.isRecording()) return;
       const operation = getOperationAST(args.document, args.operationName);
-      span.setAttributes({ 'graphql.operation.type': operation?.operation ?? 'unknown', 'graphql.operation.name': operation?.name?.value ?? '' });
+      span.setAttributes({
+        'graphql.operation.type': operation?.operation ?? 'unknown',
+        'graphql.operation.name': operation?.name?.value ?? '',
+      });
       return {
         onExecuteDone({ result }) {
-          if ('errors' in result && result.errors?.length) span.setAttribute('graphql.error.count', result.errors.length);
+          if ('errors' in result && result.errors?.length)
+            span.setAttribute('graphql.error.count', result.errors.length);
         },
       };
     },
@@ -129,7 +164,9 @@ function useOperationSpan(): Plugin {
  * Requests continue the caller's trace when OTEL_EXPORTER_OTLP_ENDPOINT is set (kit/telemetry);
  * METRICS=off leaves out the per-operation metrics.
  */
-export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOptions<Ctx>): RunningService & {
+export function serveSubgraph<Ctx extends BaseContext>(
+  options: SubgraphServerOptions<Ctx>,
+): RunningService & {
   yoga: YogaServerInstance<Record<string, unknown>, Ctx>;
 } {
   const tracing = startTracing(options.name, parseConfig(tracingEnv), options.logger);
@@ -148,7 +185,16 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
       useStringInputGuard(),
       ...useQueryLimits(options.limits),
       usePrincipalCheck(options.principals, options.logger),
-      ...(metrics.enabled ? [usePrometheus({ registry: pluginMetricsRegistry, endpoint: false, metrics: subgraphMetrics(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES), labels: { phase: false, path: false } })] : []),
+      ...(metrics.enabled
+        ? [
+            usePrometheus({
+              registry: pluginMetricsRegistry,
+              endpoint: false,
+              metrics: subgraphMetrics(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES),
+              labels: { phase: false, path: false },
+            }),
+          ]
+        : []),
       ...(tracing ? [useOperationSpan()] : []),
     ],
   });
@@ -159,7 +205,8 @@ export function serveSubgraph<Ctx extends BaseContext>(options: SubgraphServerOp
       const ok = await options.ready().catch(() => false);
       return Response.json({ ready: ok }, { status: ok ? 200 : 503 });
     },
-    '/metrics': async () => new Response(await register.metrics(), { headers: { 'content-type': register.contentType } }),
+    '/metrics': async () =>
+      new Response(await register.metrics(), { headers: { 'content-type': register.contentType } }),
     ...options.routes,
   };
 

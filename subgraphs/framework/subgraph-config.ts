@@ -9,7 +9,8 @@ export type SubgraphName = keyof typeof SUBGRAPH_PORTS;
 export const DEFAULT_USERS_URL = `http://127.0.0.1:${SUBGRAPH_PORTS.users}/graphql`;
 
 /** A query limit: a whole number, 0 for off. */
-const limit = (fallback: number) => z.coerce.number().int().min(0, 'must be 0 (off) or a positive whole number').default(fallback);
+const limit = (fallback: number) =>
+  z.coerce.number().int().min(0, 'must be 0 (off) or a positive whole number').default(fallback);
 
 /**
  * Environment shared by all subgraphs. `<NAME>_DATABASE_URL` (e.g. OFFERS_DATABASE_URL) lets
@@ -20,7 +21,12 @@ export function subgraphConfigSchema(name: SubgraphName) {
   const postgresList = z
     .string()
     .default('')
-    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(env.postgresUrl()));
   return z
     .object({
@@ -53,7 +59,7 @@ export function subgraphConfigSchema(name: SubgraphName) {
     .transform((raw) => ({
       port: raw.PORT,
       host: raw.HOST,
-      databaseUrl: (raw as Record<string, unknown>)[override] as string | undefined ?? raw.DATABASE_URL,
+      databaseUrl: ((raw as Record<string, unknown>)[override] as string | undefined) ?? raw.DATABASE_URL,
       replicaUrls: raw.DATABASE_REPLICA_URLS,
       poolMax: raw.DB_POOL_MAX,
       redisUrl: raw.REDIS_URL,
@@ -79,7 +85,10 @@ export function subgraphConfigSchema(name: SubgraphName) {
  * `host` (kit/config's DEFAULT_HOST, loopback), `usersUrl` (DEFAULT_USERS_URL) and `limits`
  * (DEFAULT_SUBGRAPH_QUERY_LIMITS).
  */
-export type SubgraphConfig = Omit<z.infer<ReturnType<typeof subgraphConfigSchema>>, 'gatewayHmacSecret' | 'host' | 'usersUrl' | 'limits'> & {
+export type SubgraphConfig = Omit<
+  z.infer<ReturnType<typeof subgraphConfigSchema>>,
+  'gatewayHmacSecret' | 'host' | 'usersUrl' | 'limits'
+> & {
   gatewayHmacSecret?: string;
   host?: string;
   usersUrl?: string;

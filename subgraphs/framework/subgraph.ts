@@ -70,7 +70,12 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
     principals: runtime.principals,
     viewerFrom: gate ? gate.viewerFrom(verifyToken) : verifyToken,
     extendContext: runtime.context,
-    routes: gate ? { ...runtime.routes, '/graphql': (request): Promise<Response> => gate.serve(request, (signed) => service.yoga.fetch(signed)) } : runtime.routes,
+    routes: gate
+      ? {
+          ...runtime.routes,
+          '/graphql': (request): Promise<Response> => gate.serve(request, (signed) => service.yoga.fetch(signed)),
+        }
+      : runtime.routes,
     ready: async () => {
       await database.db.execute(rawSql`select 1`);
       return true;

@@ -17,4 +17,5 @@ const offersConfigSchema = z
     queuePrefix: raw.QUEUE_PREFIX,
   }));
 
-export const loadOffersConfig = (source: Record<string, string | undefined> = process.env) => parseConfig(offersConfigSchema, source);
+export const loadOffersConfig = (source: Record<string, string | undefined> = process.env) =>
+  parseConfig(offersConfigSchema, source);

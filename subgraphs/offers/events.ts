@@ -64,7 +64,10 @@ export interface EventTransportOptions {
 export function createOfferEventPublisher(options: EventTransportOptions) {
   const pending = new Set<Promise<unknown>>();
   const queue = options.redisUrl
-    ? new Queue<OfferEvent>(SEARCH_QUEUE, { connection: redisConnection(options.redisUrl), prefix: options.queuePrefix })
+    ? new Queue<OfferEvent>(SEARCH_QUEUE, {
+        connection: redisConnection(options.redisUrl),
+        prefix: options.queuePrefix,
+      })
     : null;
   queue?.on('error', (error) => options.logger.warn({ err: error.message }, 'offer event queue error'));
 
@@ -98,7 +101,12 @@ export function createOfferEventPublisher(options: EventTransportOptions) {
   return {
     publish(event: OfferEvent) {
       const delivery = deliver(event)
-        .catch((error) => options.logger.error({ err: (error as Error).message, offerId: event.offer.id }, 'offer event not delivered; run the search reindex to repair'))
+        .catch((error) =>
+          options.logger.error(
+            { err: (error as Error).message, offerId: event.offer.id },
+            'offer event not delivered; run the search reindex to repair',
+          ),
+        )
         .finally(() => pending.delete(delivery));
       pending.add(delivery);
     },
@@ -114,14 +122,21 @@ export function createOfferEventPublisher(options: EventTransportOptions) {
 export type OfferEventPublisher = ReturnType<typeof createOfferEventPublisher>;
 
 /** The search side with Redis: a BullMQ worker calling `handle` for every event. */
-export function consumeOfferEvents(options: { redisUrl: string; queuePrefix: string; logger: Logger; handle: (event: OfferEvent) => Promise<void> }) {
+export function consumeOfferEvents(options: {
+  redisUrl: string;
+  queuePrefix: string;
+  logger: Logger;
+  handle: (event: OfferEvent) => Promise<void>;
+}) {
   const worker = new Worker<OfferEvent>(SEARCH_QUEUE, (job) => options.handle(job.data), {
     connection: redisConnection(options.redisUrl),
     prefix: options.queuePrefix,
     // One at a time keeps each offer's events in order within a replica.
     concurrency: 1,
   });
-  worker.on('failed', (job, error) => options.logger.warn({ err: error.message, jobId: job?.id }, 'offer event failed; will retry'));
+  worker.on('failed', (job, error) =>
+    options.logger.warn({ err: error.message, jobId: job?.id }, 'offer event failed; will retry'),
+  );
   worker.on('error', (error) => options.logger.warn({ err: error.message }, 'offer event worker error'));
   return { close: () => worker.close() };
 }
@@ -135,7 +150,11 @@ export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
  * Bounded: while `maxQueued` events wait, `push` returns false (search answers 503 and offers'
  * publisher retries with backoff) instead of holding every event in memory.
  */
-export function createInProcessQueue(options: { logger: Logger; handle: (event: OfferEvent) => Promise<void>; maxQueued?: number }) {
+export function createInProcessQueue(options: {
+  logger: Logger;
+  handle: (event: OfferEvent) => Promise<void>;
+  maxQueued?: number;
+}) {
   const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_EVENTS;
   let tail: Promise<void> = Promise.resolve();
   let queued = 0;
@@ -150,7 +169,10 @@ export function createInProcessQueue(options: { logger: Logger; handle: (event: 
             try {
               return await options.handle(event);
             } catch (error) {
-              options.logger.warn({ err: (error as Error).message, attempt, offerId: event.offer.id }, 'offer event failed');
+              options.logger.warn(
+                { err: (error as Error).message, attempt, offerId: event.offer.id },
+                'offer event failed',
+              );
               await Bun.sleep(100 * 2 ** attempt);
             }
           }

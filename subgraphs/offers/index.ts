@@ -15,7 +15,8 @@ export default defineSubgraph<OffersContext, typeof tables>({
   migrationsFolder: fileURLToPath(new URL('./drizzle', import.meta.url)),
   setup: async ({ config, database, logger }) => {
     const own = loadOffersConfig();
-    if (own.internalToken === 'dev-internal-token' && !config.redisUrl) logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
+    if (own.internalToken === 'dev-internal-token' && !config.redisUrl)
+      logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
     const catalog = createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret });
     const events = createOfferEventPublisher({
       redisUrl: config.redisUrl,
@@ -26,7 +27,10 @@ export default defineSubgraph<OffersContext, typeof tables>({
     });
     return {
       context: (base) => ({ ...base, db: database.db, catalog, events }),
-      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
+      principals: createUsersClient({
+        url: config.usersUrl ?? DEFAULT_USERS_URL,
+        hmacSecret: config.gatewayHmacSecret,
+      }),
       onStop: () => events.close(),
     };
   },

@@ -25,12 +25,15 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
  * Keyset orderings: each names its sort key, how a row becomes a cursor, and the condition that
  * continues after a cursor. Every ordering ends on id, so ties never skip or repeat rows.
  */
-const ORDERINGS: Record<OfferOrder, {
-  orderBy: SQL[];
-  cursor: (row: ListedOffer) => (string | number)[];
-  after: (values: (string | number)[]) => SQL;
-  valid: (values: (string | number)[]) => boolean;
-}> = {
+const ORDERINGS: Record<
+  OfferOrder,
+  {
+    orderBy: SQL[];
+    cursor: (row: ListedOffer) => (string | number)[];
+    after: (values: (string | number)[]) => SQL;
+    valid: (values: (string | number)[]) => boolean;
+  }
+> = {
   NEWEST: {
     // NULLS LAST as in the (status|seller|model|make, created_at, id) indexes: plain DESC means
     // NULLS FIRST, which no index serves, and the list would scan and sort every matching offer.
@@ -81,7 +84,8 @@ function cursorFor(order: OfferOrder, row: ListedOffer) {
 
 function parseAfter(order: OfferOrder, after: string | null | undefined) {
   const values = decodeCursor(after, `offers:${order}`, 2);
-  if (values && !ORDERINGS[order].valid(values)) throw badInput('after is not a valid cursor for this list and ordering', 'after');
+  if (values && !ORDERINGS[order].valid(values))
+    throw badInput('after is not a valid cursor for this list and ordering', 'after');
   return values;
 }
 
@@ -95,15 +99,29 @@ export async function listOffers(
   const after = parseAfter(order, args.after);
   const filter = args.filter === undefined || args.filter === null ? { status: 'ACTIVE' as const } : args.filter;
   const condition = filterCondition(filter);
-  if (condition === false) return toPage([], first, (row) => cursorFor(order, row), () => 0);
+  if (condition === false)
+    return toPage(
+      [],
+      first,
+      (row) => cursorFor(order, row),
+      () => 0,
+    );
   const rows = await ctx.db
     .select(listedColumns)
     .from(offers)
     .where(and(condition, after ? ORDERINGS[order].after(after) : undefined))
     .orderBy(...ORDERINGS[order].orderBy)
     .limit(first + 1);
-  return toPage(rows, first, (row) => cursorFor(order, row), async () => {
-    const [{ total }] = (await ctx.db.select({ total: sql<number>`count(*)::int` }).from(offers).where(condition)) as [{ total: number }];
-    return total;
-  });
+  return toPage(
+    rows,
+    first,
+    (row) => cursorFor(order, row),
+    async () => {
+      const [{ total }] = (await ctx.db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(offers)
+        .where(condition)) as [{ total: number }];
+      return total;
+    },
+  );
 }

@@ -8,7 +8,11 @@ import type { ListedOffer } from './rows';
 const shared = { table: offers, sort: 'offers:NEWEST', fromRaw };
 
 /** A model's ACTIVE offers, newest first. */
-export const modelOffers = defineChildPages<OffersContext, ListedOffer>({ ...shared, parentColumn: 'model_id', only: sql`c.status = 'ACTIVE'` });
+export const modelOffers = defineChildPages<OffersContext, ListedOffer>({
+  ...shared,
+  parentColumn: 'model_id',
+  only: sql`c.status = 'ACTIVE'`,
+});
 
 /** A seller's offers in every status, newest first. */
 export const sellerOffers = defineChildPages<OffersContext, ListedOffer>({ ...shared, parentColumn: 'seller_id' });

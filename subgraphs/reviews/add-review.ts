@@ -69,7 +69,11 @@ function validate(input: AddReviewInput): AddReviewInput {
 
 /** Drizzle wraps driver errors in DrizzleQueryError; the PostgreSQL code sits on the cause. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let e = error as { code?: string; constraint_name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as { code?: string; constraint_name?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     if (e.code === '23505') return e.constraint_name === constraint;
   }
   return false;

@@ -16,7 +16,10 @@ export default defineSubgraph<ReviewsContext, typeof tables>({
     const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl, hmacSecret: config.gatewayHmacSecret });
     return {
       context: (base) => ({ ...base, db: database.db, catalog }),
-      principals: createUsersClient({ url: config.usersUrl ?? DEFAULT_USERS_URL, hmacSecret: config.gatewayHmacSecret }),
+      principals: createUsersClient({
+        url: config.usersUrl ?? DEFAULT_USERS_URL,
+        hmacSecret: config.gatewayHmacSecret,
+      }),
     };
   },
 });

@@ -17,4 +17,5 @@ const searchConfigSchema = z
     queuePrefix: raw.QUEUE_PREFIX,
   }));
 
-export const loadSearchConfig = (source: Record<string, string | undefined> = process.env) => parseConfig(searchConfigSchema, source);
+export const loadSearchConfig = (source: Record<string, string | undefined> = process.env) =>
+  parseConfig(searchConfigSchema, source);

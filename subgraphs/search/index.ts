@@ -13,9 +13,19 @@ import { schema } from './schema';
 const eventBody = z.object({
   type: z.literal('offer.changed'),
   offer: z.object({
-    id: z.uuid(), sellerId: z.uuid(), modelId: z.uuid(), makeId: z.string(), title: z.string(), price: z.number().int(),
-    currency: z.string(), year: z.number().int(), mileageKm: z.number().int(), city: z.string(), status: z.string(),
-    createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(),
+    id: z.uuid(),
+    sellerId: z.uuid(),
+    modelId: z.uuid(),
+    makeId: z.string(),
+    title: z.string(),
+    price: z.number().int(),
+    currency: z.string(),
+    year: z.number().int(),
+    mileageKm: z.number().int(),
+    city: z.string(),
+    status: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
   }),
 });
 
@@ -35,7 +45,8 @@ export default defineSubgraph<SearchContext, typeof tables>({
       return { context, onStop: () => consumer.close() };
     }
 
-    if (own.internalToken === 'dev-internal-token') logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
+    if (own.internalToken === 'dev-internal-token')
+      logger.warn('INTERNAL_EVENTS_TOKEN is not set: using the development default');
     const queue = createInProcessQueue({ logger, handle });
     const expected = Buffer.from(own.internalToken);
     return {
@@ -49,8 +60,13 @@ export default defineSubgraph<SearchContext, typeof tables>({
             return Response.json({ error: 'invalid internal token' }, { status: 401 });
           }
           const parsed = eventBody.safeParse(await request.json().catch(() => null));
-          if (!parsed.success) return Response.json({ error: parsed.error.issues.map((i) => i.message).join('; ') }, { status: 400 });
-          if (!queue.push(parsed.data)) return Response.json({ error: 'event queue is full; retry later' }, { status: 503, headers: { 'retry-after': '1' } });
+          if (!parsed.success)
+            return Response.json({ error: parsed.error.issues.map((i) => i.message).join('; ') }, { status: 400 });
+          if (!queue.push(parsed.data))
+            return Response.json(
+              { error: 'event queue is full; retry later' },
+              { status: 503, headers: { 'retry-after': '1' } },
+            );
           return Response.json({ accepted: true }, { status: 202 });
         },
       },

@@ -15,18 +15,33 @@ type Db = Database<typeof tables>['db'];
 export async function indexOffers(db: Db, catalog: CatalogClient, snapshots: OfferSnapshot[]): Promise<void> {
   const active = snapshots.filter((o) => o.status === 'ACTIVE');
   for (const offer of snapshots.filter((o) => o.status !== 'ACTIVE')) {
-    await db.delete(offerDocuments).where(and(eq(offerDocuments.offerId, offer.id), lte(offerDocuments.sourceUpdatedAt, new Date(offer.updatedAt))));
+    await db
+      .delete(offerDocuments)
+      .where(and(eq(offerDocuments.offerId, offer.id), lte(offerDocuments.sourceUpdatedAt, new Date(offer.updatedAt))));
   }
   if (active.length === 0) return;
   const models = await catalog.getModels(active.map((o) => o.modelId));
   const rows = active.flatMap((offer) => {
     const model = models.get(offer.modelId);
     if (!model) return []; // a model the catalog no longer knows cannot be faceted; skip it
-    return [{
-      offerId: offer.id, title: offer.title, makeId: model.make.id, makeName: model.make.name, modelId: model.id, modelName: model.name,
-      bodyType: model.bodyType, city: offer.city, price: offer.price, year: offer.year, mileageKm: offer.mileageKm,
-      createdAt: new Date(offer.createdAt), sourceUpdatedAt: new Date(offer.updatedAt), indexedAt: new Date(),
-    }];
+    return [
+      {
+        offerId: offer.id,
+        title: offer.title,
+        makeId: model.make.id,
+        makeName: model.make.name,
+        modelId: model.id,
+        modelName: model.name,
+        bodyType: model.bodyType,
+        city: offer.city,
+        price: offer.price,
+        year: offer.year,
+        mileageKm: offer.mileageKm,
+        createdAt: new Date(offer.createdAt),
+        sourceUpdatedAt: new Date(offer.updatedAt),
+        indexedAt: new Date(),
+      },
+    ];
   });
   if (rows.length === 0) return;
   await db
@@ -35,9 +50,21 @@ export async function indexOffers(db: Db, catalog: CatalogClient, snapshots: Off
     .onConflictDoUpdate({
       target: offerDocuments.offerId,
       set: Object.fromEntries(
-        ['title', 'make_id', 'make_name', 'model_id', 'model_name', 'body_type', 'city', 'price', 'year', 'mileage_km', 'created_at', 'source_updated_at', 'indexed_at'].map(
-          (column) => [camel(column), sql.raw(`excluded.${column}`)],
-        ),
+        [
+          'title',
+          'make_id',
+          'make_name',
+          'model_id',
+          'model_name',
+          'body_type',
+          'city',
+          'price',
+          'year',
+          'mileage_km',
+          'created_at',
+          'source_updated_at',
+          'indexed_at',
+        ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
       ),
       setWhere: sql`${offerDocuments.sourceUpdatedAt} <= excluded.source_updated_at`,
     });
@@ -59,7 +86,13 @@ const PAGE_QUERY = /* GraphQL */ `
  * tables): pages through every ACTIVE offer, indexes each page, then drops documents of offers
  * that were not seen.
  */
-export async function reindexFromOffers(options: { db: Db; catalog: CatalogClient; offersUrl: string; hmacSecret?: string; log?: (message: string) => void }) {
+export async function reindexFromOffers(options: {
+  db: Db;
+  catalog: CatalogClient;
+  offersUrl: string;
+  hmacSecret?: string;
+  log?: (message: string) => void;
+}) {
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
@@ -69,21 +102,43 @@ export async function reindexFromOffers(options: { db: Db; catalog: CatalogClien
       body: JSON.stringify(await withGatewaySignature(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
       signal: AbortSignal.timeout(30_000),
     });
-    const body = (await response.json()) as { data?: { offers: { edges: { node: any }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string }[] };
-    if (!body.data) throw new Error(`offers query failed: ${body.errors?.map((e) => e.message).join('; ') ?? response.status}`);
+    const body = (await response.json()) as {
+      data?: { offers: { edges: { node: any }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+      errors?: { message: string }[];
+    };
+    if (!body.data)
+      throw new Error(`offers query failed: ${body.errors?.map((e) => e.message).join('; ') ?? response.status}`);
     const page = body.data.offers;
-    await indexOffers(options.db, options.catalog, page.edges.map(({ node }) => ({
-      id: node.id, sellerId: node.seller.id, modelId: node.model.id, makeId: '', title: node.title, price: node.price, currency: node.currency,
-      year: node.year, mileageKm: node.mileageKm, city: node.city, status: node.status, createdAt: node.createdAt, updatedAt: node.updatedAt,
-    })));
+    await indexOffers(
+      options.db,
+      options.catalog,
+      page.edges.map(({ node }) => ({
+        id: node.id,
+        sellerId: node.seller.id,
+        modelId: node.model.id,
+        makeId: '',
+        title: node.title,
+        price: node.price,
+        currency: node.currency,
+        year: node.year,
+        mileageKm: node.mileageKm,
+        city: node.city,
+        status: node.status,
+        createdAt: node.createdAt,
+        updatedAt: node.updatedAt,
+      })),
+    );
     seen.push(...page.edges.map((e) => e.node.id as string));
     if (seen.length % 5000 < 100) options.log?.(`indexed ${seen.length} offers`);
     if (!page.pageInfo.hasNextPage) break;
     after = page.pageInfo.endCursor;
   }
-  const removed = seen.length > 0
-    ? await options.db.delete(offerDocuments).where(notInArray(offerDocuments.offerId, seen)).returning({ id: offerDocuments.offerId })
-    : await options.db.delete(offerDocuments).returning({ id: offerDocuments.offerId });
+  const removed =
+    seen.length > 0
+      ? await options.db
+          .delete(offerDocuments)
+          .where(notInArray(offerDocuments.offerId, seen))
+          .returning({ id: offerDocuments.offerId })
+      : await options.db.delete(offerDocuments).returning({ id: offerDocuments.offerId });
   return { indexed: seen.length, removed: removed.length };
 }
-

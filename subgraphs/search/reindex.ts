@@ -14,8 +14,16 @@ const own = loadSearchConfig();
 const database = connectDatabase({ url: config.databaseUrl, service: 'search-reindex', max: 2 }, tables);
 const started = Date.now();
 try {
-  const result = await reindexFromOffers({ db: database.db, catalog: createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret }), offersUrl: own.offersUrl, hmacSecret: config.gatewayHmacSecret, log: console.log });
-  console.log(`reindexed ${result.indexed} offers, removed ${result.removed} stale documents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const result = await reindexFromOffers({
+    db: database.db,
+    catalog: createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret }),
+    offersUrl: own.offersUrl,
+    hmacSecret: config.gatewayHmacSecret,
+    log: console.log,
+  });
+  console.log(
+    `reindexed ${result.indexed} offers, removed ${result.removed} stale documents in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 } catch (error) {
   console.error(`reindex failed: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -50,9 +50,11 @@ function searchQuery(raw: string | null | undefined): SQL | null {
   const text = raw?.trim();
   if (!text) return null;
   const length = [...text].length;
-  if (length > MAX_SEARCH_TEXT_LENGTH) throw badInput(`text must be at most ${MAX_SEARCH_TEXT_LENGTH} characters, got ${length}`, 'text');
+  if (length > MAX_SEARCH_TEXT_LENGTH)
+    throw badInput(`text must be at most ${MAX_SEARCH_TEXT_LENGTH} characters, got ${length}`, 'text');
   const terms = text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
-  if (terms > MAX_SEARCH_TERMS) throw badInput(`text must have at most ${MAX_SEARCH_TERMS} words, got ${terms}`, 'text');
+  if (terms > MAX_SEARCH_TERMS)
+    throw badInput(`text must have at most ${MAX_SEARCH_TERMS} words, got ${terms}`, 'text');
   // Only punctuation: nothing to search for, so no text condition (an empty tsquery matches nothing).
   if (terms === 0) return null;
   return sql`websearch_to_tsquery('simple', ${text})`;
@@ -62,16 +64,23 @@ function searchQuery(raw: string | null | undefined): SQL | null {
  * `searchOffers`: one statement for the page of IDs and, only if totalCount or facets are
  * selected, one GROUPING SETS statement that counts every facet (and the total) at once.
  */
-export function searchOffers(ctx: SearchContext, args: { text?: string | null; filter?: SearchFilter | null; first?: number | null; offset?: number | null }) {
+export function searchOffers(
+  ctx: SearchContext,
+  args: { text?: string | null; filter?: SearchFilter | null; first?: number | null; offset?: number | null },
+) {
   const first = args.first ?? 20;
   const offset = args.offset ?? 0;
-  if (!Number.isInteger(first) || first < 0 || first > 100) throw badInput(`first must be between 0 and 100, got ${first}`, 'first');
-  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw badInput(`offset must be between 0 and ${MAX_OFFSET}`, 'offset');
+  if (!Number.isInteger(first) || first < 0 || first > 100)
+    throw badInput(`first must be between 0 and 100, got ${first}`, 'first');
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET)
+    throw badInput(`offset must be between 0 and ${MAX_OFFSET}`, 'offset');
   const query = searchQuery(args.text);
   const condition = whereOf(args.filter ?? {}, query);
 
   let counted: Promise<{ total: number; facets: Facets }> | undefined;
-  const counts = () => (counted ??= condition === false ? Promise.resolve({ total: 0, facets: emptyFacets() }) : countFacets(ctx, condition));
+  const counts = () =>
+    (counted ??=
+      condition === false ? Promise.resolve({ total: 0, facets: emptyFacets() }) : countFacets(ctx, condition));
 
   return {
     offers: async () => {
@@ -80,7 +89,12 @@ export function searchOffers(ctx: SearchContext, args: { text?: string | null; f
         .select({ id: offerDocuments.offerId })
         .from(offerDocuments)
         .where(condition)
-        .orderBy(...(query ? [desc(sql`ts_rank(${offerDocuments.document}, ${query})`), newestFirst(offerDocuments.createdAt)] : [newestFirst(offerDocuments.createdAt)]), newestFirst(offerDocuments.offerId))
+        .orderBy(
+          ...(query
+            ? [desc(sql`ts_rank(${offerDocuments.document}, ${query})`), newestFirst(offerDocuments.createdAt)]
+            : [newestFirst(offerDocuments.createdAt)]),
+          newestFirst(offerDocuments.offerId),
+        )
         .limit(first)
         .offset(offset);
       return rows;

@@ -31,11 +31,19 @@ export function createUsersClient(options: UsersClientOptions): PrincipalDirecto
       const response = await fetch(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(await withGatewaySignature(options.hmacSecret, { query: QUERY, variables: { representations: ids.map((id) => ({ __typename: 'User', id })) } })),
+        body: JSON.stringify(
+          await withGatewaySignature(options.hmacSecret, {
+            query: QUERY,
+            variables: { representations: ids.map((id) => ({ __typename: 'User', id })) },
+          }),
+        ),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });
       if (!response.ok) throw new Error(`users answered HTTP ${response.status}`);
-      const body = (await response.json()) as { data?: { _entities: ({ id: string; active: boolean } | null)[] }; errors?: { message: string }[] };
+      const body = (await response.json()) as {
+        data?: { _entities: ({ id: string; active: boolean } | null)[] };
+        errors?: { message: string }[];
+      };
       if (!body.data) throw new Error(`users query failed: ${body.errors?.map((e) => e.message).join('; ')}`);
       // Entities come back in the order asked; a missing (deleted, or never a user) one is null.
       return new Set(ids.filter((_, i) => body.data!._entities[i]?.active === true));

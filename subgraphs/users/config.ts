@@ -12,16 +12,29 @@ export const DEFAULT_LOGIN_LOCK_MAX_SECONDS = 3_600;
 const identityConfigSchema = z
   .object({
     JWT_ACCESS_TTL: z.coerce.number().int().min(1).max(86_400).default(900),
-    JWT_REFRESH_TTL: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+    JWT_REFRESH_TTL: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(30 * 24 * 3600),
     JWT_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
     JWT_KEY_ID: z.string().min(1).default('env-key'),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(DEFAULT_LOGIN_MAX_FAILURES),
     LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_LOGIN_LOCK_SECONDS),
-    LOGIN_LOCK_MAX_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(DEFAULT_LOGIN_LOCK_MAX_SECONDS),
+    LOGIN_LOCK_MAX_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(DEFAULT_LOGIN_LOCK_MAX_SECONDS),
   })
   .superRefine((raw, ctx) => {
     if (raw.LOGIN_LOCK_MAX_SECONDS < raw.LOGIN_LOCK_SECONDS) {
-      ctx.addIssue({ code: 'custom', path: ['LOGIN_LOCK_MAX_SECONDS'], message: `must be at least LOGIN_LOCK_SECONDS (${raw.LOGIN_LOCK_SECONDS})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOGIN_LOCK_MAX_SECONDS'],
+        message: `must be at least LOGIN_LOCK_SECONDS (${raw.LOGIN_LOCK_SECONDS})`,
+      });
     }
   })
   .transform((raw) => ({
@@ -29,9 +42,14 @@ const identityConfigSchema = z
     refreshTtlSeconds: raw.JWT_REFRESH_TTL,
     privateKeyPem: raw.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n'),
     keyId: raw.JWT_KEY_ID,
-    loginThrottle: { maxFailures: raw.LOGIN_MAX_FAILURES, lockSeconds: raw.LOGIN_LOCK_SECONDS, maxLockSeconds: raw.LOGIN_LOCK_MAX_SECONDS },
+    loginThrottle: {
+      maxFailures: raw.LOGIN_MAX_FAILURES,
+      lockSeconds: raw.LOGIN_LOCK_SECONDS,
+      maxLockSeconds: raw.LOGIN_LOCK_MAX_SECONDS,
+    },
   }));
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 
-export const readIdentityConfig = (env: Record<string, string | undefined> = process.env) => parseConfig(identityConfigSchema, env);
+export const readIdentityConfig = (env: Record<string, string | undefined> = process.env) =>
+  parseConfig(identityConfigSchema, env);

@@ -1,5 +1,17 @@
 import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import { badInput, checkFirst, conflict, decodeCursor, defineLoader, encodeCursor, isId, notFound, requireRole, toPage, type Page } from '../framework';
+import {
+  badInput,
+  checkFirst,
+  conflict,
+  decodeCursor,
+  defineLoader,
+  encodeCursor,
+  isId,
+  notFound,
+  requireRole,
+  toPage,
+  type Page,
+} from '../framework';
 import type { UsersContext } from './context';
 import { dealerApplications, users, type DealerApplicationRow } from './db/schema';
 
@@ -34,20 +46,38 @@ export async function listApplications(
   const status = args.status ?? 'PENDING';
   const first = checkFirst(args.first);
   const after = decodeCursor(args.after, sortOf(status), 2);
-  if (after && !(typeof after[0] === 'string' && TIMESTAMP.test(after[0]) && typeof after[1] === 'string' && isId(after[1]))) {
+  if (
+    after &&
+    !(typeof after[0] === 'string' && TIMESTAMP.test(after[0]) && typeof after[1] === 'string' && isId(after[1]))
+  ) {
     throw badInput('after is not a valid cursor for this list and ordering', 'after');
   }
   const inStatus = eq(dealerApplications.status, status);
   const rows = await ctx.db
     .select({ ...getTableColumns(dealerApplications), cursorAt })
     .from(dealerApplications)
-    .where(and(inStatus, after ? sql`(${dealerApplications.createdAt}, ${dealerApplications.id}) > (${after[0]}::text::timestamptz, ${after[1]}::uuid)` : undefined))
+    .where(
+      and(
+        inStatus,
+        after
+          ? sql`(${dealerApplications.createdAt}, ${dealerApplications.id}) > (${after[0]}::text::timestamptz, ${after[1]}::uuid)`
+          : undefined,
+      ),
+    )
     .orderBy(asc(dealerApplications.createdAt), asc(dealerApplications.id))
     .limit(first + 1);
-  return toPage(rows, first, (row) => encodeCursor(sortOf(status), [row.cursorAt, row.id]), async () => {
-    const [{ total }] = (await ctx.db.select({ total: sql<number>`count(*)::int` }).from(dealerApplications).where(inStatus)) as [{ total: number }];
-    return total;
-  });
+  return toPage(
+    rows,
+    first,
+    (row) => encodeCursor(sortOf(status), [row.cursorAt, row.id]),
+    async () => {
+      const [{ total }] = (await ctx.db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(dealerApplications)
+        .where(inStatus)) as [{ total: number }];
+      return total;
+    },
+  );
 }
 
 /**
@@ -55,25 +85,39 @@ export async function listApplications(
  * dealer (kind DEALER, role DEALER) in the same transaction; its access tokens carry the role
  * from the next sign-in or refresh on.
  */
-export async function decideApplication(ctx: UsersContext, id: string, decision: 'APPROVED' | 'REJECTED'): Promise<DealerApplicationRow> {
+export async function decideApplication(
+  ctx: UsersContext,
+  id: string,
+  decision: 'APPROVED' | 'REJECTED',
+): Promise<DealerApplicationRow> {
   const moderator = requireRole(ctx, 'MODERATOR', 'ADMIN');
   if (!isId(id)) throw notFound('Dealer application', id);
   const applicationId = id.toLowerCase();
   return ctx.db.transaction(async (tx) => {
     const [decided] = await tx
       .update(dealerApplications)
-      .set({ status: decision, decidedAt: new Date(), decidedBy: isId(moderator.userId) ? moderator.userId.toLowerCase() : null })
+      .set({
+        status: decision,
+        decidedAt: new Date(),
+        decidedBy: isId(moderator.userId) ? moderator.userId.toLowerCase() : null,
+      })
       .where(and(eq(dealerApplications.id, applicationId), eq(dealerApplications.status, 'PENDING')))
       .returning();
     if (!decided) {
-      const [existing] = await tx.select({ status: dealerApplications.status }).from(dealerApplications).where(eq(dealerApplications.id, applicationId));
+      const [existing] = await tx
+        .select({ status: dealerApplications.status })
+        .from(dealerApplications)
+        .where(eq(dealerApplications.id, applicationId));
       if (!existing) throw notFound('Dealer application', id);
       throw conflict(`This application was already decided (${existing.status})`);
     }
     if (decision === 'APPROVED') {
       await tx
         .update(users)
-        .set({ kind: 'DEALER', roles: sql`case when 'DEALER' = any(${users.roles}) then ${users.roles} else array_append(${users.roles}, 'DEALER') end` })
+        .set({
+          kind: 'DEALER',
+          roles: sql`case when 'DEALER' = any(${users.roles}) then ${users.roles} else array_append(${users.roles}, 'DEALER') end`,
+        })
         .where(eq(users.id, decided.userId));
     }
     return decided;

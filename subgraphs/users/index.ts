@@ -34,11 +34,17 @@ export default defineSubgraph<UsersContext, typeof tables>({
     const jwksBody = JSON.stringify(keys.jwks);
     return {
       context: (base) => ({ ...base, db: database.db, sessions }),
-      viewerFrom: createTokenVerifier({ keys: keys.localKeySet, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+      viewerFrom: createTokenVerifier({
+        keys: keys.localKeySet,
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+      }),
       principals: localPrincipals(database.db),
       routes: {
         '/.well-known/jwks.json': () =>
-          new Response(jwksBody, { headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } }),
+          new Response(jwksBody, {
+            headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+          }),
       },
       onStop: async () => clearInterval(prune),
     };

@@ -18,7 +18,10 @@ export interface TokenClaims {
  * users.signing_keys, generated on first start. Keeping keys in the database lets every replica
  * sign and verify with the same set and keeps tokens valid across restarts.
  */
-export async function loadSigningKeys(db: Db, options: { privateKeyPem?: string; keyId: string; issuer: string; audience: string }) {
+export async function loadSigningKeys(
+  db: Db,
+  options: { privateKeyPem?: string; keyId: string; issuer: string; audience: string },
+) {
   let signer: { kid: string; key: CryptoKey | Uint8Array };
   const publicJwks: JWK[] = [];
 

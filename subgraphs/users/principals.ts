@@ -12,7 +12,9 @@ export function localPrincipals(db: Database<typeof tables>['db']): PrincipalDir
     async activeOf(userIds) {
       const ids = [...new Set(userIds.filter(isId).map((id) => id.toLowerCase()))];
       if (ids.length === 0) return new Set();
-      const rows = await db.execute<{ id: string }>(sql`select ${users.id} as id from ${users} where ${and(inArray(users.id, ids), isNull(users.deactivatedAt))}`);
+      const rows = await db.execute<{ id: string }>(
+        sql`select ${users.id} as id from ${users} where ${and(inArray(users.id, ids), isNull(users.deactivatedAt))}`,
+      );
       const active = new Set([...rows].map((row) => row.id));
       return new Set(userIds.filter((id) => active.has(id.toLowerCase())));
     },

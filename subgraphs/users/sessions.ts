@@ -36,7 +36,12 @@ const LOGIN_FAILED = 'E-mail or password is wrong';
  * A deactivated account can neither sign in nor refresh (its tokens were revoked when it was
  * deactivated; users.users has the trigger).
  */
-export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityConfig, 'accessTtlSeconds' | 'refreshTtlSeconds'>, throttle: LoginThrottle) {
+export function createSessions(
+  db: Db,
+  keys: SigningKeys,
+  config: Pick<IdentityConfig, 'accessTtlSeconds' | 'refreshTtlSeconds'>,
+  throttle: LoginThrottle,
+) {
   async function issue(tx: Db, user: UserRow, familyId: string): Promise<AuthPayload> {
     const refreshToken = randomBytes(32).toString('base64url');
     await tx.insert(refreshTokens).values({
@@ -45,12 +50,18 @@ export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityC
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000),
     });
-    const access = await keys.sign({ userId: user.id, roles: user.roles, sessionId: familyId }, config.accessTtlSeconds);
+    const access = await keys.sign(
+      { userId: user.id, roles: user.roles, sessionId: familyId },
+      config.accessTtlSeconds,
+    );
     return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, user };
   }
 
   const revokeFamily = (tx: Db, familyId: string) =>
-    tx.update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+    tx
+      .update(refreshTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 
   return {
     async register(input: RegisterInput): Promise<AuthPayload> {
@@ -67,7 +78,10 @@ export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityC
       try {
         return await db.transaction(async (tx) => {
           // Nobody makes themselves a dealer: DEALER is requested here and granted by a moderator.
-          const [user] = await tx.insert(users).values({ email, passwordHash, name, city, kind: 'PRIVATE', roles: ['BUYER', 'SELLER'] }).returning();
+          const [user] = await tx
+            .insert(users)
+            .values({ email, passwordHash, name, city, kind: 'PRIVATE', roles: ['BUYER', 'SELLER'] })
+            .returning();
           if (input.kind === 'DEALER') await tx.insert(dealerApplications).values({ userId: user!.id });
           return issue(tx as unknown as Db, user!, randomUUID());
         });
@@ -86,9 +100,13 @@ export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityC
       const email = emailInput.trim().toLowerCase();
       const attempt = await throttle.begin(email);
       if (!attempt.allowed) {
-        throw apiError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account; try again in ${attempt.retryAfterSeconds} s`, {
-          retryAfter: attempt.retryAfterSeconds,
-        });
+        throw apiError(
+          'TOO_MANY_ATTEMPTS',
+          `Too many failed sign-ins for this account; try again in ${attempt.retryAfterSeconds} s`,
+          {
+            retryAfter: attempt.retryAfterSeconds,
+          },
+        );
       }
       const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
       // No stored password is longer than MAX_PASSWORD_LENGTH, so a longer one cannot match and
@@ -106,10 +124,13 @@ export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityC
           .from(refreshTokens)
           .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)))
           .for('update');
-        if (!row || row.revokedAt || row.expiresAt < new Date()) return { error: 'Refresh token is not valid; sign in again' } as const;
+        if (!row || row.revokedAt || row.expiresAt < new Date())
+          return { error: 'Refresh token is not valid; sign in again' } as const;
         if (row.rotatedAt) {
           await revokeFamily(tx as unknown as Db, row.familyId);
-          return { error: 'This refresh token was already used; the session has been revoked for safety. Sign in again.' } as const;
+          return {
+            error: 'This refresh token was already used; the session has been revoked for safety. Sign in again.',
+          } as const;
         }
         const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
         if (!user || user.deactivatedAt) {
@@ -125,7 +146,10 @@ export function createSessions(db: Db, keys: SigningKeys, config: Pick<IdentityC
     },
 
     async logout(refreshToken: string): Promise<boolean> {
-      const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+      const [row] = await db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
       if (!row) return false;
       await revokeFamily(db, row.familyId);
       return true;
@@ -139,4 +163,3 @@ function isUniqueViolation(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) if (e.code === '23505') return true;
   return false;
 }
-

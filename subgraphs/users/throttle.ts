@@ -62,8 +62,10 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
         where la.locked_until is null or la.locked_until <= now()
         returning 1`);
       if ([...counted].length > 0) return { allowed: true };
-      const [lock] = [...(await db.execute<{ seconds: number }>(sql`
-        select ceil(extract(epoch from locked_until - now()))::int as seconds from ${loginAttempts} where key = ${key}`))];
+      const [lock] = [
+        ...(await db.execute<{ seconds: number }>(sql`
+        select ceil(extract(epoch from locked_until - now()))::int as seconds from ${loginAttempts} where key = ${key}`)),
+      ];
       throttled.inc();
       return { allowed: false, retryAfterSeconds: Math.max(1, lock?.seconds ?? 1) };
     },

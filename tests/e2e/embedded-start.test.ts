@@ -22,7 +22,11 @@ afterAll(async () => {
 
 test('bun start brings the whole system up on embedded defaults, and Ctrl-C stops it', async () => {
   const ports = ['GATEWAY', 'REGISTRY', 'CATALOG', 'OFFERS', 'USERS', 'REVIEWS', 'SEARCH'];
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.REGISTRY_TOKEN;
@@ -42,25 +46,40 @@ test('bun start brings the whole system up on embedded defaults, and Ctrl-C stop
     gatewayUrl = /gateway\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)?.[1];
   }
   reader.releaseLock();
-  if (!gatewayUrl) throw new Error(`bun start did not come up:\n${output}\n${await new Response(started.stderr).text()}`);
+  if (!gatewayUrl)
+    throw new Error(`bun start did not come up:\n${output}\n${await new Response(started.stderr).text()}`);
 
-  const response = await gql(gatewayUrl, `{
+  const response = await gql(
+    gatewayUrl,
+    `{
     offers(first: 3) { totalCount edges { node { title seller { name } model { id name make { name } rating { count } } } } }
     searchOffers(text: "toyota", first: 1) { totalCount }
-  }`);
+  }`,
+  );
   expect(response.errors).toBeUndefined();
   expect(response.data.offers.totalCount).toBeGreaterThan(10_000);
   expect(response.data.offers.edges[0].node.model.make.name.length).toBeGreaterThan(0);
   expect(response.data.searchOffers.totalCount).toBeGreaterThan(0);
 
   // A write travels the no-Redis path: offers → HTTP → search's in-process queue.
-  const registered = await gql(gatewayUrl, `mutation { register(input: { email: "embedded@example.com", password: "password123", name: "E", city: "Kazan" }) { accessToken } }`);
+  const registered = await gql(
+    gatewayUrl,
+    `mutation { register(input: { email: "embedded@example.com", password: "password123", name: "E", city: "Kazan" }) { accessToken } }`,
+  );
   const word = `zq${Math.random().toString(36).slice(2, 8)}`;
-  const created = await gql(gatewayUrl, `mutation($modelId: ID!, $title: String!) { createOffer(input: { modelId: $modelId, title: $title, price: 100000000, year: 2020, mileageKm: 1000, city: "Kazan" }) { id } }`,
-    { modelId: response.data.offers.edges[0].node.model.id, title: `Nice ${word} car` }, { token: registered.data.register.accessToken });
+  const created = await gql(
+    gatewayUrl,
+    `mutation($modelId: ID!, $title: String!) { createOffer(input: { modelId: $modelId, title: $title, price: 100000000, year: 2020, mileageKm: 1000, city: "Kazan" }) { id } }`,
+    { modelId: response.data.offers.edges[0].node.model.id, title: `Nice ${word} car` },
+    { token: registered.data.register.accessToken },
+  );
   expect(created.errors).toBeUndefined();
   // A poll that came too early is answered from the response cache until Query.searchOffers's TTL (5 s) ends.
-  const found = await eventually(async () => (await gql(gatewayUrl!, `{ searchOffers(text: "${word}") { offers { id } } }`)).data?.searchOffers.offers[0]?.id, 20_000);
+  const found = await eventually(
+    async () =>
+      (await gql(gatewayUrl!, `{ searchOffers(text: "${word}") { offers { id } } }`)).data?.searchOffers.offers[0]?.id,
+    20_000,
+  );
   expect(found).toBe(created.data.createOffer.id);
 
   // bun start signs every subgraph request: a caller who reaches a subgraph's port directly is refused.

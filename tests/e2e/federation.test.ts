@@ -38,13 +38,16 @@ async function sqlStatements() {
 
 describe('the federated graph through the gateway', () => {
   test('one query touches all five subgraphs', async () => {
-    const response = await gql(gateway, /* GraphQL */ `
+    const response = await gql(
+      gateway,
+      /* GraphQL */ `
       {
         makes { id name }
         offers(first: 3) { edges { node { title seller { name } model { name make { name } rating { count } } } } }
         searchOffers(first: 3) { totalCount offers { id title price } facets { makes { label count } } }
       }
-    `);
+    `,
+    );
     expect(response.errors).toBeUndefined();
     const data = response.data!;
     expect(data.makes.length).toBeGreaterThanOrEqual(30);
@@ -77,7 +80,10 @@ describe('the federated graph through the gateway', () => {
   });
 
   test("a model's rating count equals its reviews' totalCount", async () => {
-    const response = await gql(gateway, `{ makes { models { id rating { count average } reviews(first: 1) { totalCount } } } }`);
+    const response = await gql(
+      gateway,
+      `{ makes { models { id rating { count average } reviews(first: 1) { totalCount } } } }`,
+    );
     expect(response.errors).toBeUndefined();
     const models = response.data.makes.flatMap((m: any) => m.models);
     expect(models.length).toBeGreaterThan(200);
@@ -100,7 +106,11 @@ describe('the federated graph through the gateway', () => {
       let after: string | null = null;
       let found = false;
       for (let page = 0; page < 20 && !found; page++) {
-        const response: any = await gql(gateway, `query($id: ID!, $after: String) { user(id: $id) { offers(first: 100, after: $after) { edges { node { id seller { id } } } pageInfo { hasNextPage endCursor } } } }`, { id: node.seller.id, after });
+        const response: any = await gql(
+          gateway,
+          `query($id: ID!, $after: String) { user(id: $id) { offers(first: 100, after: $after) { edges { node { id seller { id } } } pageInfo { hasNextPage endCursor } } } }`,
+          { id: node.seller.id, after },
+        );
         expect(response.errors).toBeUndefined();
         const offers = response.data.user.offers;
         for (const edge of offers.edges) expect(edge.node.seller.id).toBe(node.seller.id);
@@ -115,10 +125,14 @@ describe('the federated graph through the gateway', () => {
   test('searchOffers counts match offers with the same filter', async () => {
     const makes = (await gql(gateway, `{ makes { id name } }`)).data.makes.slice(0, 4);
     for (const make of makes) {
-      const response = await gql(gateway, `query($makeId: ID!) {
+      const response = await gql(
+        gateway,
+        `query($makeId: ID!) {
         offers(first: 1, filter: { makeId: $makeId }) { totalCount }
         searchOffers(filter: { makeId: $makeId }, first: 1) { totalCount facets { makes { value count } } }
-      }`, { makeId: make.id });
+      }`,
+        { makeId: make.id },
+      );
       expect(response.errors).toBeUndefined();
       expect(response.data.searchOffers.totalCount).toBe(response.data.offers.totalCount);
       const facet = response.data.searchOffers.facets.makes.find((b: any) => b.value === make.id);
@@ -131,7 +145,10 @@ describe('the federated graph through the gateway', () => {
     expect(errorCodes(tooMany)).toContain('BAD_USER_INPUT');
     const badCursor = await gql(gateway, `{ offers(first: 5, after: "nonsense") { totalCount } }`);
     expect(errorCodes(badCursor)).toContain('BAD_USER_INPUT');
-    const missing = await gql(gateway, `{ offer(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "garbage") { id } }`);
+    const missing = await gql(
+      gateway,
+      `{ offer(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "garbage") { id } }`,
+    );
     expect(missing.errors).toBeUndefined();
     expect(missing.data).toEqual({ offer: null, model: null });
     const invalid = await gql(gateway, `{ offers(first: 1) { nope } }`);

@@ -12,11 +12,16 @@ beforeAll(async () => {
 }, 180_000);
 
 const makeFields = async () =>
-  (await gql(system.gatewayUrl, `{ __type(name: "Make") { fields { name } } }`)).data.__type.fields.map((f: any) => f.name);
+  (await gql(system.gatewayUrl, `{ __type(name: "Make") { fields { name } } }`)).data.__type.fields.map(
+    (f: any) => f.name,
+  );
 
 test('a publish that changes a subgraph schema reaches the gateway without a restart', async () => {
   const original = printSubgraphSdl((await subgraphs.catalog()).schema);
-  const changed = original.replace(/type Make\s*@key\(fields: "id"\)\s*\{/, (head) => `${head}\n  "Published by the schema-change test"\n  slogan: String`);
+  const changed = original.replace(
+    /type Make\s*@key\(fields: "id"\)\s*\{/,
+    (head) => `${head}\n  "Published by the schema-change test"\n  slogan: String`,
+  );
   expect(changed).not.toBe(original);
   expect(await makeFields()).not.toContain('slogan');
 

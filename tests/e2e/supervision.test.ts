@@ -48,7 +48,8 @@ async function start(env: Record<string, string> = {}): Promise<Launcher> {
   };
   delete childEnv.REDIS_URL;
   delete childEnv.REGISTRY_TOKEN;
-  for (const name of ['GATEWAY', 'REGISTRY', 'CATALOG', 'OFFERS', 'USERS', 'REVIEWS', 'SEARCH']) childEnv[`${name}_PORT`] = '0';
+  for (const name of ['GATEWAY', 'REGISTRY', 'CATALOG', 'OFFERS', 'USERS', 'REVIEWS', 'SEARCH'])
+    childEnv[`${name}_PORT`] = '0';
   const child = Bun.spawn(['bun', 'start'], { env: childEnv, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
   const decoder = new TextDecoder();
   let stdout = '';
@@ -110,13 +111,16 @@ test('kill -9 offers: the gateway keeps serving the rest, offers comes back on i
 
   const restarted = await waitFor(launcher, /\[start\] offers restarted \(attempt 1\) on (\S+), pid (\d+)/);
   expect(restarted[1]).toBe(urls.offers!);
-  expect(launcher.stdout()).toMatch(/\[start\] offers crashed \(signal SIGKILL\) after [\d.]+ s; restart attempt 1 in 0\.5 s \(crashes within 60 s: 1 of 5\)/);
+  expect(launcher.stdout()).toMatch(
+    /\[start\] offers crashed \(signal SIGKILL\) after [\d.]+ s; restart attempt 1 in 0\.5 s \(crashes within 60 s: 1 of 5\)/,
+  );
   const served = await eventually(async () => {
     const response = await gql(gatewayUrl, '{ makes { id } offers(first: 2) { edges { node { id title } } } }');
     return response.errors ? undefined : response.data;
   }, 20_000);
   expect(served.offers.edges).toHaveLength(2);
-  for (const name of ['registry', 'users', 'catalog', 'search', 'reviews', 'gateway']) expect(isAlive(pids[name]!)).toBe(true);
+  for (const name of ['registry', 'users', 'catalog', 'search', 'reviews', 'gateway'])
+    expect(isAlive(pids[name]!)).toBe(true);
 
   launcher.process.kill('SIGTERM');
   const { code, stdout } = await launcher.finished();
@@ -133,11 +137,15 @@ test('offers crashing in a loop: bun start stops everything and exits 1, naming 
   for (let crash = 1; crash <= 3; crash++) {
     process.kill(offers, 'SIGKILL');
     if (crash === 3) break;
-    offers = Number((await waitFor(launcher, new RegExp(`offers restarted \\(attempt ${crash}\\) on \\S+, pid (\\d+)`)))[1]);
+    offers = Number(
+      (await waitFor(launcher, new RegExp(`offers restarted \\(attempt ${crash}\\) on \\S+, pid (\\d+)`)))[1],
+    );
     pids.push(offers);
   }
   const { code, stderr } = await launcher.finished();
   expect(code).toBe(1);
-  expect(stderr).toContain('[start] offers crashed 3 times within 60 s; giving up. Last: signal SIGKILL\nStopping everything (CRASH_LOOP_MAX_CRASHES=3 crashes of one service within CRASH_LOOP_WINDOW_MS=60000 stop the system).');
+  expect(stderr).toContain(
+    '[start] offers crashed 3 times within 60 s; giving up. Last: signal SIGKILL\nStopping everything (CRASH_LOOP_MAX_CRASHES=3 crashes of one service within CRASH_LOOP_WINDOW_MS=60000 stop the system).',
+  );
   expect(pids.filter(isAlive)).toEqual([]);
 }, 300_000);

@@ -70,7 +70,14 @@ export async function startSideServices(): Promise<SideServices> {
     },
   });
   const sign = (key: CryptoKey, subject: string) =>
-    new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'ES256', kid: 'oracle-key' }).setSubject(subject).setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setIssuedAt().setExpirationTime('10m').sign(key);
+    new SignJWT({ roles: [] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'oracle-key' })
+      .setSubject(subject)
+      .setIssuer(JWT_ISSUER)
+      .setAudience(JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key);
   return {
     jwksUrl: `http://127.0.0.1:${jwks.port}/.well-known/jwks.json`,
     otlpUrl: `http://127.0.0.1:${otlp.port}`,
@@ -132,7 +139,11 @@ export async function startOurs(supergraph: string, side: SideServices): Promise
 
 /** The `ORACLE_OURS_*` variables of this process, without the prefix. */
 export function overrides(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).flatMap(([name, value]) => (name.startsWith('ORACLE_OURS_') && value !== undefined ? [[name.slice('ORACLE_OURS_'.length), value]] : [])));
+  return Object.fromEntries(
+    Object.entries(process.env).flatMap(([name, value]) =>
+      name.startsWith('ORACLE_OURS_') && value !== undefined ? [[name.slice('ORACLE_OURS_'.length), value]] : [],
+    ),
+  );
 }
 
 async function waitReady(url: string, timeoutMs = 20_000) {

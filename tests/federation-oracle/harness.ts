@@ -69,7 +69,8 @@ export interface RunningCase {
 
 function composeSupergraph(subgraphs: RunningSubgraph[]): string {
   const result = composeServices(subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs })));
-  if (compositionHasErrors(result)) throw new Error(`composition failed:\n${result.errors.map((error) => error.message).join('\n')}`);
+  if (compositionHasErrors(result))
+    throw new Error(`composition failed:\n${result.errors.map((error) => error.message).join('\n')}`);
   return result.supergraphSdl;
 }
 
@@ -123,11 +124,23 @@ function once(action: () => Promise<void>): () => Promise<void> {
 }
 
 /** POSTs the query as a browser-less client would, and reduces the response to what is compared. */
-export async function post(url: string, query: OracleQuery, headers: Record<string, string> = {}): Promise<{ answer: Answer; headers: Headers; body: unknown }> {
+export async function post(
+  url: string,
+  query: OracleQuery,
+  headers: Record<string, string> = {},
+): Promise<{ answer: Answer; headers: Headers; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-    body: JSON.stringify({ query: query.query, variables: query.variables ?? {}, ...(query.operationName ? { operationName: query.operationName } : {}) }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...headers,
+    },
+    body: JSON.stringify({
+      query: query.query,
+      variables: query.variables ?? {},
+      ...(query.operationName ? { operationName: query.operationName } : {}),
+    }),
   });
   const text = await response.text();
   let body: { data?: unknown; errors?: { path?: (string | number)[]; extensions?: { code?: string } }[] };
@@ -137,7 +150,11 @@ export async function post(url: string, query: OracleQuery, headers: Record<stri
     throw new Error(`${url} answered ${response.status} with no JSON: ${text.slice(0, 200)}`);
   }
   const errors = (body.errors ?? []).map((error) => ({ path: error.path, code: error.extensions?.code }));
-  return { answer: { status: response.status, data: body.data ?? null, errors: sortErrors(errors) }, headers: response.headers, body };
+  return {
+    answer: { status: response.status, data: body.data ?? null, errors: sortErrors(errors) },
+    headers: response.headers,
+    body,
+  };
 }
 
 /** Errors in a stable order, without undefined members (so expected and received compare alike). */
@@ -155,4 +172,8 @@ export function withCodeOursAdds(answer: Answer, code: string | undefined): Answ
 }
 
 /** The answer a query's fixture expects from the oracle. */
-export const expectedAnswer = (query: OracleQuery): Answer => ({ status: query.expect.status ?? 200, data: query.expect.data, errors: sortErrors(query.expect.errors ?? []) });
+export const expectedAnswer = (query: OracleQuery): Answer => ({
+  status: query.expect.status ?? 200,
+  data: query.expect.data,
+  errors: sortErrors(query.expect.errors ?? []),
+});

@@ -14,7 +14,8 @@ import { expectedAnswer, post, startCase, withCodeOursAdds, type Answer, type Ru
  */
 
 /** Compared under a label, so a failure's diff says which run differed. */
-const expectSame = (label: string, received: Answer, expected: Answer) => expect({ [label]: received }).toEqual({ [label]: expected });
+const expectSame = (label: string, received: Answer, expected: Answer) =>
+  expect({ [label]: received }).toEqual({ [label]: expected });
 
 let side: SideServices;
 const tally = { queries: 0, cacheable: 0, warmHits: 0, equal: 0 };
@@ -58,7 +59,9 @@ for (const definition of cases) {
         // The fixture first: the oracle must answer what the case was written to produce.
         expectSame('oracle vs the case', oracle, expectedAnswer(query));
         const onPurpose = query.oursOnPurpose;
-        const ours = onPurpose ? expectedAnswer({ ...query, expect: onPurpose }) : withCodeOursAdds(oracle, query.codeOursAdds);
+        const ours = onPurpose
+          ? expectedAnswer({ ...query, expect: onPurpose })
+          : withCodeOursAdds(oracle, query.codeOursAdds);
         expectSame('ours (cold) vs oracle', cold, ours);
         expectSame(`ours (warm${warmHit ? ', cache hit' : ''}) vs oracle`, warm, ours);
         // Errors are part of our API: every one carries a code, even where stock Hive gives none.
@@ -87,7 +90,11 @@ describe('our gateway runs with every concern of the chain on', () => {
     const first = await post(run.ours.url, cheap!);
     expect(first.headers.get('x-cache')).toBe('MISS');
     // The store is written after the response is sent: allow it a moment.
-    const hit = await eventually(async () => (await post(run.ours.url, cheap!)).headers.get('x-cache') === 'HIT', 2_000, 20);
+    const hit = await eventually(
+      async () => (await post(run.ours.url, cheap!)).headers.get('x-cache') === 'HIT',
+      2_000,
+      20,
+    );
     expect(hit).toBe(true);
   });
 
@@ -95,7 +102,10 @@ describe('our gateway runs with every concern of the chain on', () => {
     const charged = await post(run.ours.url, cheap!);
     expect(charged.headers.get('ratelimit-limit')).not.toBeNull();
     const refused = await post(run.ours.url, tooCostly!);
-    expect({ status: refused.answer.status, codes: refused.answer.errors.map((error) => error.code) }).toEqual({ status: 400, codes: ['QUERY_TOO_COMPLEX'] });
+    expect({ status: refused.answer.status, codes: refused.answer.errors.map((error) => error.code) }).toEqual({
+      status: 400,
+      codes: ['QUERY_TOO_COMPLEX'],
+    });
     expect((await post(run.oracle.url, tooCostly!)).answer.errors).toEqual([]);
   });
 
@@ -103,7 +113,10 @@ describe('our gateway runs with every concern of the chain on', () => {
     const valid = await post(run.ours.url, cheap!, { authorization: `Bearer ${await side.token('oracle-user')}` });
     expect({ status: valid.answer.status, errors: valid.answer.errors }).toEqual({ status: 200, errors: [] });
     const forged = await post(run.ours.url, cheap!, { authorization: `Bearer ${await side.forgedToken()}` });
-    expect({ status: forged.answer.status, codes: forged.answer.errors.map((error) => error.code) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    expect({ status: forged.answer.status, codes: forged.answer.errors.map((error) => error.code) }).toEqual({
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+    });
   });
 
   test('telemetry: /metrics counts our requests', async () => {

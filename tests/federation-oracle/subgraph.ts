@@ -74,7 +74,9 @@ export function buildSubgraphSchema(definition: SubgraphDefinition): GraphQLSche
 
   const queryFields = schema.getQueryType()!.getFields();
   queryFields._service!.resolve = () => ({ sdl });
-  if (queryFields._entities) queryFields._entities.resolve = (_root, args, context, info) => resolveEntities(schema, definition.resolvers ?? {}, args.representations, context, info);
+  if (queryFields._entities)
+    queryFields._entities.resolve = (_root, args, context, info) =>
+      resolveEntities(schema, definition.resolvers ?? {}, args.representations, context, info);
   return schema;
 }
 
@@ -82,7 +84,8 @@ function attachResolvers(schema: GraphQLSchema, resolvers: Resolvers, scalars: S
   for (const [typeName, fields] of Object.entries(resolvers)) {
     const type = schema.getType(typeName);
     if (!type) throw new Error(`resolvers name a type the SDL lacks: ${typeName}`);
-    if ((isInterfaceType(type) || isUnionType(type)) && fields.__resolveType) type.resolveType = fields.__resolveType as GraphQLTypeResolver<any, any>;
+    if ((isInterfaceType(type) || isUnionType(type)) && fields.__resolveType)
+      type.resolveType = fields.__resolveType as GraphQLTypeResolver<any, any>;
     if (!isObjectType(type)) continue;
     const typeFields = type.getFields();
     for (const [fieldName, resolve] of Object.entries(fields)) {
@@ -95,10 +98,16 @@ function attachResolvers(schema: GraphQLSchema, resolvers: Resolvers, scalars: S
     const type = schema.getType(name);
     if (!isScalarType(type)) throw new Error(`no scalar ${name} in the SDL`);
     // A literal in the query goes through parseValue too, as graphql-js's default parseLiteral does.
-    Object.assign(type, { serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => scalar.parseValue(valueFromASTUntyped(ast, variables)) });
+    Object.assign(type, {
+      serialize: scalar.serialize,
+      parseValue: scalar.parseValue,
+      parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) =>
+        scalar.parseValue(valueFromASTUntyped(ast, variables)),
+    });
   }
   const any = schema.getType('_Any');
-  if (isScalarType(any)) Object.assign(any, { parseValue: (value: unknown) => value, serialize: (value: unknown) => value });
+  if (isScalarType(any))
+    Object.assign(any, { parseValue: (value: unknown) => value, serialize: (value: unknown) => value });
 }
 
 /**
@@ -106,7 +115,13 @@ function attachResolvers(schema: GraphQLSchema, resolvers: Resolvers, scalars: S
  * typed for `_Entity`. Each is resolved alone: one that throws becomes an error at
  * `_entities.<i>` (graphql-js reports an Error returned as a list item), its siblings resolve.
  */
-function resolveEntities(schema: GraphQLSchema, resolvers: Resolvers, representations: Record<string, any>[], context: unknown, info: any) {
+function resolveEntities(
+  schema: GraphQLSchema,
+  resolvers: Resolvers,
+  representations: Record<string, any>[],
+  context: unknown,
+  info: any,
+) {
   const resolveEntity = async (representation: Record<string, any>) => {
     const typeName = representation.__typename as string;
     const type = schema.getType(typeName);
@@ -116,15 +131,24 @@ function resolveEntities(schema: GraphQLSchema, resolvers: Resolvers, representa
     if (entity == null) return entity;
     // An entity interface's reference resolves to one of its implementations.
     let concrete = (entity as any).__typename as string | undefined;
-    if (isInterfaceType(type) && !concrete) concrete = (await type.resolveType?.(entity, context, info, type)) as string | undefined;
+    if (isInterfaceType(type) && !concrete)
+      concrete = (await type.resolveType?.(entity, context, info, type)) as string | undefined;
     return { ...(entity as object), __typename: concrete ?? typeName };
   };
-  return Promise.all(representations.map((representation) => resolveEntity(representation).catch((error: unknown) => error)));
+  return Promise.all(
+    representations.map((representation) => resolveEntity(representation).catch((error: unknown) => error)),
+  );
 }
 
 /** Serves the subgraph over real HTTP (Bun.serve, port 0) through GraphQL Yoga. */
 export function startSubgraph(definition: SubgraphDefinition): RunningSubgraph {
-  const yoga = createYoga({ schema: buildSubgraphSchema(definition), graphqlEndpoint: '/graphql', logging: false, landingPage: false, graphiql: false });
+  const yoga = createYoga({
+    schema: buildSubgraphSchema(definition),
+    graphqlEndpoint: '/graphql',
+    logging: false,
+    landingPage: false,
+    graphiql: false,
+  });
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (request) => yoga.fetch(request) });
   return {
     name: definition.name,

@@ -30,7 +30,11 @@ export async function gql<T = any>(
 export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);
 
 /** Reads one counter from a Prometheus text exposition, summing over label sets that match. */
-export async function readCounter(metricsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function readCounter(
+  metricsUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
   let total = 0;
   for (const line of text.split('\n')) {
@@ -44,7 +48,11 @@ export async function readCounter(metricsUrl: string, name: string, labels: Reco
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  stepMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -20,14 +20,30 @@ const schema = buildSchema(`
 const entities = (query: string, data: unknown, variables?: Record<string, unknown>) => {
   const document = parse(query);
   const operation = getOperationAST(document)!;
-  const keys = collectEntities(schema, document, operation, coercedVariables(schema, operation, variables, {})!, data).map(({ typename, id }) => `${typename}:${id}`);
+  const keys = collectEntities(
+    schema,
+    document,
+    operation,
+    coercedVariables(schema, operation, variables, {})!,
+    data,
+  ).map(({ typename, id }) => `${typename}:${id}`);
   return keys.sort();
 };
 
 describe('entities of a result', () => {
   test('an id the client selected, under any alias, identifies the entity', () => {
-    const data = { offers: [{ key: 'o1', seller: { id: 'u1' } }, { key: 'o2', seller: null }] };
-    expect(entities('{ offers { key: id seller { id } } }', data)).toEqual(['Offer:o1', 'Offer:o2', 'User:?', 'User:u1']);
+    const data = {
+      offers: [
+        { key: 'o1', seller: { id: 'u1' } },
+        { key: 'o2', seller: null },
+      ],
+    };
+    expect(entities('{ offers { key: id seller { id } } }', data)).toEqual([
+      'Offer:o1',
+      'Offer:o2',
+      'User:?',
+      'User:u1',
+    ]);
   });
 
   test('without a selected id the entity is recorded as unknown: any change to its type evicts it', () => {
@@ -40,19 +56,33 @@ describe('entities of a result', () => {
     const withTypename = { node: { t: 'Make', id: 'm1' } };
     expect(entities('{ node(id: "m1") { t: __typename id } }', withTypename)).toEqual(['Make:m1']);
     expect(entities('{ node(id: "m1") { id } }', { node: { id: 'm1' } })).toEqual(['Make:?', 'Offer:?', 'User:?']);
-    const search = { search: [{ __typename: 'Offer', id: 'o1', title: 'x' }, { __typename: 'Make', name: 'BMW' }] };
-    expect(entities('{ search { __typename ... on Offer { id title } ... on Make { name } } }', search)).toEqual(['Make:?', 'Offer:o1']);
+    const search = {
+      search: [
+        { __typename: 'Offer', id: 'o1', title: 'x' },
+        { __typename: 'Make', name: 'BMW' },
+      ],
+    };
+    expect(entities('{ search { __typename ... on Offer { id title } ... on Make { name } } }', search)).toEqual([
+      'Make:?',
+      'Offer:o1',
+    ]);
   });
 
   test('follows named fragments and leaves out what @skip/@include removed, defaults applied', () => {
-    const query = 'query ($full: Boolean = false) { offers { ...O } } fragment O on Offer { id seller @include(if: $full) { id } }';
+    const query =
+      'query ($full: Boolean = false) { offers { ...O } } fragment O on Offer { id seller @include(if: $full) { id } }';
     expect(entities(query, { offers: [{ id: 'o1' }] })).toEqual(['Offer:o1']);
-    expect(entities(query, { offers: [{ id: 'o1', seller: { id: 'u9' } }] }, { full: true })).toEqual(['Offer:o1', 'User:u9']);
+    expect(entities(query, { offers: [{ id: 'o1', seller: { id: 'u9' } }] }, { full: true })).toEqual([
+      'Offer:o1',
+      'User:u9',
+    ]);
   });
 
   test('reads a mutation result the same way', () => {
     expect(entities('mutation { updateOffer(id: "o1") { id } }', { updateOffer: { id: 'o1' } })).toEqual(['Offer:o1']);
-    expect(entities('mutation { updateOffer(id: "o1") { title } }', { updateOffer: { title: 'x' } })).toEqual([`Offer:${UNKNOWN_ID}`]);
+    expect(entities('mutation { updateOffer(id: "o1") { title } }', { updateOffer: { title: 'x' } })).toEqual([
+      `Offer:${UNKNOWN_ID}`,
+    ]);
   });
 });
 

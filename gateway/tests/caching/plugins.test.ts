@@ -3,7 +3,15 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { visit } from 'graphql';
 import { caching } from '../../caching';
 import { usePlanCache } from '../../caching/use-plan-cache';
-import { codesOf, createInMemoryGateway, metricValue, readAnswer, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+import {
+  codesOf,
+  createInMemoryGateway,
+  metricValue,
+  readAnswer,
+  testDeps,
+  testOptions,
+  type InMemoryGateway,
+} from '../in-memory';
 
 /**
  * The caching concern's plugins on an in-memory gateway (gateway/tests/in-memory.ts): the
@@ -31,7 +39,9 @@ describe('useResponseCache (in memory)', () => {
     const first = await gateway.graphql(PRODUCT);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
-    expect(first.data).toEqual({ product: { id: '1', name: 'Kettle', price: 30, reviews: [{ id: 'r1', body: 'Boils fast' }] } });
+    expect(first.data).toEqual({
+      product: { id: '1', name: 'Kettle', price: 30, reviews: [{ id: 'r1', body: 'Boils fast' }] },
+    });
     const callsAfterMiss = products.calls.length;
 
     const second = await gateway.graphql(PRODUCT);
@@ -39,8 +49,18 @@ describe('useResponseCache (in memory)', () => {
     expect(second.status).toBe(200);
     expect(second.text).toBe(first.text);
     expect(products.calls.length).toBe(callsAfterMiss);
-    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'miss', path: 'standard' })).toBe(1);
-    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', {
+        result: 'miss',
+        path: 'standard',
+      }),
+    ).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', {
+        result: 'hit',
+        path: 'standard',
+      }),
+    ).toBe(1);
   });
 
   test('different variables are different entries', async () => {
@@ -147,10 +167,18 @@ describe('useResponseCache (in memory)', () => {
     const miss = await gateway.graphql(query);
     const calls = products.calls.length;
 
-    const early = await readAnswer(await gateway.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, body: JSON.stringify({ extensions }) }));
+    const early = await readAnswer(
+      await gateway.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+        body: JSON.stringify({ extensions }),
+      }),
+    );
     expect(early.headers.get('x-cache')).toBe('HIT');
     expect(early.text).toBe(miss.text);
-    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' }),
+    ).toBe(1);
 
     const url = `/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`;
     const headers = { accept: 'application/graphql-response+json', 'x-graphql-csrf': '1' };
@@ -158,7 +186,9 @@ describe('useResponseCache (in memory)', () => {
     expect(fast.status).toBe(200);
     expect(fast.headers.get('x-cache')).toBe('HIT');
     expect(await fast.text()).toBe(miss.text);
-    expect(await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' }),
+    ).toBe(1);
     const etag = fast.headers.get('etag');
     expect(etag).toBeTruthy();
     expect((await gateway.fetch(url, { headers: { ...headers, 'if-none-match': etag! } })).status).toBe(304);
@@ -183,7 +213,9 @@ describe('usePlanCache', () => {
 
   function planGateway(plugins: GatewayPlugin[], maxDocuments?: number) {
     const deps = testDeps();
-    const gateway = createInMemoryGateway({ plugins: () => [...plugins, usePlanCache({ metrics: deps.metrics, ...(maxDocuments ? { maxDocuments } : {}) })] });
+    const gateway = createInMemoryGateway({
+      plugins: () => [...plugins, usePlanCache({ metrics: deps.metrics, ...(maxDocuments ? { maxDocuments } : {}) })],
+    });
     gateways.push(gateway);
     return { gateway, metrics: deps.metrics };
   }
@@ -212,7 +244,8 @@ describe('usePlanCache', () => {
       },
     };
     const { gateway, metrics } = planGateway([rewrite]);
-    for (let i = 0; i < 3; i++) expect((await gateway.graphql('{ product(id: "1") { name } }')).data).toEqual({ product: { name: 'Kettle' } });
+    for (let i = 0; i < 3; i++)
+      expect((await gateway.graphql('{ product(id: "1") { name } }')).data).toEqual({ product: { name: 'Kettle' } });
     expect(await metricValue(metrics, planCounter, { result: 'miss' })).toBe(1);
     expect(await metricValue(metrics, planCounter, { result: 'hit' })).toBe(2);
   });

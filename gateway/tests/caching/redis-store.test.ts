@@ -11,7 +11,12 @@ import { uniqueRedisPrefix } from '../harness';
 describe('Redis response store', () => {
   const redis = new Redis(TEST_REDIS_URL);
   const prefix = uniqueRedisPrefix('response-store');
-  const store = createRedisResponseStore({ redis, keyPrefix: prefix, logger: createLogger('test', 'silent'), metrics: createGatewayMetrics({ processMetrics: false }) });
+  const store = createRedisResponseStore({
+    redis,
+    keyPrefix: prefix,
+    logger: createLogger('test', 'silent'),
+    metrics: createGatewayMetrics({ processMetrics: false }),
+  });
   const result = (n: number) => ({ data: { offer: { id: `o${n}` } } });
 
   afterAll(async () => {

@@ -5,7 +5,15 @@ import { ConfigError } from '../../../kit/config';
 import { eventually, gql } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { readGatewayEnv } from '../../config';
-import { newUser, spawnTestGateway, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, uniqueRedisPrefix } from '../harness';
+import {
+  newUser,
+  spawnTestGateway,
+  startTestGateway,
+  stopTestGateways,
+  supergraphFile,
+  testGatewayEnv,
+  uniqueRedisPrefix,
+} from '../harness';
 import { gatewayCounter } from '../metrics';
 
 afterAll(stopTestGateways);
@@ -13,22 +21,40 @@ afterAll(stopTestGateways);
 interface Answer {
   status: number;
   cache: string | null;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  body: {
+    data?: any;
+    errors?: { message: string; extensions?: Record<string, any> }[];
+    extensions?: Record<string, any>;
+  };
 }
 
 /** One GraphQL request over HTTP: POST with a JSON body, or GET with the params in the URL. */
-async function request(url: string, params: Record<string, unknown>, options: { token?: string; method?: 'GET' | 'POST' } = {}): Promise<Answer> {
+async function request(
+  url: string,
+  params: Record<string, unknown>,
+  options: { token?: string; method?: 'GET' | 'POST' } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/graphql-response+json, application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let response: Response;
   if (options.method === 'GET') {
-    const search = new URLSearchParams(Object.entries(params).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+    const search = new URLSearchParams(
+      Object.entries(params).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    );
     // A real client's GET carries a header a cross-site form cannot send (CSRF prevention).
     response = await fetch(`${url}/graphql?${search}`, { headers: { ...headers, 'x-graphql-csrf': '1' } });
   } else {
-    response = await fetch(`${url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
   }
-  return { status: response.status, cache: response.headers.get('x-cache'), body: (await response.json()) as Answer['body'] };
+  return {
+    status: response.status,
+    cache: response.headers.get('x-cache'),
+    body: (await response.json()) as Answer['body'],
+  };
 }
 
 /**
@@ -51,7 +77,10 @@ function pausableProxy(redisPort: number) {
     port: 0,
     socket: {
       open(client) {
-        const forward = { data: (_upstream: unknown, data: Buffer) => void (paused || client.write(data)), close: () => void client.end() };
+        const forward = {
+          data: (_upstream: unknown, data: Buffer) => void (paused || client.write(data)),
+          close: () => void client.end(),
+        };
         upstreams.set(client, Bun.connect({ hostname: '127.0.0.1', port: redisPort, socket: forward }));
       },
       async data(client, data) {
@@ -73,7 +102,10 @@ const ME = '{ me { user { id } email } }';
 describe('response cache', () => {
   test('answers a repeated query from the cache: MISS, then HIT with the same body', async () => {
     const gateway = await cachingGateway(startTestGateway());
-    const hitsBefore = await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' });
+    const hitsBefore = await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', {
+      result: 'hit',
+      path: 'standard',
+    });
     const first = await request(gateway.url, { query: MAKES });
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.makes.length).toBeGreaterThan(0);
@@ -84,7 +116,12 @@ describe('response cache', () => {
     expect(second.body.data).toEqual(first.body.data);
     // The library's bookkeeping stays out of responses unless RESPONSE_CACHE_EXTENSION=on.
     expect(second.body.extensions?.responseCache).toBeUndefined();
-    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'standard' })).toBeGreaterThan(hitsBefore);
+    expect(
+      await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', {
+        result: 'hit',
+        path: 'standard',
+      }),
+    ).toBeGreaterThan(hitsBefore);
   });
 
   test("is scoped per user: one user's `me` is never served to another, nor to anonymous callers", async () => {
@@ -112,17 +149,26 @@ describe('response cache', () => {
     const [alice, bob] = await Promise.all([newUser('hash-alice'), newUser('hash-bob')]);
     const query = 'query MyAccount { me { user { id } email } }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const earlyHits = () => gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' });
+    const earlyHits = () =>
+      gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' });
 
     // Apollo-style registration: text and hash together, cached under the text's hash.
-    const registered = await request(gateway.url, { query, operationName: 'MyAccount', extensions }, { token: alice.token });
+    const registered = await request(
+      gateway.url,
+      { query, operationName: 'MyAccount', extensions },
+      { token: alice.token },
+    );
     expect(registered.cache).toBe('MISS');
     expect(registered.body.data.me.user.id).toBe(alice.id);
 
     // The gateway has no document for this hash: only the early path can answer it.
     const before = await earlyHits();
     for (const method of ['GET', 'POST'] as const) {
-      const byHash = await request(gateway.url, { operationName: 'MyAccount', extensions }, { token: alice.token, method });
+      const byHash = await request(
+        gateway.url,
+        { operationName: 'MyAccount', extensions },
+        { token: alice.token, method },
+      );
       expect(byHash.status).toBe(200);
       expect(byHash.cache).toBe('HIT');
       expect(byHash.body).toEqual({ data: registered.body.data });
@@ -130,7 +176,11 @@ describe('response cache', () => {
     expect(await earlyHits()).toBe(before + 2);
 
     // Another user's request for the same hash never reaches alice's entry.
-    const bobByHash = await request(gateway.url, { operationName: 'MyAccount', extensions }, { token: bob.token, method: 'GET' });
+    const bobByHash = await request(
+      gateway.url,
+      { operationName: 'MyAccount', extensions },
+      { token: bob.token, method: 'GET' },
+    );
     expect(bobByHash.cache).not.toBe('HIT');
     expect(JSON.stringify(bobByHash.body)).not.toContain(alice.id);
     expect(await earlyHits()).toBe(before + 2);
@@ -140,7 +190,8 @@ describe('response cache', () => {
     const gateway = await cachingGateway(startTestGateway());
     const query = `query FastMakes${Math.random().toString(36).slice(2, 8)} { makes { id name } }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const hits = (path: string) => gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path });
+    const hits = (path: string) =>
+      gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path });
     const registered = await request(gateway.url, { query, extensions });
     expect(registered.cache).toBe('MISS');
 
@@ -154,12 +205,18 @@ describe('response cache', () => {
     const signedIn = await request(gateway.url, { extensions }, { method: 'GET', token: user.token });
     expect(signedIn.cache).not.toBe('HIT');
     // Without a CSRF header the runtime answers (and refuses) as it always does.
-    const bare = await fetch(`${gateway.url}/graphql?${new URLSearchParams({ extensions: JSON.stringify(extensions) })}`);
+    const bare = await fetch(
+      `${gateway.url}/graphql?${new URLSearchParams({ extensions: JSON.stringify(extensions) })}`,
+    );
     expect(bare.status).toBe(403);
     expect(await hits('fast')).toBe(fastBefore + 1);
 
     // An unknown hash misses here and goes on to the runtime, which (trusted documents off) has no document for it.
-    const unknown = await request(gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nothing }') } } }, { method: 'GET' });
+    const unknown = await request(
+      gateway.url,
+      { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nothing }') } } },
+      { method: 'GET' },
+    );
     expect(unknown.cache).not.toBe('HIT');
     expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
   });
@@ -176,7 +233,15 @@ describe('response cache', () => {
     });
     expect(published.ok).toBe(true);
     // Anonymous GETs are answered on the fast path (before the runtime), POSTs on the early path.
-    const earlyHits = async () => (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'early' })) + (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', { result: 'hit', path: 'fast' }));
+    const earlyHits = async () =>
+      (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', {
+        result: 'hit',
+        path: 'early',
+      })) +
+      (await gatewayCounter(gateway, 'autograph_gateway_response_cache_requests_total', {
+        result: 'hit',
+        path: 'fast',
+      }));
 
     // Both id conventions: Apollo's persisted-query hash and Hive's documentId.
     for (const params of [{ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, { documentId: hash }]) {
@@ -196,14 +261,19 @@ describe('response cache', () => {
 
   test('a mutation through one replica evicts what another replica cached', async () => {
     const prefix = uniqueRedisPrefix('cache-invalidation');
-    const [replicaA, replicaB] = await Promise.all([cachingGateway(spawnTestGateway({ REDIS_KEY_PREFIX: prefix })), cachingGateway(spawnTestGateway({ REDIS_KEY_PREFIX: prefix }))]);
+    const [replicaA, replicaB] = await Promise.all([
+      cachingGateway(spawnTestGateway({ REDIS_KEY_PREFIX: prefix })),
+      cachingGateway(spawnTestGateway({ REDIS_KEY_PREFIX: prefix })),
+    ]);
     const seller = await newUser('cache-seller');
     const catalog = await gql(replicaA.url, '{ makes { models { id } } }');
     const modelId = catalog.data.makes.flatMap((make: { models: { id: string }[] }) => make.models)[0].id;
     const created = await gql(
       replicaB.url,
       'mutation ($input: CreateOfferInput!) { createOffer(input: $input) { id price } }',
-      { input: { modelId, title: 'Cached hatchback', price: 1_000_000, year: 2019, mileageKm: 42_000, city: 'Berlin' } },
+      {
+        input: { modelId, title: 'Cached hatchback', price: 1_000_000, year: 2019, mileageKm: 42_000, city: 'Berlin' },
+      },
       { token: seller.token },
     );
     expect(created.errors).toBeUndefined();
@@ -215,7 +285,12 @@ describe('response cache', () => {
     expect([cold.cache, warm.cache]).toEqual(['MISS', 'HIT']);
     expect(warm.body.data.offer.price).toBe(1_000_000);
 
-    const updated = await gql(replicaB.url, 'mutation ($id: ID!) { updateOfferPrice(id: $id, price: 900000) { id price } }', { id: offerId }, { token: seller.token });
+    const updated = await gql(
+      replicaB.url,
+      'mutation ($id: ID!) { updateOfferPrice(id: $id, price: 900000) { id price } }',
+      { id: offerId },
+      { token: seller.token },
+    );
     expect(updated.errors).toBeUndefined();
 
     // The mutation's answer waited for the eviction, so the very next read anywhere is fresh.
@@ -245,7 +320,12 @@ describe('response cache', () => {
     expect(Object.keys(warm.body.data.offer).sort()).toEqual(['price', 'seller', 'title']);
 
     // The mutation's answer shows no id either: every cached answer holding an Offer is evicted.
-    const updated = await gql(gateway.url, 'mutation ($id: ID!) { updateOfferPrice(id: $id, price: 1500000) { price } }', { id: offerId }, { token: seller.token });
+    const updated = await gql(
+      gateway.url,
+      'mutation ($id: ID!) { updateOfferPrice(id: $id, price: 1500000) { price } }',
+      { id: offerId },
+      { token: seller.token },
+    );
     expect(updated.errors).toBeUndefined();
     const afterwards = await request(gateway.url, { query: OFFER, variables: { id: offerId } });
     expect(afterwards.cache).toBe('MISS');
@@ -262,13 +342,17 @@ describe('response cache', () => {
       expect(answer.body.data.makes.length).toBeGreaterThan(0);
       expect(answer.cache).toBe('MISS');
     }
-    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_store_errors_total')).toBeGreaterThan(errorsBefore);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_response_cache_store_errors_total')).toBeGreaterThan(
+      errorsBefore,
+    );
   });
 
   test('gives up on a Redis that stops answering and serves uncached', async () => {
     const proxy = pausableProxy(6379);
     try {
-      const gateway = await cachingGateway(startTestGateway({ REDIS_URL: proxy.url, RESPONSE_CACHE_REDIS_TIMEOUT_MS: '200' }));
+      const gateway = await cachingGateway(
+        startTestGateway({ REDIS_URL: proxy.url, RESPONSE_CACHE_REDIS_TIMEOUT_MS: '200' }),
+      );
       const answers = [await request(gateway.url, { query: MAKES }), await request(gateway.url, { query: MAKES })];
       expect(answers.map((answer) => answer.cache)).toEqual(['MISS', 'HIT']);
       proxy.pause();
@@ -300,13 +384,19 @@ describe('response cache', () => {
     expect(typename.body.extensions?.responseCache).toEqual({ hit: false, didCache: true, ttl: 600_000 });
 
     // Expired entries are misses again (and are stored anew).
-    await eventually(async () => (await request(gateway.url, { query: MAKE, variables })).cache === 'MISS', 10_000, 150);
+    await eventually(
+      async () => (await request(gateway.url, { query: MAKE, variables })).cache === 'MISS',
+      10_000,
+      150,
+    );
     expect((await request(gateway.url, { query: '{ __typename }' })).cache).toBe('HIT');
   });
 
   test('starts afresh with a new supergraph: no answer outlives the schema it was computed for', async () => {
     const file = await supergraphFile();
-    const gateway = await cachingGateway(startTestGateway({ SUPERGRAPH_FILE: file, SUPERGRAPH_POLL_INTERVAL_MS: '500' }));
+    const gateway = await cachingGateway(
+      startTestGateway({ SUPERGRAPH_FILE: file, SUPERGRAPH_POLL_INTERVAL_MS: '500' }),
+    );
     const DESCRIBE = '{ __type(name: "Make") { description } }';
     const answers = [await request(gateway.url, { query: DESCRIBE }), await request(gateway.url, { query: DESCRIBE })];
     expect(answers.map((answer) => answer.cache)).toEqual(['MISS', 'HIT']);
@@ -315,7 +405,11 @@ describe('response cache', () => {
     const sdl = readFileSync(file, 'utf8');
     expect(sdl).toMatch(/^type Make\b/m);
     writeFileSync(file, sdl.replace(/^type Make\b/m, '"A car maker."\ntype Make'));
-    await eventually(async () => (await request(gateway.url, { query: DESCRIBE })).body.data?.__type?.description === 'A car maker.', 15_000, 200);
+    await eventually(
+      async () => (await request(gateway.url, { query: DESCRIBE })).body.data?.__type?.description === 'A car maker.',
+      15_000,
+      200,
+    );
   });
 
   test('works in memory, per process, when REDIS_URL is unset', async () => {
@@ -336,18 +430,24 @@ describe('response cache', () => {
 
   test('rejects a malformed TTL list at start, naming the variable', async () => {
     const read = async (env: Record<string, string>) => readGatewayEnv(await testGatewayEnv(env));
-    await expect(read({ RESPONSE_CACHE_TTL_PER_TYPE: 'Make=soon' })).rejects.toThrow(/RESPONSE_CACHE_TTL_PER_TYPE.*Type=milliseconds/);
+    await expect(read({ RESPONSE_CACHE_TTL_PER_TYPE: 'Make=soon' })).rejects.toThrow(
+      /RESPONSE_CACHE_TTL_PER_TYPE.*Type=milliseconds/,
+    );
     await expect(read({ RESPONSE_CACHE_TTL_PER_FIELD: 'makes=100' })).rejects.toThrow(/RESPONSE_CACHE_TTL_PER_FIELD/);
     await expect(read({ RESPONSE_CACHE: 'maybe' })).rejects.toBeInstanceOf(ConfigError);
-    expect((await read({ RESPONSE_CACHE_TTL_PER_TYPE: 'Make=1000, Offer=20' })).caching.responseCache.ttlPerCoordinate).toMatchObject({ Make: 1000, Offer: 20 });
+    expect(
+      (await read({ RESPONSE_CACHE_TTL_PER_TYPE: 'Make=1000, Offer=20' })).caching.responseCache.ttlPerCoordinate,
+    ).toMatchObject({ Make: 1000, Offer: 20 });
   });
 });
 
 describe('query plan cache', () => {
-  const count = (gateway: { url: string }, result: string) => gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total', { result });
+  const count = (gateway: { url: string }, result: string) =>
+    gatewayCounter(gateway, 'autograph_gateway_query_plan_cache_requests_total', { result });
   // A document no gateway in this process planned before, touching a protected field (`me`).
   // (That the plan cache is bounded is tested in plugins.test.ts, with documents rewritten per request.)
-  const freshQuery = (label: string) => `{ ${label}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}: makes { id } me { email } }`;
+  const freshQuery = (label: string) =>
+    `{ ${label}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}: makes { id } me { email } }`;
 
   test('plans an operation once and serves it from the plan cache afterwards', async () => {
     // Without the response cache every request is planned and executed. Authorization rewrites

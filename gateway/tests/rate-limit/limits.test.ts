@@ -21,7 +21,9 @@ const rateLimitHeaders = (response: GraphQLResponse) => ({
 });
 
 async function firstOfferIds(url: string, count: number): Promise<string[]> {
-  const response = await gql(url, `query($first: Int!) { offers(first: $first) { edges { node { id } } } }`, { first: count });
+  const response = await gql(url, `query($first: Int!) { offers(first: $first) { edges { node { id } } } }`, {
+    first: count,
+  });
   return response.data.offers.edges.map((edge: { node: { id: string } }) => edge.node.id);
 }
 
@@ -29,7 +31,10 @@ describe('request budget per client', () => {
   test('allows RATE_LIMIT_REQUESTS per window, then refuses with 429, Retry-After, RATE_LIMITED and RateLimit headers', async () => {
     const gw = await startTestGateway({ ...LONG_WINDOW, RATE_LIMIT_REQUESTS: '3' });
     const { token } = await newUser('rl-budget');
-    const before = await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' });
+    const before = await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', {
+      reason: 'rate_limited',
+      scope: 'client',
+    });
 
     const allowed = [];
     for (let i = 0; i < 3; i++) allowed.push(await gql(gw.url, MAKES, {}, { token }));
@@ -48,7 +53,12 @@ describe('request budget per client', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(refused.headers.get('retry-after')).toBe(String(retryAfter));
     expect(rateLimitHeaders(refused)).toMatchObject({ limit: '3', remaining: '0' });
-    expect(await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', { reason: 'rate_limited', scope: 'client' })).toBe(before + 1);
+    expect(
+      await gatewayCounter(gw, 'autograph_gateway_rate_limit_rejections_total', {
+        reason: 'rate_limited',
+        scope: 'client',
+      }),
+    ).toBe(before + 1);
   });
 
   test('gives every verified user a budget of their own; anonymous clients on loopback have none', async () => {
@@ -71,7 +81,13 @@ describe('request budget per client', () => {
     const gw = await startTestGateway({ ...LONG_WINDOW, RATE_LIMIT_OPERATIONS: 'Listing=2/10m' });
     const { token } = await newUser('rl-operation');
     // Different variables each time: operation budgets are spent by executions, not cache hits.
-    const listing = (first: number) => gql(gw.url, `query Listing($first: Int!) { offers(first: $first) { edges { node { id } } } }`, { first }, { token });
+    const listing = (first: number) =>
+      gql(
+        gw.url,
+        `query Listing($first: Int!) { offers(first: $first) { edges { node { id } } } }`,
+        { first },
+        { token },
+      );
     const named = [await listing(1), await listing(2), await listing(3)];
     expect(named.map((response) => response.status)).toEqual([200, 200, 429]);
     expect(named[2]!.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'operation' });
@@ -109,9 +125,14 @@ describe('field budgets', () => {
     // Signed in, so the budget is this user's (anonymous clients on loopback have none).
     const { token } = await newUser('rl-registrar');
     const register = (email: string) =>
-      gql(gw.url, `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-        input: { email, password: 'correct horse battery staple', name: 'Limited', city: 'Berlin' },
-      }, { token });
+      gql(
+        gw.url,
+        `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`,
+        {
+          input: { email, password: 'correct horse battery staple', name: 'Limited', city: 'Berlin' },
+        },
+        { token },
+      );
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const first = await register(`rl-first-${suffix}@test.autograph.dev`);
     expect(first.errors).toBeUndefined();
@@ -122,13 +143,20 @@ describe('field budgets', () => {
     expect(second.status).toBe(200);
     // register is non-null, so the refusal nulls `data` itself, as execution would.
     expect(second.data).toBeUndefined();
-    expect(second.errors![0]).toMatchObject({ path: ['register'], extensions: { code: 'RATE_LIMITED', scope: 'field' } });
+    expect(second.errors![0]).toMatchObject({
+      path: ['register'],
+      extensions: { code: 'RATE_LIMITED', scope: 'field' },
+    });
 
     // The users subgraph never saw it: the address is still free.
     const system = await getSystem();
-    const direct = await gql(system.subgraphUrls.users, `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-      input: { email: secondEmail, password: 'correct horse battery staple', name: 'Direct', city: 'Berlin' },
-    });
+    const direct = await gql(
+      system.subgraphUrls.users,
+      `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`,
+      {
+        input: { email: secondEmail, password: 'correct horse battery staple', name: 'Direct', city: 'Berlin' },
+      },
+    );
     expect(direct.errors).toBeUndefined();
   });
 });
@@ -171,7 +199,9 @@ describe('shared across replicas', () => {
     const env = { ...LONG_WINDOW, RATE_LIMIT_REQUESTS: '10', REDIS_KEY_PREFIX: uniqueRedisPrefix('rl-two') };
     const [one, two] = await Promise.all([spawnTestGateway(env), spawnTestGateway(env)]);
     const { token } = await newUser('rl-replicas');
-    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => gql(i % 2 ? one.url : two.url, MAKES, {}, { token })));
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => gql(i % 2 ? one.url : two.url, MAKES, {}, { token })),
+    );
     const statuses = burst.map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
@@ -189,11 +219,18 @@ describe('Redis down', () => {
   };
 
   test('RATE_LIMIT_REDIS_DOWN=local limits each process on its own and counts the fallback', async () => {
-    const gw = await startTestGateway({ ...LONG_WINDOW, REDIS_URL: CLOSED_PORT_REDIS, RATE_LIMIT_REDIS_DOWN: 'local', RATE_LIMIT_REQUESTS: '3' });
+    const gw = await startTestGateway({
+      ...LONG_WINDOW,
+      REDIS_URL: CLOSED_PORT_REDIS,
+      RATE_LIMIT_REDIS_DOWN: 'local',
+      RATE_LIMIT_REQUESTS: '3',
+    });
     const { token } = await newUser('rl-down-local');
     const before = await gatewayCounter(gw, 'autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' });
     expect(await statuses(gw.url, 4, token)).toEqual([200, 200, 200, 429]);
-    expect(await gatewayCounter(gw, 'autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' })).toBeGreaterThanOrEqual(before + 4);
+    expect(
+      await gatewayCounter(gw, 'autograph_gateway_rate_limit_redis_fallback_total', { policy: 'local' }),
+    ).toBeGreaterThanOrEqual(before + 4);
   });
 
   test('RATE_LIMIT_REDIS_DOWN=closed refuses with 503 and RATE_LIMIT_UNAVAILABLE', async () => {
@@ -206,7 +243,11 @@ describe('Redis down', () => {
   });
 
   test('RATE_LIMIT_REDIS_DOWN=open lets everything through', async () => {
-    const gw = await startTestGateway({ REDIS_URL: CLOSED_PORT_REDIS, RATE_LIMIT_REDIS_DOWN: 'open', RATE_LIMIT_REQUESTS: '1' });
+    const gw = await startTestGateway({
+      REDIS_URL: CLOSED_PORT_REDIS,
+      RATE_LIMIT_REDIS_DOWN: 'open',
+      RATE_LIMIT_REQUESTS: '1',
+    });
     const { token } = await newUser('rl-down-open');
     expect(await statuses(gw.url, 3, token)).toEqual([200, 200, 200]);
   });
@@ -214,10 +255,16 @@ describe('Redis down', () => {
 
 describe('switched off', () => {
   test('RATE_LIMIT=off applies no budget, no maximum cost and sends no RateLimit headers', async () => {
-    const gw = await startTestGateway({ RATE_LIMIT: 'off', RATE_LIMIT_REQUESTS: '1', MAX_QUERY_COST: '5', RATE_LIMIT_COST_BUDGET: '5' });
+    const gw = await startTestGateway({
+      RATE_LIMIT: 'off',
+      RATE_LIMIT_REQUESTS: '1',
+      MAX_QUERY_COST: '5',
+      RATE_LIMIT_COST_BUDGET: '5',
+    });
     const { token } = await newUser('rl-off');
     const responses = [];
-    for (let i = 0; i < 3; i++) responses.push(await gql(gw.url, `{ offers(first: 20) { edges { node { id } } } }`, {}, { token }));
+    for (let i = 0; i < 3; i++)
+      responses.push(await gql(gw.url, `{ offers(first: 20) { edges { node { id } } } }`, {}, { token }));
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(responses.every((response) => response.data.offers.edges.length > 0)).toBe(true);
     expect(responses[0]!.headers.get('ratelimit-limit')).toBeNull();

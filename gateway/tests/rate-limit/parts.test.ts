@@ -11,7 +11,11 @@ import { RedisStore } from '../../rate-limit/redis-store';
 import { configIssues, uniqueRedisPrefix } from '../harness';
 
 /** A production gateway refuses to start without a registry token and a signing secret. */
-const PRODUCTION = { NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' } as const;
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  REGISTRY_TOKEN: 'registry-token',
+  GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters',
+} as const;
 
 /** The rate limiter's parts on their own: configuration, identity, cost, and both stores (real Redis). */
 
@@ -20,19 +24,30 @@ describe('configuration', () => {
 
   test('defaults are on, generous and valid', () => {
     const { rateLimit } = readGatewayEnv({});
-    expect(rateLimit).toMatchObject({ enabled: true, requests: { limit: 6_000, windowMs: 60_000 }, maxQueryCost: 10_000, redisDown: 'local', exempt: ['127.0.0.0/8', '::1'] });
+    expect(rateLimit).toMatchObject({
+      enabled: true,
+      requests: { limit: 6_000, windowMs: 60_000 },
+      maxQueryCost: 10_000,
+      redisDown: 'local',
+      exempt: ['127.0.0.0/8', '::1'],
+    });
     expect(rateLimit.fields.size).toBe(0);
   });
 
   test('loopback is exempt by default, except in production', () => {
     expect(readGatewayEnv({}).rateLimit.exempt).toEqual(['127.0.0.0/8', '::1']);
     expect(readGatewayEnv({ ...PRODUCTION }).rateLimit.exempt).toEqual([]);
-    expect(readGatewayEnv({ ...PRODUCTION, RATE_LIMIT_EXEMPT_ADDRESSES: '10.0.0.0/8' }).rateLimit.exempt).toEqual(['10.0.0.0/8']);
+    expect(readGatewayEnv({ ...PRODUCTION, RATE_LIMIT_EXEMPT_ADDRESSES: '10.0.0.0/8' }).rateLimit.exempt).toEqual([
+      '10.0.0.0/8',
+    ]);
     expect(readGatewayEnv({ RATE_LIMIT_EXEMPT_ADDRESSES: '' }).rateLimit.exempt).toEqual([]);
   });
 
   test('parses rules with their windows', () => {
-    const { rateLimit } = readGatewayEnv({ RATE_LIMIT_FIELDS: 'Mutation.login=5/60s, Mutation.register=3/1m', RATE_LIMIT_OPERATIONS: 'Search=100/2h' });
+    const { rateLimit } = readGatewayEnv({
+      RATE_LIMIT_FIELDS: 'Mutation.login=5/60s, Mutation.register=3/1m',
+      RATE_LIMIT_OPERATIONS: 'Search=100/2h',
+    });
     expect([...rateLimit.fields]).toEqual([
       ['Mutation.login', { limit: 5, windowMs: 60_000 }],
       ['Mutation.register', { limit: 3, windowMs: 60_000 }],
@@ -52,7 +67,8 @@ describe('configuration', () => {
 });
 
 describe('client identity', () => {
-  const request = (forwardedFor?: string) => new Request('http://gateway/graphql', { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+  const request = (forwardedFor?: string) =>
+    new Request('http://gateway/graphql', { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
 
   test('a verified user is charged by user id, wherever they connect from', () => {
     const identify = createClientIdentifier({ trustedProxies: [], exempt: ['127.0.0.0/8'] });
@@ -74,7 +90,11 @@ describe('client identity', () => {
 
   test('anonymous clients at exempt addresses have no budget; one behind a trusted proxy does', () => {
     const forwarders: string[] = [];
-    const identify = createClientIdentifier({ trustedProxies: ['127.0.0.1'], exempt: ['127.0.0.0/8', '::1'], onUntrustedForwarder: (peer) => forwarders.push(peer) });
+    const identify = createClientIdentifier({
+      trustedProxies: ['127.0.0.1'],
+      exempt: ['127.0.0.0/8', '::1'],
+      onUntrustedForwarder: (peer) => forwarders.push(peer),
+    });
     expect(identify({ remoteAddress: '127.0.0.1' }, request())).toBeNull();
     expect(identify({ remoteAddress: '::1' }, request())).toBeNull();
     expect(identify({ remoteAddress: '127.0.0.1' }, request('198.51.100.7'))).toBe('ip:198.51.100.7');
@@ -86,7 +106,11 @@ describe('client identity', () => {
 
   test('an unknown peer address has no budget, and is reported once', () => {
     let reported = 0;
-    const identify = createClientIdentifier({ trustedProxies: ['0.0.0.0/0'], exempt: [], onUnknownAddress: () => reported++ });
+    const identify = createClientIdentifier({
+      trustedProxies: ['0.0.0.0/0'],
+      exempt: [],
+      onUnknownAddress: () => reported++,
+    });
     expect(identify({}, request('198.51.100.7'))).toBeNull();
     expect(identify({}, request())).toBeNull();
     expect(reported).toBe(1);
@@ -147,12 +171,15 @@ describe('query cost', () => {
     // people 1 + 10 x max(User: name, Admin: name + scopes); the sum of both would be 1 + 10 x 3
     expect(cost('{ people { ... on User { name } ... on Admin { name scopes } } }')).toBe(1 + 10 * 2);
     // Three nested lists of exclusive branches: each level is one type, never both.
-    const person = (inner: string) => `... on User { name friends { ${inner} } } ... on Admin { name scopes friends { ${inner} } }`;
+    const person = (inner: string) =>
+      `... on User { name friends { ${inner} } } ... on Admin { name scopes friends { ${inner} } }`;
     const nested = `{ people { ${person(person('... on User { name } ... on Admin { name }'))} } }`;
     // innermost item 1; middle Admin: name + scopes + friends (1 + 10 x 1) = 13; outer Admin: 3 + 10 x 13
     expect(cost(nested)).toBe(1 + 10 * (3 + 10 * 13));
     // Fields on the interface itself apply to every implementation; fragments only to theirs.
-    expect(cost('{ node(id: "1") { id ... on Make { models { id } } ... on Offer { photos { url } } } }')).toBe(1 + 1 + 1 + 10);
+    expect(cost('{ node(id: "1") { id ... on Make { models { id } } ... on Offer { photos { url } } } }')).toBe(
+      1 + 1 + 1 + 10,
+    );
   });
 
   test('a fragment spread twice in one selection counts once, as execution collects it once', () => {
@@ -208,7 +235,12 @@ describe('Redis store', () => {
     const charge = { key: `${prefix}burst`, limit: 10, windowMs: 600_000, cost: 1 };
     const decisions = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 2]!.consume([charge])));
     expect(decisions.filter(([decision]) => decision!.allowed)).toHaveLength(10);
-    expect(decisions.map(([decision]) => decision!.remaining).sort((a, b) => a - b).slice(-10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(
+      decisions
+        .map(([decision]) => decision!.remaining)
+        .sort((a, b) => a - b)
+        .slice(-10),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   test('keeps the in-memory semantics: weighted cost, required together, optional on their own', async () => {

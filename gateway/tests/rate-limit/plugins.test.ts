@@ -58,7 +58,9 @@ describe('request budget', () => {
   test('an answer from the response cache spends the request budget too (the refusal is not replaced by the hit)', async () => {
     const deps = testDeps();
     const options = testOptions({ RATE_LIMIT_REQUESTS: '2' });
-    const gateway = createInMemoryGateway({ parts: [rateLimit(options.rateLimit, deps), caching(options.caching, deps)] });
+    const gateway = createInMemoryGateway({
+      parts: [rateLimit(options.rateLimit, deps), caching(options.caching, deps)],
+    });
     gateways.push(gateway);
     const query = '{ product(id: "1") { id name } }';
     expect((await gateway.graphql(query)).headers.get('x-cache')).toBe('MISS');
@@ -106,7 +108,10 @@ describe('query cost', () => {
     expect(sent.data.products).toHaveLength(2);
     // `products(first: Int = 10)` omitted: 1 + 10 x 2 = 21 against a maximum of 20.
     const { gateway: strict } = limitedGateway({ MAX_QUERY_COST: '20', RATE_LIMIT_COST_BUDGET: '0' });
-    expect((await strict.graphql('{ products { id name } }')).errors![0]!.extensions!.cost).toEqual({ estimated: 21, max: 20 });
+    expect((await strict.graphql('{ products { id name } }')).errors![0]!.extensions!.cost).toEqual({
+      estimated: 21,
+      max: 20,
+    });
   });
 
   test('each query spends its cost from RATE_LIMIT_COST_BUDGET; a spent budget is 429 with scope cost', async () => {
@@ -135,7 +140,10 @@ describe('field budgets', () => {
     expect(second.status).toBe(200);
     expect(second.data).toEqual({ product: { name: 'Kettle' }, topReview: null });
     expect(second.errors).toHaveLength(1);
-    expect(second.errors![0]).toMatchObject({ path: ['topReview'], extensions: { code: 'RATE_LIMITED', scope: 'field' } });
+    expect(second.errors![0]).toMatchObject({
+      path: ['topReview'],
+      extensions: { code: 'RATE_LIMITED', scope: 'field' },
+    });
     expect(second.headers.get('Retry-After')).toBeNull();
     // The refused field was cut from the operation: its subgraph was not asked.
     expect(reviews.calls).toHaveLength(1);

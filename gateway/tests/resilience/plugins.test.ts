@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { resilience } from '../../resilience';
-import { codesOf, createInMemoryGateway, faults, metricValue, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+import {
+  codesOf,
+  createInMemoryGateway,
+  faults,
+  metricValue,
+  testDeps,
+  testOptions,
+  type InMemoryGateway,
+} from '../in-memory';
 
 /**
  * The resilience concern's plugins on an in-memory gateway, built by its index from environment
@@ -16,9 +24,17 @@ afterEach(async () => {
 
 function resilientGateway(env: Record<string, string>, plugins: GatewayPlugin[] = []) {
   const deps = testDeps();
-  const gateway = createInMemoryGateway({ parts: [resilience(testOptions(env).resilience, deps)], plugins: () => plugins });
+  const gateway = createInMemoryGateway({
+    parts: [resilience(testOptions(env).resilience, deps)],
+    plugins: () => plugins,
+  });
   gateways.push(gateway);
-  return { gateway, metrics: deps.metrics, products: gateway.subgraph('products'), reviews: gateway.subgraph('reviews') };
+  return {
+    gateway,
+    metrics: deps.metrics,
+    products: gateway.subgraph('products'),
+    reviews: gateway.subgraph('reviews'),
+  };
 }
 
 /** The first request loads the supergraph and plans: timing tests start after it. */
@@ -40,10 +56,18 @@ describe('useSubgraphFailures', () => {
     expect(answer.status).toBe(200);
     expect(answer.data).toEqual({ product: null, topReview: { body: 'Boils fast' } });
     expect(answer.errors).toHaveLength(1);
-    expect(answer.errors![0]).toMatchObject({ path: ['product'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products', reason: 'unreachable' } });
+    expect(answer.errors![0]).toMatchObject({
+      path: ['product'],
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products', reason: 'unreachable' },
+    });
     expect(answer.text).not.toContain('10.0.0.7');
     expect(answer.text).not.toContain('subgraph.test');
-    expect(await metricValue(metrics, 'autograph_gateway_subgraph_failures_total', { subgraph: 'products', reason: 'unreachable' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_subgraph_failures_total', {
+        subgraph: 'products',
+        reason: 'unreachable',
+      }),
+    ).toBe(1);
   });
 
   test('an HTML error page instead of GraphQL is SUBGRAPH_UNAVAILABLE too', async () => {
@@ -58,16 +82,27 @@ describe('useSubgraphFailures', () => {
   test('errors the subgraph answered with pass through untouched', async () => {
     const { gateway } = resilientGateway(noRetries);
     const answer = await gateway.graphql('{ coded }');
-    expect(answer.errors).toEqual([{ message: 'No such offer', path: ['coded'], extensions: { code: 'NOT_FOUND', serviceName: 'products' } }]);
+    expect(answer.errors).toEqual([
+      { message: 'No such offer', path: ['coded'], extensions: { code: 'NOT_FOUND', serviceName: 'products' } },
+    ]);
   });
 });
 
 describe('useCircuitBreaker', () => {
   test('opens after failures and fails fast with SUBGRAPH_UNAVAILABLE without calling the subgraph, then probes and closes', async () => {
-    const { gateway, products, reviews, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '3', CIRCUIT_ERROR_THRESHOLD_PERCENT: '50', CIRCUIT_RESET_MS: '300' });
+    const { gateway, products, reviews, metrics } = resilientGateway({
+      ...noRetries,
+      CIRCUIT_VOLUME_THRESHOLD: '3',
+      CIRCUIT_ERROR_THRESHOLD_PERCENT: '50',
+      CIRCUIT_RESET_MS: '300',
+    });
     const state = () => metricValue(metrics, 'autograph_gateway_circuit_state', { subgraph: 'products' });
     products.intercept = faults.networkError();
-    for (let i = 0; i < 3; i++) expect((await gateway.graphql(BOTH)).errors![0]!.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'unreachable' });
+    for (let i = 0; i < 3; i++)
+      expect((await gateway.graphql(BOTH)).errors![0]!.extensions).toMatchObject({
+        code: 'SUBGRAPH_UNAVAILABLE',
+        reason: 'unreachable',
+      });
     expect(products.calls).toHaveLength(3);
     expect(await state()).toBe(2);
     expect(await metricValue(metrics, 'autograph_gateway_circuit_opened_total', { subgraph: 'products' })).toBe(1);
@@ -77,7 +112,10 @@ describe('useCircuitBreaker', () => {
     const fast = await gateway.graphql(BOTH);
     expect(fast.data).toEqual({ product: null, topReview: { body: 'Boils fast' } });
     expect(fast.errors).toHaveLength(1);
-    expect(fast.errors![0]).toMatchObject({ path: ['product'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products', reason: 'circuit-open' } });
+    expect(fast.errors![0]).toMatchObject({
+      path: ['product'],
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products', reason: 'circuit-open' },
+    });
     expect(products.calls).toHaveLength(3);
     expect(await metricValue(metrics, 'autograph_gateway_circuit_rejected_total', { subgraph: 'products' })).toBe(1);
     expect(reviews.calls.length).toBe(4);
@@ -94,7 +132,11 @@ describe('useCircuitBreaker', () => {
   });
 
   test('a failed probe opens the circuit again', async () => {
-    const { gateway, products, metrics } = resilientGateway({ ...noRetries, CIRCUIT_VOLUME_THRESHOLD: '2', CIRCUIT_RESET_MS: '300' });
+    const { gateway, products, metrics } = resilientGateway({
+      ...noRetries,
+      CIRCUIT_VOLUME_THRESHOLD: '2',
+      CIRCUIT_RESET_MS: '300',
+    });
     products.intercept = faults.networkError();
     await gateway.graphql(BOTH);
     await gateway.graphql(BOTH);
@@ -113,7 +155,11 @@ describe('useCircuitBreaker', () => {
   });
 
   test('CIRCUIT_BREAKER=off keeps calling a failing subgraph', async () => {
-    const { gateway, products } = resilientGateway({ ...noRetries, CIRCUIT_BREAKER: 'off', CIRCUIT_VOLUME_THRESHOLD: '1' });
+    const { gateway, products } = resilientGateway({
+      ...noRetries,
+      CIRCUIT_BREAKER: 'off',
+      CIRCUIT_VOLUME_THRESHOLD: '1',
+    });
     products.intercept = faults.networkError();
     for (let i = 0; i < 4; i++) await gateway.graphql(BOTH);
     expect(products.calls).toHaveLength(4);
@@ -124,7 +170,8 @@ describe('useSubgraphRetries', () => {
   test('a query whose first attempt cannot reach the subgraph is retried once and succeeds', async () => {
     const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_RETRIES: '1', SUBGRAPH_RETRY_DELAY_MS: '1' });
     let attempts = 0;
-    products.intercept = (request, answer) => (++attempts === 1 ? faults.networkError()(request, answer) : answer(request));
+    products.intercept = (request, answer) =>
+      ++attempts === 1 ? faults.networkError()(request, answer) : answer(request);
     const answer = await gateway.graphql(BOTH);
     expect(answer.errors).toBeUndefined();
     expect(answer.data).toEqual({ product: { name: 'Kettle' }, topReview: { body: 'Boils fast' } });
@@ -133,7 +180,11 @@ describe('useSubgraphRetries', () => {
   });
 
   test('a query that keeps failing is attempted 1 + SUBGRAPH_RETRIES times, then answers SUBGRAPH_UNAVAILABLE', async () => {
-    const { gateway, products } = resilientGateway({ SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '1', CIRCUIT_BREAKER: 'off' });
+    const { gateway, products } = resilientGateway({
+      SUBGRAPH_RETRIES: '2',
+      SUBGRAPH_RETRY_DELAY_MS: '1',
+      CIRCUIT_BREAKER: 'off',
+    });
     products.intercept = faults.networkError();
     const answer = await gateway.graphql('{ product(id: "1") { name } }');
     expect(codesOf(answer)).toEqual(['SUBGRAPH_UNAVAILABLE']);
@@ -156,9 +207,16 @@ describe('useSubgraphRetries', () => {
   });
 
   test('the circuit sees whole calls: one that succeeded on retry is a success, and an open circuit is not retried', async () => {
-    const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_RETRIES: '1', SUBGRAPH_RETRY_DELAY_MS: '1', CIRCUIT_VOLUME_THRESHOLD: '2', CIRCUIT_ERROR_THRESHOLD_PERCENT: '1', CIRCUIT_RESET_MS: '10000' });
+    const { gateway, products, metrics } = resilientGateway({
+      SUBGRAPH_RETRIES: '1',
+      SUBGRAPH_RETRY_DELAY_MS: '1',
+      CIRCUIT_VOLUME_THRESHOLD: '2',
+      CIRCUIT_ERROR_THRESHOLD_PERCENT: '1',
+      CIRCUIT_RESET_MS: '10000',
+    });
     let attempts = 0;
-    products.intercept = (request, answer) => (++attempts % 2 === 1 ? faults.networkError()(request, answer) : answer(request));
+    products.intercept = (request, answer) =>
+      ++attempts % 2 === 1 ? faults.networkError()(request, answer) : answer(request);
     for (let i = 0; i < 3; i++) expect((await gateway.graphql(BOTH)).errors).toBeUndefined();
     expect(products.calls).toHaveLength(6);
     expect(await metricValue(metrics, 'autograph_gateway_circuit_opened_total')).toBe(0);
@@ -180,7 +238,12 @@ describe('useSubgraphRetries', () => {
 
 describe('timeouts and the request deadline', () => {
   test('SUBGRAPH_TIMEOUT_MS: a slow subgraph answers GATEWAY_TIMEOUT on its paths, is not retried, and the rest arrives', async () => {
-    const { gateway, products, metrics } = resilientGateway({ SUBGRAPH_TIMEOUT_MS: '300', SUBGRAPH_RETRIES: '2', SUBGRAPH_RETRY_DELAY_MS: '1', REQUEST_DEADLINE_MS: '0' });
+    const { gateway, products, metrics } = resilientGateway({
+      SUBGRAPH_TIMEOUT_MS: '300',
+      SUBGRAPH_RETRIES: '2',
+      SUBGRAPH_RETRY_DELAY_MS: '1',
+      REQUEST_DEADLINE_MS: '0',
+    });
     await warmUp(gateway);
     products.intercept = faults.slow(5_000);
     const started = performance.now();
@@ -189,13 +252,26 @@ describe('timeouts and the request deadline', () => {
     expect(answer.status).toBe(200);
     expect(answer.data).toEqual({ product: null, topReview: { body: 'Boils fast' } });
     expect(answer.errors).toHaveLength(1);
-    expect(answer.errors![0]).toMatchObject({ path: ['product'], extensions: { code: 'GATEWAY_TIMEOUT', serviceName: 'products', reason: 'timeout' } });
+    expect(answer.errors![0]).toMatchObject({
+      path: ['product'],
+      extensions: { code: 'GATEWAY_TIMEOUT', serviceName: 'products', reason: 'timeout' },
+    });
     expect(products.calls).toHaveLength(1);
-    expect(await metricValue(metrics, 'autograph_gateway_subgraph_failures_total', { subgraph: 'products', reason: 'timeout' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'autograph_gateway_subgraph_failures_total', {
+        subgraph: 'products',
+        reason: 'timeout',
+      }),
+    ).toBe(1);
   });
 
   test('REQUEST_DEADLINE_MS cuts a call that is still running: GATEWAY_TIMEOUT, reason deadline, not counted against the circuit', async () => {
-    const { gateway, products, metrics } = resilientGateway({ ...noRetries, SUBGRAPH_TIMEOUT_MS: '0', REQUEST_DEADLINE_MS: '300', CIRCUIT_VOLUME_THRESHOLD: '1' });
+    const { gateway, products, metrics } = resilientGateway({
+      ...noRetries,
+      SUBGRAPH_TIMEOUT_MS: '0',
+      REQUEST_DEADLINE_MS: '300',
+      CIRCUIT_VOLUME_THRESHOLD: '1',
+    });
     await warmUp(gateway);
     products.intercept = faults.slow(5_000);
     const started = performance.now();
@@ -212,7 +288,7 @@ describe('timeouts and the request deadline', () => {
 
   test('a call planned after the deadline passed is not made: GATEWAY_TIMEOUT at once', async () => {
     // The request spends its whole budget before execution (a slow plugin stands in for anything slow).
-    const stall: GatewayPlugin = { onExecute: () => Bun.sleep(80) as unknown as void };
+    const stall: GatewayPlugin = { onExecute: () => Bun.sleep(80) as unknown as undefined };
     const { gateway, products, reviews } = resilientGateway({ ...noRetries, REQUEST_DEADLINE_MS: '40' }, [stall]);
     const answer = await gateway.graphql(BOTH);
     expect(answer.status).toBe(200);

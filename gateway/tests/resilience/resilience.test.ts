@@ -7,7 +7,14 @@ import { getSystem } from '../../../tests/support/system';
 import { ConfigError } from '../../../kit/config';
 import { readGatewayEnv } from '../../config';
 import { CIRCUIT_STATE } from '../../resilience/use-circuit-breaker';
-import { newUser, startTestGateway, stopTestGateways, supergraphFile, testGatewayEnv, type TestGateway } from '../harness';
+import {
+  newUser,
+  startTestGateway,
+  stopTestGateways,
+  supergraphFile,
+  testGatewayEnv,
+  type TestGateway,
+} from '../harness';
 import { gatewayCounter } from '../metrics';
 
 /**
@@ -45,8 +52,15 @@ async function startReviewsProxy(): Promise<ReviewsProxy> {
         }
         const headers = new Headers(request.headers);
         headers.delete('host');
-        const upstream = await fetch(`${target}${new URL(request.url).pathname}`, { method: request.method, headers, body });
-        return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' } });
+        const upstream = await fetch(`${target}${new URL(request.url).pathname}`, {
+          method: request.method,
+          headers,
+          body,
+        });
+        return new Response(await upstream.arrayBuffer(), {
+          status: upstream.status,
+          headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
+        });
       },
     });
   server = serve(0);
@@ -66,10 +80,12 @@ async function startReviewsProxy(): Promise<ReviewsProxy> {
 
 const proxies: ReviewsProxy[] = [];
 /** A metric of the gateway, for the reviews subgraph unless other labels are given. */
-const metric = (gateway: TestGateway, name: string, labels: Record<string, string> = { subgraph: 'reviews' }) => gatewayCounter(gateway, name, labels);
+const metric = (gateway: TestGateway, name: string, labels: Record<string, string> = { subgraph: 'reviews' }) =>
+  gatewayCounter(gateway, name, labels);
 
 /** Offers (offers subgraph) with their model's name (catalog) and rating (reviews). */
-const OFFERS_WITH_RATINGS = '{ offers(first: 3) { edges { node { id title model { id name rating { average count } } } } } }';
+const OFFERS_WITH_RATINGS =
+  '{ offers(first: 3) { edges { node { id title model { id name rating { average count } } } } } }';
 
 /** The response cache is off unless a test asks for it: repeated queries must reach the subgraphs. */
 const NO_CACHE = { RESPONSE_CACHE: 'off' };
@@ -112,9 +128,14 @@ afterAll(async () => {
 
 describe('configuration', () => {
   test('a wrong value is reported with the name of its variable', async () => {
-    const env = await testGatewayEnv({ CIRCUIT_ERROR_THRESHOLD_PERCENT: '150', SUBGRAPH_TIMEOUT_MS: 'soon', CIRCUIT_BREAKER: 'maybe' });
+    const env = await testGatewayEnv({
+      CIRCUIT_ERROR_THRESHOLD_PERCENT: '150',
+      SUBGRAPH_TIMEOUT_MS: 'soon',
+      CIRCUIT_BREAKER: 'maybe',
+    });
     expect(() => readGatewayEnv(env)).toThrow(ConfigError);
-    for (const name of ['CIRCUIT_ERROR_THRESHOLD_PERCENT', 'SUBGRAPH_TIMEOUT_MS', 'CIRCUIT_BREAKER']) expect(() => readGatewayEnv(env)).toThrow(name);
+    for (const name of ['CIRCUIT_ERROR_THRESHOLD_PERCENT', 'SUBGRAPH_TIMEOUT_MS', 'CIRCUIT_BREAKER'])
+      expect(() => readGatewayEnv(env)).toThrow(name);
   });
 
   test('defaults: every safeguard on', async () => {
@@ -126,7 +147,14 @@ describe('configuration', () => {
       circuitBreaker: { errorThresholdPercent: 50, volumeThreshold: 10 },
       drainDelayMs: 0,
     });
-    expect(readGatewayEnv(await testGatewayEnv({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters' })).resilience.drainDelayMs).toBe(5_000);
+    expect(
+      readGatewayEnv(
+        await testGatewayEnv({
+          NODE_ENV: 'production',
+          GATEWAY_HMAC_SECRET: 'a-test-secret-of-at-least-32-characters',
+        }),
+      ).resilience.drainDelayMs,
+    ).toBe(5_000);
   });
 });
 
@@ -176,7 +204,11 @@ describe('partial data', () => {
 
   test('the request deadline cuts subgraph calls short without counting against the subgraph', async () => {
     const proxy = await startReviewsProxy();
-    const gw = await gatewayThroughProxy(proxy, { SUBGRAPH_TIMEOUT_MS: '20000', REQUEST_DEADLINE_MS: '2000', CIRCUIT_VOLUME_THRESHOLD: '1' });
+    const gw = await gatewayThroughProxy(proxy, {
+      SUBGRAPH_TIMEOUT_MS: '20000',
+      REQUEST_DEADLINE_MS: '2000',
+      CIRCUIT_VOLUME_THRESHOLD: '1',
+    });
     proxy.delayMs = 8_000;
     const late = await gql(gw.url, OFFERS_WITH_RATINGS);
     expectOnlyReviewsMissing(late, 'GATEWAY_TIMEOUT', 'deadline');
@@ -208,13 +240,15 @@ describe('circuit breaker', () => {
     // Below the volume threshold one failure does not open it.
     expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
     expect(await state()).toBe(CIRCUIT_STATE.closed);
-    for (let i = 0; i < 3; i++) expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
+    for (let i = 0; i < 3; i++)
+      expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
     expect(proxy.calls).toBe(4);
     expect(await state()).toBe(CIRCUIT_STATE.open);
     expect(await metric(gw, 'autograph_gateway_circuit_opened_total')).toBe(opened + 1);
 
     // Open: the other subgraphs answer, reviews fails fast and is not called.
-    for (let i = 0; i < 3; i++) expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'circuit-open');
+    for (let i = 0; i < 3; i++)
+      expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'circuit-open');
     expect(proxy.calls).toBe(4);
     expect(await metric(gw, 'autograph_gateway_circuit_rejected_total')).toBe(rejected + 3);
     // An open circuit leaves the gateway ready: it still serves everything else.
@@ -241,9 +275,14 @@ describe('circuit breaker', () => {
 
   test('CIRCUIT_BREAKER=off keeps calling a failing subgraph', async () => {
     const proxy = await startReviewsProxy();
-    const gw = await gatewayThroughProxy(proxy, { CIRCUIT_BREAKER: 'off', SUBGRAPH_RETRIES: '0', CIRCUIT_VOLUME_THRESHOLD: '1' });
+    const gw = await gatewayThroughProxy(proxy, {
+      CIRCUIT_BREAKER: 'off',
+      SUBGRAPH_RETRIES: '0',
+      CIRCUIT_VOLUME_THRESHOLD: '1',
+    });
     proxy.mode = 'fail';
-    for (let i = 0; i < 4; i++) expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
+    for (let i = 0; i < 4; i++)
+      expectOnlyReviewsMissing(await gql(gw.url, OFFERS_WITH_RATINGS), 'SUBGRAPH_UNAVAILABLE', 'unreachable');
     expect(proxy.calls).toBe(4);
     await gw.stop();
   });
@@ -295,7 +334,11 @@ describe('process', () => {
 
   test('bun gateway/main.ts --supergraph <file> serves the supergraph with the full chain', async () => {
     const file = await supergraphFile();
-    const child = await spawnService({ name: 'gateway', entry: [gatewayEntry, '--supergraph', file], env: await testGatewayEnv() });
+    const child = await spawnService({
+      name: 'gateway',
+      entry: [gatewayEntry, '--supergraph', file],
+      env: await testGatewayEnv(),
+    });
     try {
       await eventually(async () => (await fetch(`${child.url}/readiness`)).ok, 30_000);
       const response = await gql(child.url, OFFERS_WITH_RATINGS);
@@ -309,7 +352,11 @@ describe('process', () => {
   /** A gateway process routing reviews through the proxy, ready to take traffic. */
   async function gatewayProcess(proxy: ReviewsProxy, env: Record<string, string> = {}) {
     const file = await supergraphFile({ reviews: proxy.url });
-    const child = await spawnService({ name: 'gateway', entry: [gatewayEntry, '--supergraph', file], env: await testGatewayEnv({ ...NO_CACHE, ...env }) });
+    const child = await spawnService({
+      name: 'gateway',
+      entry: [gatewayEntry, '--supergraph', file],
+      env: await testGatewayEnv({ ...NO_CACHE, ...env }),
+    });
     await eventually(async () => (await fetch(`${child.url}/readiness`)).ok, 30_000);
     return child;
   }
@@ -351,10 +398,14 @@ describe('process', () => {
       const inFlight = gql(child.url, OFFERS_WITH_RATINGS);
       await eventually(async () => proxy.calls > 0, 10_000, 20);
       child.process.kill('SIGTERM');
-      const readiness = await eventually(async () => {
-        const response = await fetch(`${child.url}/readiness`);
-        return response.status === 503 ? response : null;
-      }, 2_000, 20);
+      const readiness = await eventually(
+        async () => {
+          const response = await fetch(`${child.url}/readiness`);
+          return response.status === 503 ? response : null;
+        },
+        2_000,
+        20,
+      );
       expect(await readiness.json()).toMatchObject({ ready: false });
       // A request arriving during the drain delay (a load balancer that has not looked yet) is served.
       proxy.delayMs = 0;

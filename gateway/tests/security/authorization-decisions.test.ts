@@ -54,13 +54,13 @@ describe('which operations can touch a protected field', () => {
     expect(touchesProtectedField(schema, '{ node(id: "1") { ... on AuditEntry { what } } }')).toBe(true);
     expect(touchesProtectedField(schema, '{ things { ... on Offer { sellerEmail } } }')).toBe(true);
   });
-
 });
 
 describe('through a real gateway', () => {
   test('an operation with no protected field skips the walk; one with a protected field is still refused', async () => {
     const gateway = await startTestGateway({ RESPONSE_CACHE: 'off' });
-    const walks = (result: string) => gatewayCounter(gateway, 'autograph_gateway_authorization_walks_total', { result });
+    const walks = (result: string) =>
+      gatewayCounter(gateway, 'autograph_gateway_authorization_walks_total', { result });
     const [skipped, walked] = [await walks('skipped'), await walks('walked')];
     const open = await gql(gateway.url, '{ makes { name } }');
     expect(open.errors).toBeUndefined();

@@ -26,12 +26,25 @@ let gateway: TestGateway;
 let moderation: { url: string; calls: () => number; stop: () => void };
 let tokens: Record<'buyer' | 'seller' | 'dealer' | 'moderator' | 'admin', { id: string; token: string }>;
 
-const offerInput = () => ({ modelId, title: `RBAC test ${crypto.randomUUID().slice(0, 6)}`, price: 900_000_00, year: 2018, mileageKm: 80_000, city: 'Kazan' });
+const offerInput = () => ({
+  modelId,
+  title: `RBAC test ${crypto.randomUUID().slice(0, 6)}`,
+  price: 900_000_00,
+  year: 2018,
+  mileageKm: 80_000,
+  city: 'Kazan',
+});
 
 beforeAll(async () => {
   const system = await getSystem();
   moderation = startModerationSubgraph();
-  gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphWith({ name: 'moderation', url: `${moderation.url}/graphql`, sdl: printSubgraphSdl(moderationSchema()) }) });
+  gateway = await startTestGateway({
+    SUPERGRAPH_FILE: await supergraphWith({
+      name: 'moderation',
+      url: `${moderation.url}/graphql`,
+      sdl: printSubgraphSdl(moderationSchema()),
+    }),
+  });
   const makes = await gql(system.subgraphUrls.catalog, '{ makes { models { id } } }');
   modelId = makes.data.makes[0].models[0].id;
   const [buyer, seller, dealer, moderator, admin] = await Promise.all([
@@ -77,10 +90,14 @@ describe('signed-in callers, per role', () => {
   test('BUYER: sees their own account, may not create offers (needs SELLER or DEALER)', async () => {
     const me = await gql(gateway.url, '{ me { roles } }', {}, { token: tokens.buyer.token });
     expect(me.data.me.roles).toEqual(['BUYER']);
-    const denials = await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' });
+    const denials = await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', {
+      code: 'FORBIDDEN',
+    });
     const create = await gql(gateway.url, CREATE_OFFER, { input: offerInput() }, { token: tokens.buyer.token });
     expect(errorCodes(create)).toEqual(['FORBIDDEN']);
-    expect(await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' })).toBe(denials + 1);
+    expect(await gatewayCounter(gateway, 'autograph_gateway_authorization_denials_total', { code: 'FORBIDDEN' })).toBe(
+      denials + 1,
+    );
     expect(create.errors![0]!.message).toContain('SELLER or DEALER');
   });
 
@@ -125,7 +142,7 @@ describe('signed-in callers, per role', () => {
 });
 
 describe('tokens', () => {
-  test('while the key set cannot be fetched, a token is answered 503 AUTH_UNAVAILABLE (our outage, not the caller\'s)', async () => {
+  test("while the key set cannot be fetched, a token is answered 503 AUTH_UNAVAILABLE (our outage, not the caller's)", async () => {
     const blind = await startTestGateway({ JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' });
     const response = await gql(blind.url, '{ me { email } }', {}, { token: tokens.buyer.token });
     expect(response.status).toBe(503);
@@ -185,7 +202,11 @@ function startModerationSubgraph() {
 async function supergraphWith(extra: { name: string; url: string; sdl: string }): Promise<string> {
   const system = await getSystem();
   const snapshots = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => ({ name, url: `${system.subgraphUrls[name]}/graphql`, sdl: printSubgraphSdl((await subgraphs[name]()).schema) })),
+    SUBGRAPH_NAMES.map(async (name) => ({
+      name,
+      url: `${system.subgraphUrls[name]}/graphql`,
+      sdl: printSubgraphSdl((await subgraphs[name]()).schema),
+    })),
   );
   const composed = compose([...snapshots, extra] as Parameters<typeof compose>[0]);
   if (!composed.ok) throw new Error(`composition failed: ${JSON.stringify(composed.errors)}`);

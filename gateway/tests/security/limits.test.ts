@@ -30,7 +30,12 @@ afterAll(stopTestGateways);
  * It asks for an offer that does not exist, so however deep it is, it costs the subgraphs nothing.
  */
 function nested(levels: number): string {
-  const hops = [['seller', 'id'], ['offers(first: 1)', 'totalCount'], ['edges', 'cursor'], ['node', 'id']] as const;
+  const hops = [
+    ['seller', 'id'],
+    ['offers(first: 1)', 'totalCount'],
+    ['edges', 'cursor'],
+    ['node', 'id'],
+  ] as const;
   const fields: string[] = ['offer(id: "00000000-0000-4000-8000-000000000000")'];
   let leaf = 'id';
   for (let i = 0; fields.length < levels - 1; i++) {
@@ -44,16 +49,23 @@ function nested(levels: number): string {
 describe('query limits', () => {
   test('depth: 12 levels pass, 13 are refused with QUERY_TOO_DEEP before any subgraph is asked', async () => {
     expect((await gql(gateway.url, nested(12))).errors).toBeUndefined();
-    const rejections = await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' });
+    const rejections = await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', {
+      code: 'QUERY_TOO_DEEP',
+    });
     const deep = await gql(gateway.url, nested(13));
     expect(deep.status).toBe(400);
     expect(errorCodes(deep)).toEqual(['QUERY_TOO_DEEP']);
     expect(deep.data).toBeUndefined();
-    expect(await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' })).toBe(rejections + 1);
+    expect(
+      await gatewayCounter(gateway, 'autograph_gateway_query_limit_rejections_total', { code: 'QUERY_TOO_DEEP' }),
+    ).toBe(rejections + 1);
   });
 
   test('aliases: an alias bomb is refused with TOO_MANY_ALIASES', async () => {
-    const bomb = await gql(gateway.url, `{ ${Array.from({ length: 100 }, (_, i) => `m${i}: makes { name }`).join(' ')} }`);
+    const bomb = await gql(
+      gateway.url,
+      `{ ${Array.from({ length: 100 }, (_, i) => `m${i}: makes { name }`).join(' ')} }`,
+    );
     expect(bomb.status).toBe(400);
     expect(errorCodes(bomb)).toEqual(['TOO_MANY_ALIASES']);
   });
@@ -73,19 +85,27 @@ describe('query limits', () => {
   test('each limit can be switched off (0)', async () => {
     const unlimited = await startTestGateway({ MAX_DEPTH: '0', MAX_ALIASES: '0' });
     expect((await gql(unlimited.url, nested(13))).errors).toBeUndefined();
-    expect((await gql(unlimited.url, `{ ${Array.from({ length: 40 }, (_, i) => `m${i}: makes { name }`).join(' ')} }`)).errors).toBeUndefined();
+    expect(
+      (await gql(unlimited.url, `{ ${Array.from({ length: 40 }, (_, i) => `m${i}: makes { name }`).join(' ')} }`))
+        .errors,
+    ).toBeUndefined();
   });
 });
 
 describe('request size', () => {
   test('a body above MAX_REQUEST_BODY_BYTES is refused with 413 PAYLOAD_TOO_LARGE', async () => {
-    const response = await post(gateway.url, { query: '{ makes { name } }', variables: { padding: 'x'.repeat(200 * 1024) } });
+    const response = await post(gateway.url, {
+      query: '{ makes { name } }',
+      variables: { padding: 'x'.repeat(200 * 1024) },
+    });
     expect(response.status).toBe(413);
     expect(errorCodes(await response.json())).toEqual(['PAYLOAD_TOO_LARGE']);
   });
 
   test('a streamed body without Content-Length is cut off at the limit too', async () => {
-    const chunk = new TextEncoder().encode(`{"query":"{ makes { name } }","variables":{"padding":"${'x'.repeat(64 * 1024)}`);
+    const chunk = new TextEncoder().encode(
+      `{"query":"{ makes { name } }","variables":{"padding":"${'x'.repeat(64 * 1024)}`,
+    );
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -96,7 +116,12 @@ describe('request size', () => {
         }
       },
     });
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(response.status).toBe(413);
     expect(errorCodes(await response.json())).toEqual(['PAYLOAD_TOO_LARGE']);
   });
@@ -145,7 +170,10 @@ describe('schema exposure', () => {
 });
 
 describe('CSRF prevention', () => {
-  const getQuery = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/graphql?query=${encodeURIComponent('{ makes { name } }')}`, { headers: { accept: 'application/json', ...headers } });
+  const getQuery = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/graphql?query=${encodeURIComponent('{ makes { name } }')}`, {
+      headers: { accept: 'application/json', ...headers },
+    });
 
   test('a GET without a preflight-forcing header is refused; with one it is served', async () => {
     const bare = await getQuery(gateway.url);
@@ -175,7 +203,14 @@ describe('CSRF prevention', () => {
 
 describe('CORS', () => {
   const preflight = (url: string, origin: string) =>
-    fetch(`${url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+    fetch(`${url}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
+    });
 
   test('production without CORS_ORIGINS: no cross-origin access', async () => {
     const response = await preflight(production.url, 'https://evil.example');
@@ -189,7 +224,10 @@ describe('CORS', () => {
   });
 
   test('CORS_ORIGINS: listed origins are allowed, others are not', async () => {
-    const listed = await startTestGateway({ ...PRODUCTION, CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' });
+    const listed = await startTestGateway({
+      ...PRODUCTION,
+      CORS_ORIGINS: 'https://app.example.com,https://admin.example.com',
+    });
     const app = await preflight(listed.url, 'https://app.example.com');
     expect(app.status).toBe(204);
     expect(app.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
@@ -197,7 +235,11 @@ describe('CORS', () => {
     const evil = await preflight(listed.url, 'https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
 
-    const simple = await fetch(`${listed.url}/graphql`, { method: 'POST', headers: { origin: 'https://admin.example.com', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const simple = await fetch(`${listed.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'https://admin.example.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(simple.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
     expect(simple.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
@@ -222,7 +264,9 @@ describe('configuration', () => {
     expect(problems({ GATEWAY_HMAC_SECRET: 'short' })).toContain('GATEWAY_HMAC_SECRET');
     expect(problems({ INTROSPECTION: 'yes' })).toContain('INTROSPECTION');
     expect(problems({ JWT_VERIFICATION: 'off' })).toContain('AUTHORIZATION_DIRECTIVES (');
-    expect(problems({ MAX_DEPTH: '8', CORS_ORIGINS: 'https://app.example.com', PROPAGATE_HEADERS: 'x-tenant' })).toBe('');
+    expect(problems({ MAX_DEPTH: '8', CORS_ORIGINS: 'https://app.example.com', PROPAGATE_HEADERS: 'x-tenant' })).toBe(
+      '',
+    );
   });
 });
 
@@ -233,12 +277,18 @@ describe('secure by default', () => {
     const issues = problems({ NODE_ENV: 'production' }).join('\n');
     expect(issues).toMatch(/GATEWAY_HMAC_SECRET.*required/);
     expect(issues).toMatch(/REGISTRY_TOKEN.*required/);
-    expect(problems({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'x'.repeat(32), SUPERGRAPH_FILE: '/tmp/s.graphql' })).toEqual([]);
+    expect(
+      problems({ NODE_ENV: 'production', GATEWAY_HMAC_SECRET: 'x'.repeat(32), SUPERGRAPH_FILE: '/tmp/s.graphql' }),
+    ).toEqual([]);
     expect(problems({})).toEqual([]); // development: defaults work with `bun start`
   });
 
   test('every answer says nosniff; an answer to a request with credentials is never stored by a cache', async () => {
-    const anonymous = await fetch(`${production.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ makes { id } }' }) });
+    const anonymous = await fetch(`${production.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ makes { id } }' }),
+    });
     expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
     expect(anonymous.headers.get('cache-control')).not.toBe('no-store');
     const withToken = await fetch(`${production.url}/graphql`, {
@@ -252,7 +302,12 @@ describe('secure by default', () => {
   });
 
   test("a client's request id is kept when it is a plain id, replaced when it is long or carries other characters", async () => {
-    const ask = (id: string) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: '{"query":"{ __typename }"}' });
+    const ask = (id: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id },
+        body: '{"query":"{ __typename }"}',
+      });
     expect((await ask('trace-42:abc.DEF_1')).headers.get('x-request-id')).toBe('trace-42:abc.DEF_1');
     for (const hostile of ['x'.repeat(5_000), 'a b', '{"injected":true}']) {
       const echoed = (await ask(hostile)).headers.get('x-request-id');

@@ -5,7 +5,16 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { security } from '../../security';
 import { useFieldAuthorization } from '../../security/authorization';
 import { useErrorCodes } from '../../security/use-error-codes';
-import { captureLogger, codesOf, createInMemoryGateway, metricValue, readAnswer, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+import {
+  captureLogger,
+  codesOf,
+  createInMemoryGateway,
+  metricValue,
+  readAnswer,
+  testDeps,
+  testOptions,
+  type InMemoryGateway,
+} from '../in-memory';
 
 /**
  * The security concern's plugins on an in-memory gateway, built by its index from environment
@@ -24,38 +33,72 @@ function securedGateway(env: Record<string, string> = {}, plugins: GatewayPlugin
   const deps = testDeps({ logger });
   const gateway = createInMemoryGateway({ parts: [security(testOptions(env).security, deps)], plugins: () => plugins });
   gateways.push(gateway);
-  return { gateway, metrics: deps.metrics, lines, products: gateway.subgraph('products'), reviews: gateway.subgraph('reviews') };
+  return {
+    gateway,
+    metrics: deps.metrics,
+    lines,
+    products: gateway.subgraph('products'),
+    reviews: gateway.subgraph('reviews'),
+  };
 }
 
-const post = (body: BodyInit, headers: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-  body,
-  duplex: 'half',
-} as RequestInit);
+const post = (body: BodyInit, headers: Record<string, string> = {}): RequestInit =>
+  ({
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...headers,
+    },
+    body,
+    duplex: 'half',
+  }) as RequestInit;
 
 describe('useQueryLimits', () => {
   const limitRejections = 'autograph_gateway_query_limit_rejections_total';
 
   test.each([
-    ['QUERY_TOO_DEEP', { MAX_DEPTH: '2' }, '{ product(id: "1") { reviews { body } } }', '{ product(id: "1") { name } }'],
-    ['TOO_MANY_ALIASES', { MAX_ALIASES: '2' }, '{ a: topReview { body } b: topReview { body } c: topReview { body } }', '{ a: topReview { body } b: topReview { body } }'],
-    ['TOO_MANY_TOKENS', { MAX_TOKENS: '12' }, '{ product(id: "1") { name price } topReview { body } }', '{ topReview { body } }'],
-    ['TOO_MANY_DIRECTIVES', { MAX_DIRECTIVES: '1' }, '{ topReview @include(if: true) { body @skip(if: false) } }', '{ topReview @include(if: true) { body } }'],
-  ])('%s: 400 with the code, before any subgraph call; within the limit the query runs', async (code, env, refusedQuery, allowedQuery) => {
-    const { gateway, metrics, products, reviews } = securedGateway(env);
-    const refused = await gateway.graphql(refusedQuery);
-    expect(refused.status).toBe(400);
-    expect(refused.data).toBeUndefined();
-    expect(codesOf(refused)).toContain(code);
-    expect(refused.errors!.every((error) => !error.message.startsWith('Syntax Error'))).toBe(true);
-    expect(products.calls.length + reviews.calls.length).toBe(0);
-    expect(await metricValue(metrics, limitRejections, { code })).toBe(1);
+    [
+      'QUERY_TOO_DEEP',
+      { MAX_DEPTH: '2' },
+      '{ product(id: "1") { reviews { body } } }',
+      '{ product(id: "1") { name } }',
+    ],
+    [
+      'TOO_MANY_ALIASES',
+      { MAX_ALIASES: '2' },
+      '{ a: topReview { body } b: topReview { body } c: topReview { body } }',
+      '{ a: topReview { body } b: topReview { body } }',
+    ],
+    [
+      'TOO_MANY_TOKENS',
+      { MAX_TOKENS: '12' },
+      '{ product(id: "1") { name price } topReview { body } }',
+      '{ topReview { body } }',
+    ],
+    [
+      'TOO_MANY_DIRECTIVES',
+      { MAX_DIRECTIVES: '1' },
+      '{ topReview @include(if: true) { body @skip(if: false) } }',
+      '{ topReview @include(if: true) { body } }',
+    ],
+  ])(
+    '%s: 400 with the code, before any subgraph call; within the limit the query runs',
+    async (code, env, refusedQuery, allowedQuery) => {
+      const { gateway, metrics, products, reviews } = securedGateway(env);
+      const refused = await gateway.graphql(refusedQuery);
+      expect(refused.status).toBe(400);
+      expect(refused.data).toBeUndefined();
+      expect(codesOf(refused)).toContain(code);
+      expect(refused.errors!.every((error) => !error.message.startsWith('Syntax Error'))).toBe(true);
+      expect(products.calls.length + reviews.calls.length).toBe(0);
+      expect(await metricValue(metrics, limitRejections, { code })).toBe(1);
 
-    const allowed = await gateway.graphql(allowedQuery);
-    expect(allowed.status).toBe(200);
-    expect(allowed.errors).toBeUndefined();
-  });
+      const allowed = await gateway.graphql(allowedQuery);
+      expect(allowed.status).toBe(200);
+      expect(allowed.errors).toBeUndefined();
+    },
+  );
 });
 
 describe('useMaxRequestBody', () => {
@@ -64,7 +107,9 @@ describe('useMaxRequestBody', () => {
 
   test('a declared Content-Length above MAX_REQUEST_BODY_BYTES is refused with 413 PAYLOAD_TOO_LARGE', async () => {
     const { gateway, reviews } = securedGateway({ MAX_REQUEST_BODY_BYTES: '1024' });
-    const refused = await readAnswer(await gateway.fetch('/graphql', post(big, { 'content-length': String(big.length) })));
+    const refused = await readAnswer(
+      await gateway.fetch('/graphql', post(big, { 'content-length': String(big.length) })),
+    );
     expect(refused.status).toBe(413);
     expect(codesOf(refused)).toEqual(['PAYLOAD_TOO_LARGE']);
     expect(reviews.calls).toHaveLength(0);
@@ -76,7 +121,8 @@ describe('useMaxRequestBody', () => {
       new ReadableStream<Uint8Array>({
         start(controller) {
           const bytes = new TextEncoder().encode(text);
-          for (let offset = 0; offset < bytes.length; offset += 256) controller.enqueue(bytes.slice(offset, offset + 256));
+          for (let offset = 0; offset < bytes.length; offset += 256)
+            controller.enqueue(bytes.slice(offset, offset + 256));
           controller.close();
         },
       });
@@ -123,12 +169,20 @@ describe('useMaskedErrors', () => {
     expect(answer.data).toEqual({ uncoded: null, coded: null, product: { name: 'Kettle' } });
     const requestId = answer.headers.get('x-request-id');
     expect(answer.errors).toEqual([
-      { message: 'Unexpected error.', path: ['uncoded'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'products', requestId: requestId! } },
+      {
+        message: 'Unexpected error.',
+        path: ['uncoded'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'products', requestId: requestId! },
+      },
       { message: 'No such offer', path: ['coded'], extensions: { code: 'NOT_FOUND', serviceName: 'products' } },
     ]);
     expect(answer.text).not.toContain('db-host-17');
     const logged = lines.find((line) => line.msg === 'subgraph error without a code, masked for the client');
-    expect(logged).toMatchObject({ requestId, serviceName: 'products', subgraphMessage: 'connection to db-host-17.internal:5432 refused' });
+    expect(logged).toMatchObject({
+      requestId,
+      serviceName: 'products',
+      subgraphMessage: 'connection to db-host-17.internal:5432 refused',
+    });
   });
 
   test('a client-sent x-request-id is the one errors carry', async () => {
@@ -141,8 +195,14 @@ describe('useMaskedErrors', () => {
 
 describe('headers sent to subgraphs', () => {
   test('only `authorization` and the PROPAGATE_HEADERS allow-list reach subgraphs', async () => {
-    const { gateway, products } = securedGateway({ JWT_VERIFICATION: 'off', AUTHORIZATION_DIRECTIVES: 'off', PROPAGATE_HEADERS: 'x-tenant' });
-    await gateway.graphql('{ product(id: "1") { name } }', { headers: { authorization: 'Bearer opaque', 'x-tenant': 'acme', 'x-internal-role': 'admin', cookie: 'session=1' } });
+    const { gateway, products } = securedGateway({
+      JWT_VERIFICATION: 'off',
+      AUTHORIZATION_DIRECTIVES: 'off',
+      PROPAGATE_HEADERS: 'x-tenant',
+    });
+    await gateway.graphql('{ product(id: "1") { name } }', {
+      headers: { authorization: 'Bearer opaque', 'x-tenant': 'acme', 'x-internal-role': 'admin', cookie: 'session=1' },
+    });
     const [call] = products.calls;
     expect(call!.headers.get('authorization')).toBe('Bearer opaque');
     expect(call!.headers.get('x-tenant')).toBe('acme');
@@ -154,7 +214,9 @@ describe('headers sent to subgraphs', () => {
 describe('useErrorCodes', () => {
   test('an error that only carries an HTTP status gets the code of that status (a malformed token: 400 BAD_REQUEST)', async () => {
     const { gateway, products } = securedGateway();
-    const answer = await gateway.graphql('{ product(id: "1") { name } }', { headers: { authorization: 'Bearer not-a-jwt' } });
+    const answer = await gateway.graphql('{ product(id: "1") { name } }', {
+      headers: { authorization: 'Bearer not-a-jwt' },
+    });
     expect(answer.status).toBe(400);
     expect(codesOf(answer)).toEqual(['BAD_REQUEST']);
     expect(products.calls).toHaveLength(0);
@@ -168,7 +230,12 @@ describe('useErrorCodes', () => {
   ])('status %d → %s; an error with a code of its own keeps it', async (status, code) => {
     const refuse: GatewayPlugin = {
       onParams({ setResult }) {
-        setResult({ errors: [new GraphQLError('refused', { extensions: { http: { status } } }), new GraphQLError('mine', { extensions: { code: 'MINE', http: { status } } })] });
+        setResult({
+          errors: [
+            new GraphQLError('refused', { extensions: { http: { status } } }),
+            new GraphQLError('mine', { extensions: { code: 'MINE', http: { status } } }),
+          ],
+        });
       },
     };
     const gateway = createInMemoryGateway({ plugins: () => [refuse, useErrorCodes()] });
@@ -185,9 +252,17 @@ describe('useVariableErrors', () => {
     const missing = await gateway.graphql('query ($id: ID!) { product(id: $id) { name } }', { variables: {} });
     expect(missing.status).toBe(200);
     expect(missing.data).toBeUndefined();
-    expect(missing.errors).toEqual([{ message: 'Variable "$id" of required type "ID!" was not provided.', locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_USER_INPUT' } } as any]);
+    expect(missing.errors).toEqual([
+      {
+        message: 'Variable "$id" of required type "ID!" was not provided.',
+        locations: [{ line: 1, column: 8 }],
+        extensions: { code: 'BAD_USER_INPUT' },
+      } as any,
+    ]);
 
-    const wrongType = await gateway.graphql('query ($n: Int) { products(first: $n) { name } }', { variables: { n: 'many' } });
+    const wrongType = await gateway.graphql('query ($n: Int) { products(first: $n) { name } }', {
+      variables: { n: 'many' },
+    });
     expect(codesOf(wrongType)).toEqual(['BAD_USER_INPUT']);
     expect(wrongType.errors![0]!.message).toContain('Int cannot represent non-integer value: "many"');
     expect(products.calls).toHaveLength(0);
@@ -206,7 +281,14 @@ describe('authorization (useFieldAuthorization)', () => {
     const answer = await gateway.graphql('{ secret }');
     expect(answer.status).toBe(200);
     expect(answer.data).toEqual({ secret: null });
-    expect(answer.errors).toEqual([{ message: 'Sign in to query Query.secret', locations: [{ line: 1, column: 3 }], path: ['secret'], extensions: { code: 'UNAUTHENTICATED' } } as any]);
+    expect(answer.errors).toEqual([
+      {
+        message: 'Sign in to query Query.secret',
+        locations: [{ line: 1, column: 3 }],
+        path: ['secret'],
+        extensions: { code: 'UNAUTHENTICATED' },
+      } as any,
+    ]);
     expect(products.calls).toHaveLength(0);
     expect(await metricValue(metrics, denials, { code: 'UNAUTHENTICATED' })).toBe(1);
   });
@@ -221,14 +303,18 @@ describe('authorization (useFieldAuthorization)', () => {
       [['adminNote'], 'UNAUTHENTICATED'],
     ]);
     // A refused field keeps only a `__typename` slot (so its place in the answer exists to be nulled).
-    expect(products.calls.map((call) => call.query.replace(/ \w+: __typename/g, ''))).toEqual(['{product(id: "1"){name}}']);
+    expect(products.calls.map((call) => call.query.replace(/ \w+: __typename/g, ''))).toEqual([
+      '{product(id: "1"){name}}',
+    ]);
   });
 
   test('a refused field inside an object: the object arrives with that field null', async () => {
     const { gateway } = securedGateway();
     const answer = await gateway.graphql('{ product(id: "1") { name cost } }');
     expect(answer.data).toEqual({ product: { name: 'Kettle', cost: null } });
-    expect(answer.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([[['product', 'cost'], 'UNAUTHENTICATED']]);
+    expect(answer.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['product', 'cost'], 'UNAUTHENTICATED'],
+    ]);
   });
 
   // Once, @envelop/generic-auth removed a refused field's parent when nothing else was selected under
@@ -277,29 +363,44 @@ describe('authorization (useFieldAuthorization)', () => {
       });
       gateways.push(gateway);
       const token = (roles: string[]) =>
-        new SignJWT({ roles }).setProtectedHeader({ alg: 'ES256' }).setSubject('user-1').setIssuer('autograph').setAudience('autograph-api').setIssuedAt().setExpirationTime('5m').sign(keys.privateKey);
+        new SignJWT({ roles })
+          .setProtectedHeader({ alg: 'ES256' })
+          .setSubject('user-1')
+          .setIssuer('autograph')
+          .setAudience('autograph-api')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(keys.privateKey);
       return { gateway, token, metrics: deps.metrics };
     }
 
     test('@authenticated is granted to any verified user; @requiresScopes refuses a user without the role with FORBIDDEN', async () => {
       const { gateway, token, metrics } = await signedInGateway();
-      const answer = await gateway.graphql('{ secret adminNote }', { headers: { authorization: `Bearer ${await token(['BUYER'])}` } });
+      const answer = await gateway.graphql('{ secret adminNote }', {
+        headers: { authorization: `Bearer ${await token(['BUYER'])}` },
+      });
       expect(answer.status).toBe(200);
       expect(answer.data).toEqual({ secret: 'the secret', adminNote: null });
-      expect(answer.errors!.map((error) => [error.path, error.extensions?.code, error.message])).toEqual([[['adminNote'], 'FORBIDDEN', 'Query.adminNote requires the role(s) ADMIN']]);
+      expect(answer.errors!.map((error) => [error.path, error.extensions?.code, error.message])).toEqual([
+        [['adminNote'], 'FORBIDDEN', 'Query.adminNote requires the role(s) ADMIN'],
+      ]);
       expect(await metricValue(metrics, denials, { code: 'FORBIDDEN' })).toBe(1);
     });
 
     test('a user with the role gets every field', async () => {
       const { gateway, token } = await signedInGateway();
-      const answer = await gateway.graphql('{ secret adminNote }', { headers: { authorization: `Bearer ${await token(['ADMIN'])}` } });
+      const answer = await gateway.graphql('{ secret adminNote }', {
+        headers: { authorization: `Bearer ${await token(['ADMIN'])}` },
+      });
       expect(answer.errors).toBeUndefined();
       expect(answer.data).toEqual({ secret: 'the secret', adminNote: 'for admins' });
     });
 
     test('a user refused every field still gets data with each field null, not an internal error', async () => {
       const { gateway, token } = await signedInGateway();
-      const answer = await gateway.graphql('{ adminNote }', { headers: { authorization: `Bearer ${await token([])}` } });
+      const answer = await gateway.graphql('{ adminNote }', {
+        headers: { authorization: `Bearer ${await token([])}` },
+      });
       expect(answer.status).toBe(200);
       expect(answer.data).toEqual({ adminNote: null });
       expect(codesOf(answer)).toEqual(['FORBIDDEN']);

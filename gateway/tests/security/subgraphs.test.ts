@@ -39,7 +39,11 @@ describe('header allow-list', () => {
       hostname: '127.0.0.1',
       async fetch(request) {
         seen.push(request.headers);
-        return fetch(`${system.subgraphUrls.reviews}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: request.headers.get('authorization') ?? '' }, body: await request.text() });
+        return fetch(`${system.subgraphUrls.reviews}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: request.headers.get('authorization') ?? '' },
+          body: await request.text(),
+        });
       },
     });
     servers.push(proxy);
@@ -48,7 +52,12 @@ describe('header allow-list', () => {
 
   const ask = async (gatewayUrl: string, headers: Record<string, string>) => {
     seen.length = 0;
-    const response = await gql(gatewayUrl, 'query ($id: ID!) { review(id: $id) { id } }', { id: NO_SUCH_REVIEW }, { headers });
+    const response = await gql(
+      gatewayUrl,
+      'query ($id: ID!) { review(id: $id) { id } }',
+      { id: NO_SUCH_REVIEW },
+      { headers },
+    );
     expect(response.errors).toBeUndefined();
     expect(seen.length).toBeGreaterThan(0);
     return seen[0]!;
@@ -57,7 +66,13 @@ describe('header allow-list', () => {
   test('only authorization (and the request id) reach subgraphs by default', async () => {
     const gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: proxyUrl }) });
     const { token } = await newUser('headers');
-    const headers = await ask(gateway.url, { authorization: `Bearer ${token}`, cookie: 'session=secret', 'x-tenant': 'acme', 'x-forwarded-for': '10.1.2.3', 'x-request-id': 'trace-me-123' });
+    const headers = await ask(gateway.url, {
+      authorization: `Bearer ${token}`,
+      cookie: 'session=secret',
+      'x-tenant': 'acme',
+      'x-forwarded-for': '10.1.2.3',
+      'x-request-id': 'trace-me-123',
+    });
     expect(headers.get('authorization')).toBe(`Bearer ${token}`);
     expect(headers.get('x-request-id')).toBe('trace-me-123');
     expect(headers.get('cookie')).toBeNull();
@@ -66,7 +81,10 @@ describe('header allow-list', () => {
   });
 
   test('PROPAGATE_HEADERS adds to the list, nothing else', async () => {
-    const gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: proxyUrl }), PROPAGATE_HEADERS: 'X-Tenant, accept-language' });
+    const gateway = await startTestGateway({
+      SUPERGRAPH_FILE: await supergraphFile({ reviews: proxyUrl }),
+      PROPAGATE_HEADERS: 'X-Tenant, accept-language',
+    });
     const headers = await ask(gateway.url, { 'x-tenant': 'acme', 'accept-language': 'de', cookie: 'session=secret' });
     expect(headers.get('x-tenant')).toBe('acme');
     expect(headers.get('accept-language')).toBe('de');
@@ -103,7 +121,10 @@ describe('signed subgraph requests (GATEWAY_HMAC_SECRET)', () => {
     expect(unsigned.status).toBe(401);
     expect(errorCodes(await unsigned.json())).toEqual(['GATEWAY_SIGNATURE_REQUIRED']);
 
-    const forged = await post(reviews.url, { ...REVIEW, extensions: { 'hmac-signature': randomBytes(32).toString('base64') } });
+    const forged = await post(reviews.url, {
+      ...REVIEW,
+      extensions: { 'hmac-signature': randomBytes(32).toString('base64') },
+    });
     expect(forged.status).toBe(403);
     expect(errorCodes(await forged.json())).toEqual(['GATEWAY_SIGNATURE_INVALID']);
   });
@@ -113,22 +134,35 @@ describe('signed subgraph requests (GATEWAY_HMAC_SECRET)', () => {
     expect(signed.status).toBe(200);
     expect(await signed.json()).toEqual({ data: { review: null } });
     // The signature covers the variables: the same signature with other variables is refused.
-    const replayed = await post(reviews.url, { ...REVIEW, variables: { id: '00000000-0000-4000-8000-000000000001' }, extensions: await signedExtensions(secret, REVIEW) });
+    const replayed = await post(reviews.url, {
+      ...REVIEW,
+      variables: { id: '00000000-0000-4000-8000-000000000001' },
+      extensions: await signedExtensions(secret, REVIEW),
+    });
     expect(replayed.status).toBe(403);
   });
 
   test('other ways into Yoga are closed too: a trailing slash, GET', async () => {
-    const slash = await fetch(`${reviews.url}/graphql/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REVIEW) });
+    const slash = await fetch(`${reviews.url}/graphql/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(REVIEW),
+    });
     expect(errorCodes(await slash.json())).toEqual(['GATEWAY_SIGNATURE_REQUIRED']);
     expect(slash.status).toBe(401);
-    const get = await fetch(`${reviews.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const get = await fetch(`${reviews.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
     expect(get.status).toBe(401);
     // Plain HTTP routes are not GraphQL and stay open.
     expect((await fetch(`${reviews.url}/healthcheck`)).status).toBe(200);
   });
 
   test('the gateway with the same secret is served, variables and entity calls included', async () => {
-    const gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: `${reviews.url}/graphql` }), GATEWAY_HMAC_SECRET: secret });
+    const gateway = await startTestGateway({
+      SUPERGRAPH_FILE: await supergraphFile({ reviews: `${reviews.url}/graphql` }),
+      GATEWAY_HMAC_SECRET: secret,
+    });
     const direct = await gql(gateway.url, REVIEW.query, REVIEW.variables);
     expect(direct.errors).toBeUndefined();
     expect(direct.data).toEqual({ review: null });
@@ -140,7 +174,10 @@ describe('signed subgraph requests (GATEWAY_HMAC_SECRET)', () => {
 
   test('a gateway without the secret, or with another one, is refused', async () => {
     for (const env of [{}, { GATEWAY_HMAC_SECRET: randomBytes(32).toString('base64url') }]) {
-      const gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: `${reviews.url}/graphql` }), ...env });
+      const gateway = await startTestGateway({
+        SUPERGRAPH_FILE: await supergraphFile({ reviews: `${reviews.url}/graphql` }),
+        ...env,
+      });
       const response = await gql(gateway.url, REVIEW.query, REVIEW.variables);
       expect(response.data?.review ?? null).toBeNull();
       expect(response.errors?.length).toBeGreaterThan(0);
@@ -153,10 +190,16 @@ describe('masked errors', () => {
     const leaky = Bun.serve({
       port: 0,
       hostname: '127.0.0.1',
-      fetch: () => Response.json({ data: { review: null }, errors: [{ message: 'password authentication failed for user "app" at 10.0.0.5:5432', path: ['review'] }] }),
+      fetch: () =>
+        Response.json({
+          data: { review: null },
+          errors: [{ message: 'password authentication failed for user "app" at 10.0.0.5:5432', path: ['review'] }],
+        }),
     });
     servers.push(leaky);
-    const gateway = await startLoggedGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: `http://127.0.0.1:${leaky.port}/graphql` }) });
+    const gateway = await startLoggedGateway({
+      SUPERGRAPH_FILE: await supergraphFile({ reviews: `http://127.0.0.1:${leaky.port}/graphql` }),
+    });
     try {
       const response = await gql(gateway.url, 'query ($id: ID!) { review(id: $id) { id } }', { id: NO_SUCH_REVIEW });
       const requestId = response.headers.get('x-request-id');
@@ -178,20 +221,45 @@ describe('masked errors', () => {
     const masked = Bun.serve({
       port: 0,
       hostname: '127.0.0.1',
-      fetch: () => Response.json({ data: { review: null }, errors: [{ message: 'Unexpected error.', path: ['review'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }),
+      fetch: () =>
+        Response.json({
+          data: { review: null },
+          errors: [{ message: 'Unexpected error.', path: ['review'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        }),
     });
     servers.push(masked);
-    const gateway = await startTestGateway({ SUPERGRAPH_FILE: await supergraphFile({ reviews: `http://127.0.0.1:${masked.port}/graphql` }) });
-    const response = await gql(gateway.url, 'query ($id: ID!) { review(id: $id) { id } }', { id: NO_SUCH_REVIEW }, { headers: { 'x-request-id': 'client-chosen-id' } });
+    const gateway = await startTestGateway({
+      SUPERGRAPH_FILE: await supergraphFile({ reviews: `http://127.0.0.1:${masked.port}/graphql` }),
+    });
+    const response = await gql(
+      gateway.url,
+      'query ($id: ID!) { review(id: $id) { id } }',
+      { id: NO_SUCH_REVIEW },
+      { headers: { 'x-request-id': 'client-chosen-id' } },
+    );
     expect(response.headers.get('x-request-id')).toBe('client-chosen-id');
-    expect(response.errors![0]!.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'client-chosen-id' });
+    expect(response.errors![0]!.extensions).toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'client-chosen-id',
+    });
   });
 
   test('an exception thrown in the gateway is masked, never shown in development either, and logged with the id', async () => {
     const lines: Record<string, any>[] = [];
-    const masking = useMaskedErrors({ logger: createLogger('masking-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+    const masking = useMaskedErrors({
+      logger: createLogger('masking-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
     const yoga = createYoga({
-      schema: createSchema({ typeDefs: 'type Query { broken: String }', resolvers: { Query: { broken: () => { throw new Error('ECONNREFUSED 10.0.0.7:6379'); } } } }),
+      schema: createSchema({
+        typeDefs: 'type Query { broken: String }',
+        resolvers: {
+          Query: {
+            broken: () => {
+              throw new Error('ECONNREFUSED 10.0.0.7:6379');
+            },
+          },
+        },
+      }),
       maskedErrors: masking.maskedErrors,
       plugins: [masking.plugin],
       logging: false,
@@ -199,7 +267,11 @@ describe('masked errors', () => {
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'development'; // Yoga would attach the original error here
     try {
-      const response = await yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' }, body: JSON.stringify({ query: '{ broken }' }) });
+      const response = await yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' },
+        body: JSON.stringify({ query: '{ broken }' }),
+      });
       const body = await response.json();
       expect(body.errors[0].message).toBe('Unexpected error.');
       expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-42' });

@@ -12,7 +12,10 @@ import { newUser, testGatewayEnv } from '../harness';
  * A registered user holding exactly `roles`: roles are granted in users.users (there is no API
  * for it) and the user signs in again, so the access token carries them as in production.
  */
-export async function userWithRoles(roles: Role[], label = roles.join('-').toLowerCase() || 'no-role'): Promise<{ id: string; token: string }> {
+export async function userWithRoles(
+  roles: Role[],
+  label = roles.join('-').toLowerCase() || 'no-role',
+): Promise<{ id: string; token: string }> {
   const system = await getSystem();
   const user = await newUser(label);
   const sql = postgres(system.databaseUrl, { max: 1 });
@@ -21,17 +24,25 @@ export async function userWithRoles(roles: Role[], label = roles.join('-').toLow
   } finally {
     await sql.end();
   }
-  const login = await gql(system.subgraphUrls.users, 'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
-    e: user.email,
-    p: 'correct horse battery staple',
-  });
+  const login = await gql(
+    system.subgraphUrls.users,
+    'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+    {
+      e: user.email,
+      p: 'correct horse battery staple',
+    },
+  );
   if (login.errors) throw new Error(`login failed: ${JSON.stringify(login.errors)}`);
   return { id: user.id, token: login.data.login.accessToken };
 }
 
 /** A GraphQL request as raw HTTP, for the cases `gql` normalises away (GET, other content types, status only). */
 export function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /**

@@ -43,7 +43,9 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     const documentId = await (await post(gateway.url, { documentId: makesId })).json();
     expect(documentId.data).toEqual(apq.data);
 
-    const get = await fetch(`${gateway.url}/graphql?documentId=${makesId}`, { headers: { 'x-graphql-csrf': '1', accept: 'application/json' } });
+    const get = await fetch(`${gateway.url}/graphql?documentId=${makesId}`, {
+      headers: { 'x-graphql-csrf': '1', accept: 'application/json' },
+    });
     expect(get.status).toBe(200);
     expect((await get.json()).data).toEqual(apq.data);
   });
@@ -88,12 +90,15 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
 
   test('remembers an unknown id only briefly: a document published afterwards is served soon', async () => {
     const prefix = uniqueRedisPrefix('trusted-miss');
-    const gateway = await startTestGateway(env({ TRUSTED_DOCUMENTS: 'enforce', TRUSTED_DOCUMENTS_MISS_TTL_MS: '10000', REDIS_KEY_PREFIX: prefix }));
+    const gateway = await startTestGateway(
+      env({ TRUSTED_DOCUMENTS: 'enforce', TRUSTED_DOCUMENTS_MISS_TTL_MS: '10000', REDIS_KEY_PREFIX: prefix }),
+    );
     const document = `query TrustedLater${unique()} { makes { name country } }`;
     const id = sha256(document);
 
     const misses = await gatewayCounter(gateway, LOOKUPS, { source: 'memory', found: 'false' });
-    for (let i = 0; i < 2; i++) expect(errorCodes(await (await post(gateway.url, byApq(id))).json())).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+    for (let i = 0; i < 2; i++)
+      expect(errorCodes(await (await post(gateway.url, byApq(id))).json())).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect(await gatewayCounter(gateway, LOOKUPS, { source: 'memory', found: 'false' })).toBe(misses + 1);
     expect(await redis.get(`${prefix}trusted-documents:main:${id}`)).toBe('');
     expect(await redis.pttl(`${prefix}trusted-documents:main:${id}`)).toBeLessThanOrEqual(10_000);
@@ -101,17 +106,27 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     await publishDocuments('web', [document]);
     // A gateway that remembers misses for 300 ms picks the new document up at once.
     const quick = await startTestGateway(env({ TRUSTED_DOCUMENTS: 'enforce', TRUSTED_DOCUMENTS_MISS_TTL_MS: '300' }));
-    const served = await eventually(async () => {
-      const body = await (await post(quick.url, byApq(id))).json();
-      return body.data?.makes ? body : null;
-    }, 10_000, 100);
+    const served = await eventually(
+      async () => {
+        const body = await (await post(quick.url, byApq(id))).json();
+        return body.data?.makes ? body : null;
+      },
+      10_000,
+      100,
+    );
     expect(served.errors).toBeUndefined();
   });
 });
 
 describe('TRUSTED_DOCUMENTS with the registry down', () => {
   test('an id that is not cached yet answers 503 PERSISTED_QUERY_UNAVAILABLE, not "unknown"', async () => {
-    const gateway = await startTestGateway(env({ TRUSTED_DOCUMENTS: 'enforce', SUPERGRAPH_FILE: await supergraphFile(), REGISTRY_URL: 'http://127.0.0.1:9' }));
+    const gateway = await startTestGateway(
+      env({
+        TRUSTED_DOCUMENTS: 'enforce',
+        SUPERGRAPH_FILE: await supergraphFile(),
+        REGISTRY_URL: 'http://127.0.0.1:9',
+      }),
+    );
     const response = await post(gateway.url, byApq(sha256(`query Unreachable${unique()} { makes { name } }`)));
     expect(response.status).toBe(503);
     expect(errorCodes(await response.json())).toEqual(['PERSISTED_QUERY_UNAVAILABLE']);
@@ -129,7 +144,9 @@ describe('TRUSTED_DOCUMENTS=allow-arbitrary-with-log', () => {
         expect(response.errors).toBeUndefined();
       }
       expect(await gatewayCounter(gateway, 'autograph_gateway_arbitrary_documents_total')).toBe(before + 3);
-      const logged = gateway.lines.filter((line) => line.msg?.includes('not a trusted document') && line.documentHash === sha256(query));
+      const logged = gateway.lines.filter(
+        (line) => line.msg?.includes('not a trusted document') && line.documentHash === sha256(query),
+      );
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ client: 'legacy-app', operationName: query.split(' ')[1] });
 

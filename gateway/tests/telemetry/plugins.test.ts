@@ -19,8 +19,14 @@ afterEach(async () => {
 function observedGateway(env: Record<string, string> = {}, concerns: ('security' | 'rateLimit' | 'caching')[] = []) {
   const deps = testDeps();
   const options = testOptions(env);
-  const builders = { security: () => security(options.security, deps), rateLimit: () => rateLimit(options.rateLimit, deps), caching: () => caching(options.caching, deps) };
-  const gateway = createInMemoryGateway({ parts: [telemetry(options.telemetry, deps), ...concerns.map((name) => builders[name]())] });
+  const builders = {
+    security: () => security(options.security, deps),
+    rateLimit: () => rateLimit(options.rateLimit, deps),
+    caching: () => caching(options.caching, deps),
+  };
+  const gateway = createInMemoryGateway({
+    parts: [telemetry(options.telemetry, deps), ...concerns.map((name) => builders[name]())],
+  });
   gateways.push(gateway);
   return { gateway, metrics: deps.metrics };
 }
@@ -38,7 +44,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    if (Object.entries(labels).every(([key, value]) => (match[2] ?? '').includes(`${key}="${value}"`))) total += Number(match[3]);
+    if (Object.entries(labels).every(([key, value]) => (match[2] ?? '').includes(`${key}="${value}"`)))
+      total += Number(match[3]);
   }
   return total;
 }
@@ -56,7 +63,9 @@ describe('useMetrics', () => {
     const text = await scrape(gateway);
     expect(sample(text, 'graphql_envelop_request', { operationName: 'Top', operationType: 'query' })).toBe(1);
     expect(sample(text, 'graphql_envelop_request_duration_count', { operationName: 'Top' })).toBe(1);
-    expect(sample(text, 'graphql_yoga_http_duration_count', { operationName: 'Top', statusCode: '200' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'graphql_yoga_http_duration_count', { operationName: 'Top', statusCode: '200' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'graphql_envelop_error_result', { operationName: 'Broken', phase: 'execute' })).toBe(1);
     expect(sample(text, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'products' })).toBe(2);
     expect(sample(text, 'graphql_gateway_subgraph_execute_duration_count', { subgraphName: 'reviews' })).toBe(2);
@@ -68,7 +77,9 @@ describe('useMetrics', () => {
     expect(sample(text, 'autograph_gateway_query_plan_cache_requests_total', { result: 'miss' })).toBe(2);
     expect(sample(text, 'autograph_gateway_test_marker_total')).toBe(3);
     // Hive's series have bounded labels: no URL, no error path, no document text.
-    expect(text.split('\n').filter((line) => line.startsWith('graphql_') && /\b(url|path)="|topReview/.test(line))).toEqual([]);
+    expect(
+      text.split('\n').filter((line) => line.startsWith('graphql_') && /\b(url|path)="|topReview/.test(line)),
+    ).toEqual([]);
     // Not a GraphQL request: /metrics itself is not counted as one.
     expect(sample(text, 'graphql_yoga_http_duration_count', { method: 'GET' })).toBe(0);
   });
@@ -106,7 +117,9 @@ describe('useMetrics', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('Bearer');
     expect(await refused.text()).not.toContain('graphql_envelop_request');
-    expect((await gateway.fetch('/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await gateway.fetch('/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     const allowed = await gateway.fetch('/metrics', { headers: { authorization: `Bearer ${token}` } });
     expect(allowed.status).toBe(200);
     expect(sample(await allowed.text(), 'graphql_envelop_request', { operationName: 'Guarded' })).toBe(1);
@@ -114,7 +127,11 @@ describe('useMetrics', () => {
 
   test('in production, /metrics is not served without METRICS_TOKEN and operation names are off by default', async () => {
     // Production refuses to start without these (the gateway's own checks); they play no part here.
-    const { gateway, metrics } = observedGateway({ NODE_ENV: 'production', REGISTRY_TOKEN: 'registry-token-0123456789', GATEWAY_HMAC_SECRET: 'hmac-secret-0123456789-0123456789-0123' });
+    const { gateway, metrics } = observedGateway({
+      NODE_ENV: 'production',
+      REGISTRY_TOKEN: 'registry-token-0123456789',
+      GATEWAY_HMAC_SECRET: 'hmac-secret-0123456789-0123456789-0123',
+    });
     await gateway.graphql('query ClientChosenName { topReview { body } }');
     expect((await gateway.fetch('/metrics')).status).toBe(404);
     // Still measured (the registry could be pushed elsewhere), without the client-chosen name.
@@ -125,12 +142,23 @@ describe('useMetrics', () => {
 
   // Yoga's HTTP histogram sees only requests whose document was parsed; our own counter sees every answer.
   test('rejected requests are counted with their HTTP status (429 rate limited, 413 body too large)', async () => {
-    const { gateway } = observedGateway({ RATE_LIMIT_REQUESTS: '1', MAX_REQUEST_BODY_BYTES: '256' }, ['security', 'rateLimit']);
+    const { gateway } = observedGateway({ RATE_LIMIT_REQUESTS: '1', MAX_REQUEST_BODY_BYTES: '256' }, [
+      'security',
+      'rateLimit',
+    ]);
     const query = 'query Counted { topReview { body } }';
     expect((await gateway.graphql(query)).status).toBe(200);
     expect((await gateway.graphql(query)).status).toBe(429);
     const big = JSON.stringify({ query, variables: { padding: 'x'.repeat(1_000) } });
-    const tooLarge = await gateway.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) }, body: big }, '127.0.0.1');
+    const tooLarge = await gateway.fetch(
+      '/graphql',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(big.length) },
+        body: big,
+      },
+      '127.0.0.1',
+    );
     expect(tooLarge.status).toBe(413);
 
     const text = await scrape(gateway);

@@ -25,7 +25,12 @@ interface OtlpAttribute {
 }
 
 const flatten = (attributes: OtlpAttribute[] = []) =>
-  Object.fromEntries(attributes.map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue ?? value]));
+  Object.fromEntries(
+    attributes.map(({ key, value }) => [
+      key,
+      value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue ?? value,
+    ]),
+  );
 
 export function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
@@ -36,8 +41,10 @@ export function startOtlpReceiver() {
     hostname: '127.0.0.1',
     async fetch(request) {
       if (state.refuseWith) return new Response('refused by the test', { status: state.refuseWith });
-      if (request.method !== 'POST' || new URL(request.url).pathname !== '/v1/traces') return new Response('not found', { status: 404 });
-      if (!request.headers.get('content-type')?.includes('json')) return new Response('OTLP JSON only', { status: 415 });
+      if (request.method !== 'POST' || new URL(request.url).pathname !== '/v1/traces')
+        return new Response('not found', { status: 404 });
+      if (!request.headers.get('content-type')?.includes('json'))
+        return new Response('OTLP JSON only', { status: 415 });
       const body = (await request.json()) as { resourceSpans?: any[] };
       for (const resourceSpans of body.resourceSpans ?? []) {
         const resource = flatten(resourceSpans.resource?.attributes);
@@ -74,6 +81,11 @@ export function startOtlpReceiver() {
 export function ancestorsOf(span: ReceivedSpan, trace: ReceivedSpan[]): ReceivedSpan[] {
   const byId = new Map(trace.map((s) => [s.spanId, s]));
   const chain: ReceivedSpan[] = [];
-  for (let parent = span.parentSpanId && byId.get(span.parentSpanId); parent; parent = parent.parentSpanId && byId.get(parent.parentSpanId)) chain.push(parent);
+  for (
+    let parent = span.parentSpanId && byId.get(span.parentSpanId);
+    parent;
+    parent = parent.parentSpanId && byId.get(parent.parentSpanId)
+  )
+    chain.push(parent);
   return chain;
 }

@@ -14,10 +14,25 @@ import { ancestorsOf, SPAN_KIND, startOtlpReceiver } from './receiver';
  * run after this one in the same process see no tracing.
  */
 const receiver = startOtlpReceiver();
-const database = connectDatabase({ url: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', service: 'spans-test', max: 2 }, {});
+const database = connectDatabase(
+  {
+    url: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    service: 'spans-test',
+    max: 2,
+  },
+  {},
+);
 const lines: Record<string, unknown>[] = [];
 const stream = new PassThrough();
-stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line))));
+stream.on('data', (chunk: Buffer) =>
+  lines.push(
+    ...chunk
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  ),
+);
 const logger = createLogger('spans-test', 'info', stream);
 
 beforeAll(() => {
@@ -34,7 +49,14 @@ afterAll(async () => {
 function incoming() {
   const traceId = randomBytes(16).toString('hex');
   const parentSpanId = randomBytes(8).toString('hex');
-  return { traceId, parentSpanId, request: new Request('http://subgraph/graphql', { method: 'POST', headers: { traceparent: `00-${traceId}-${parentSpanId}-01` } }) };
+  return {
+    traceId,
+    parentSpanId,
+    request: new Request('http://subgraph/graphql', {
+      method: 'POST',
+      headers: { traceparent: `00-${traceId}-${parentSpanId}-01` },
+    }),
+  };
 }
 
 describe('spans from the shared kit', () => {
@@ -64,7 +86,11 @@ describe('spans from the shared kit', () => {
     expect(path('select $1::text as value')).toEqual(['POST /graphql']);
     expect(path('select 2')).toEqual(['transaction', 'POST /graphql']);
     expect(path('select 3')).toEqual(['savepoint', 'transaction', 'POST /graphql']);
-    expect(statement('select 2')).toMatchObject({ name: 'SELECT', kind: SPAN_KIND.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' } });
+    expect(statement('select 2')).toMatchObject({
+      name: 'SELECT',
+      kind: SPAN_KIND.CLIENT,
+      attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' },
+    });
     // Values never reach a span: the statement keeps its placeholder.
     expect(JSON.stringify(trace)).not.toContain('secret-4711');
     const failed = statement('select missing_column');
@@ -106,6 +132,9 @@ describe('spans from the shared kit', () => {
     } finally {
       receiver.state.refuseWith = 0;
     }
-    expect(lines.find((line) => line.component === 'opentelemetry')).toMatchObject({ level: 40, service: 'spans-test' });
+    expect(lines.find((line) => line.component === 'opentelemetry')).toMatchObject({
+      level: 40,
+      service: 'spans-test',
+    });
   });
 });

@@ -25,7 +25,13 @@ beforeAll(async () => {
   catalog = await spawnService({
     name: 'catalog',
     entry: [fileURLToPath(new URL('../../../subgraphs/run.ts', import.meta.url)), 'catalog'],
-    env: { DATABASE_URL: system.databaseUrl, PORT: '0', JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`, LOG_LEVEL: 'debug', ...otelEnv },
+    env: {
+      DATABASE_URL: system.databaseUrl,
+      PORT: '0',
+      JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`,
+      LOG_LEVEL: 'debug',
+      ...otelEnv,
+    },
     output: (_name, line) => catalogLines.push(line),
   });
   supergraph = await supergraphFile({ catalog: `${catalog.url}/graphql` });
@@ -38,9 +44,12 @@ afterAll(async () => {
   receiver.stop();
 });
 
-const byName = (spans: ReceivedSpan[], service: string, name: string) => spans.find((span) => span.service === service && span.name === name);
-const sqlSpans = (spans: ReceivedSpan[]) => spans.filter((span) => span.service === 'autograph-catalog' && span.attributes['db.system.name'] === 'postgresql');
-const catalogServerSpan = (spans: ReceivedSpan[]) => spans.find((span) => span.service === 'autograph-catalog' && span.kind === SPAN_KIND.SERVER);
+const byName = (spans: ReceivedSpan[], service: string, name: string) =>
+  spans.find((span) => span.service === service && span.name === name);
+const sqlSpans = (spans: ReceivedSpan[]) =>
+  spans.filter((span) => span.service === 'autograph-catalog' && span.attributes['db.system.name'] === 'postgresql');
+const catalogServerSpan = (spans: ReceivedSpan[]) =>
+  spans.find((span) => span.service === 'autograph-catalog' && span.kind === SPAN_KIND.SERVER);
 
 /** Waits until a trace holds the gateway's and the catalog's server spans and the catalog's SQL. */
 async function completeTrace(find: () => ReceivedSpan | undefined): Promise<ReceivedSpan[]> {
@@ -56,7 +65,9 @@ describe('traces', () => {
   test('one request is one trace: gateway → subgraph → SQL, each span parented to the one that caused it', async () => {
     const response = await gql(gateway.url, 'query TracedMakes { makes { name models { name } } }');
     expect(response.errors).toBeUndefined();
-    const trace = await completeTrace(() => byName(receiver.spans, 'autograph-gateway', 'graphql.operation TracedMakes'));
+    const trace = await completeTrace(() =>
+      byName(receiver.spans, 'autograph-gateway', 'graphql.operation TracedMakes'),
+    );
 
     // The whole tree is there: exactly one root (the gateway's HTTP span), every other parent present.
     const ids = new Set(trace.map((span) => span.spanId));
@@ -86,31 +97,56 @@ describe('traces', () => {
 
   test("continues a client's traceparent; with a sampling ratio of 0, requests without one leave no trace anywhere", async () => {
     const instance = `ratio-zero-${process.pid}`;
-    const unsampled = await spawnTestGateway({ SUPERGRAPH_FILE: supergraph, ...otelEnv, OTEL_TRACES_SAMPLER_ARG: '0', OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${instance}` });
+    const unsampled = await spawnTestGateway({
+      SUPERGRAPH_FILE: supergraph,
+      ...otelEnv,
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${instance}`,
+    });
     expect((await gql(unsampled.url, 'query NotSampled { makes { name } }')).errors).toBeUndefined();
 
     const traceId = randomBytes(16).toString('hex');
     const clientSpanId = randomBytes(8).toString('hex');
-    const sampled = await gql(unsampled.url, 'query ClientSampled { makes { name } }', {}, { headers: { traceparent: `00-${traceId}-${clientSpanId}-01` } });
+    const sampled = await gql(
+      unsampled.url,
+      'query ClientSampled { makes { name } }',
+      {},
+      { headers: { traceparent: `00-${traceId}-${clientSpanId}-01` } },
+    );
     expect(sampled.errors).toBeUndefined();
 
     const trace = await completeTrace(() => receiver.spans.find((span) => span.traceId === traceId));
-    const root = trace.find((span) => span.service === 'autograph-gateway' && span.kind === SPAN_KIND.SERVER && span.resource['service.instance.id'] === instance)!;
+    const root = trace.find(
+      (span) =>
+        span.service === 'autograph-gateway' &&
+        span.kind === SPAN_KIND.SERVER &&
+        span.resource['service.instance.id'] === instance,
+    )!;
     expect(root.parentSpanId).toBe(clientSpanId);
     expect(byName(trace, 'autograph-gateway', 'graphql.operation ClientSampled')).toBeDefined();
 
     // Batches leave in order, so NotSampled's spans, had there been any, are in by now.
-    expect(receiver.spans.filter((span) => span.resource['service.instance.id'] === instance && span.traceId !== traceId)).toEqual([]);
+    expect(
+      receiver.spans.filter((span) => span.resource['service.instance.id'] === instance && span.traceId !== traceId),
+    ).toEqual([]);
     // The subgraph followed the gateway's "not sampled" (parent-based): no trace of its own.
-    const gatewayTraces = new Set(receiver.spans.filter((span) => span.service === 'autograph-gateway').map((span) => span.traceId));
-    expect(receiver.spans.filter((span) => span.service === 'autograph-catalog' && !gatewayTraces.has(span.traceId))).toEqual([]);
+    const gatewayTraces = new Set(
+      receiver.spans.filter((span) => span.service === 'autograph-gateway').map((span) => span.traceId),
+    );
+    expect(
+      receiver.spans.filter((span) => span.service === 'autograph-catalog' && !gatewayTraces.has(span.traceId)),
+    ).toEqual([]);
   });
 
   test('log lines written inside a traced request carry its trace and span ids', async () => {
     await gql(gateway.url, 'query LoggedMakes { makes { name } }');
-    const trace = await completeTrace(() => byName(receiver.spans, 'autograph-gateway', 'graphql.operation LoggedMakes'));
+    const trace = await completeTrace(() =>
+      byName(receiver.spans, 'autograph-gateway', 'graphql.operation LoggedMakes'),
+    );
     const server = catalogServerSpan(trace)!;
-    const lines = catalogLines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+    const lines = catalogLines.flatMap((line) =>
+      line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [],
+    );
     const inRequest = lines.filter((line) => line.trace_id === server.traceId);
     expect(inRequest.length).toBeGreaterThan(0);
     expect(inRequest.every((line) => line.span_id === server.spanId && line.service === 'catalog')).toBe(true);
@@ -121,11 +157,14 @@ describe('traces', () => {
   test('the subgraph serves operation, SQL and process metrics on /metrics', async () => {
     await gql(gateway.url, 'query CountedMakes { makes { name } }');
     const metrics = `${catalog.url}/metrics`;
-    await eventually(async () => (await readCounter(metrics, 'autograph_subgraph_operations_total', { operationType: 'query' })) > 0);
+    await eventually(
+      async () => (await readCounter(metrics, 'autograph_subgraph_operations_total', { operationType: 'query' })) > 0,
+    );
     expect(await readCounter(metrics, 'autograph_subgraph_operation_duration_seconds_count')).toBeGreaterThan(0);
     expect(await readCounter(metrics, 'autograph_sql_statements_total', { service: 'catalog' })).toBeGreaterThan(0);
     const text = await (await fetch(metrics)).text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(text).toContain(`\n${name} `);
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes'])
+      expect(text).toContain(`\n${name} `);
   });
 
   test('METRICS=off: a subgraph keeps process and SQL metrics but records no operations', async () => {
@@ -133,14 +172,22 @@ describe('traces', () => {
     const quiet = await spawnService({
       name: 'catalog-unmeasured',
       entry: [fileURLToPath(new URL('../../../subgraphs/run.ts', import.meta.url)), 'catalog'],
-      env: { DATABASE_URL: system.databaseUrl, PORT: '0', JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`, LOG_LEVEL: 'warn', METRICS: 'off' },
+      env: {
+        DATABASE_URL: system.databaseUrl,
+        PORT: '0',
+        JWKS_URL: `${system.subgraphUrls.users}/.well-known/jwks.json`,
+        LOG_LEVEL: 'warn',
+        METRICS: 'off',
+      },
     });
     try {
       expect((await gql(quiet.url, '{ makes { name } }')).errors).toBeUndefined();
       const text = await (await fetch(`${quiet.url}/metrics`)).text();
       expect(text).not.toContain('autograph_subgraph_operations_total');
       expect(text).toContain('\nprocess_resident_memory_bytes ');
-      expect(await readCounter(`${quiet.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' })).toBeGreaterThan(0);
+      expect(
+        await readCounter(`${quiet.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' }),
+      ).toBeGreaterThan(0);
     } finally {
       await stopChild(quiet);
     }
@@ -160,22 +207,40 @@ describe('alerting', () => {
   test('the alert rules name only metrics the gateway and subgraphs export; the scrape config reaches every service', async () => {
     await gql(gateway.url, 'query AlertedMakes { makes { name } }');
     const exported = new Set<string>();
-    for (const url of [gateway.url, catalog.url]) for (const [, name] of (await (await fetch(`${url}/metrics`)).text()).matchAll(/^# TYPE (\S+) /gm)) exported.add(name!);
+    for (const url of [gateway.url, catalog.url])
+      for (const [, name] of (await (await fetch(`${url}/metrics`)).text()).matchAll(/^# TYPE (\S+) /gm))
+        exported.add(name!);
 
-    const { groups } = Bun.YAML.parse(await Bun.file(infra('alerts.yml')).text()) as { groups: { name: string; rules: Rule[] }[] };
+    const { groups } = Bun.YAML.parse(await Bun.file(infra('alerts.yml')).text()) as {
+      groups: { name: string; rules: Rule[] }[];
+    };
     const rules = groups.flatMap((group) => group.rules);
     expect(rules.length).toBeGreaterThan(5);
     for (const rule of rules) {
       expect(rule.labels.severity).toMatch(/^(page|ticket)$/);
       expect(rule.annotations.summary.length).toBeGreaterThan(10);
       expect(rule.for).toMatch(/^\d+[smh]$/);
-      const names = (rule.expr.match(/\b(graphql|autograph|nodejs|process)_\w+/g) ?? []).map((name) => name.replace(/_(bucket|count|sum)$/, ''));
-      expect({ alert: rule.alert, missing: names.filter((name) => !exported.has(name)) }).toEqual({ alert: rule.alert, missing: [] });
+      const names = (rule.expr.match(/\b(graphql|autograph|nodejs|process)_\w+/g) ?? []).map((name) =>
+        name.replace(/_(bucket|count|sum)$/, ''),
+      );
+      expect({ alert: rule.alert, missing: names.filter((name) => !exported.has(name)) }).toEqual({
+        alert: rule.alert,
+        missing: [],
+      });
     }
 
-    const config = Bun.YAML.parse(await Bun.file(infra('prometheus.yml')).text()) as { rule_files: string[]; scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const config = Bun.YAML.parse(await Bun.file(infra('prometheus.yml')).text()) as {
+      rule_files: string[];
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
     expect(config.rule_files).toEqual(['alerts.yml']);
     const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
-    expect(targets.sort()).toEqual(['gateway:4000', 'registry:4010', ...Object.entries(SUBGRAPH_PORTS).map(([name, port]) => `${name}:${port}`)].sort());
+    expect(targets.sort()).toEqual(
+      [
+        'gateway:4000',
+        'registry:4010',
+        ...Object.entries(SUBGRAPH_PORTS).map(([name, port]) => `${name}:${port}`),
+      ].sort(),
+    );
   });
 });

@@ -3,7 +3,16 @@ import { index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from 'dr
 export const catalog = pgSchema('catalog');
 
 export const bodyType = catalog.enum('body_type', [
-  'SEDAN', 'HATCHBACK', 'LIFTBACK', 'WAGON', 'SUV', 'COUPE', 'CONVERTIBLE', 'PICKUP', 'VAN', 'MINIVAN',
+  'SEDAN',
+  'HATCHBACK',
+  'LIFTBACK',
+  'WAGON',
+  'SUV',
+  'COUPE',
+  'CONVERTIBLE',
+  'PICKUP',
+  'VAN',
+  'MINIVAN',
 ]);
 
 export const makes = catalog.table(
@@ -21,7 +30,9 @@ export const models = catalog.table(
   'models',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    makeId: uuid('make_id').notNull().references(() => makes.id),
+    makeId: uuid('make_id')
+      .notNull()
+      .references(() => makes.id),
     name: text('name').notNull(),
     bodyType: bodyType('body_type').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -33,7 +44,9 @@ export const generations = catalog.table(
   'generations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    modelId: uuid('model_id').notNull().references(() => models.id),
+    modelId: uuid('model_id')
+      .notNull()
+      .references(() => models.id),
     name: text('name').notNull(),
     yearFrom: integer('year_from').notNull(),
     yearTo: integer('year_to'),

@@ -28,7 +28,10 @@ builder.queryType({
       description: 'Models by ID, in the order asked; unknown IDs are left out.',
       args: { ids: t.arg.idList({ required: true }) },
       resolve: async (_root, { ids }, ctx) => {
-        const valid = ids.filter(isId).slice(0, 100).map((id) => id.toLowerCase());
+        const valid = ids
+          .filter(isId)
+          .slice(0, 100)
+          .map((id) => id.toLowerCase());
         const rows = await modelById(ctx).loadMany(valid);
         return rows.filter((row): row is ModelRow => row != null && !(row instanceof Error));
       },

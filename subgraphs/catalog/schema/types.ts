@@ -4,7 +4,18 @@ import { generationById, generationsByModel, makeById, modelById, modelsByMake }
 import { builder } from './builder';
 
 export const BodyType = builder.enumType('BodyType', {
-  values: ['SEDAN', 'HATCHBACK', 'LIFTBACK', 'WAGON', 'SUV', 'COUPE', 'CONVERTIBLE', 'PICKUP', 'VAN', 'MINIVAN'] as const,
+  values: [
+    'SEDAN',
+    'HATCHBACK',
+    'LIFTBACK',
+    'WAGON',
+    'SUV',
+    'COUPE',
+    'CONVERTIBLE',
+    'PICKUP',
+    'VAN',
+    'MINIVAN',
+  ] as const,
 });
 
 export const Make = builder.objectRef<MakeRow>('Make');
@@ -29,7 +40,10 @@ Model.implement({
       type: Make,
       resolve: async (model, _args, ctx) => (await makeById(ctx).load(model.makeId))!,
     }),
-    generations: t.field({ type: [Generation], resolve: (model, _args, ctx) => generationsByModel(ctx).load(model.id) }),
+    generations: t.field({
+      type: [Generation],
+      resolve: (model, _args, ctx) => generationsByModel(ctx).load(model.id),
+    }),
   }),
 });
 

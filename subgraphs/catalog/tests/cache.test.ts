@@ -27,7 +27,14 @@ async function replica(options: { redisUrl?: string; env?: Record<string, string
   const saved = { ...process.env };
   Object.assign(process.env, options.env);
   try {
-    const service = await startSubgraph(catalog, testSubgraphConfig(database.url, { redisUrl: 'redisUrl' in options ? options.redisUrl : TEST_REDIS_URL, jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(users) }));
+    const service = await startSubgraph(
+      catalog,
+      testSubgraphConfig(database.url, {
+        redisUrl: 'redisUrl' in options ? options.redisUrl : TEST_REDIS_URL,
+        jwksUrl: issuer.jwksUrl,
+        usersUrl: usersUrl(users),
+      }),
+    );
     running.push(service);
     return service;
   } finally {
@@ -36,13 +43,17 @@ async function replica(options: { redisUrl?: string; env?: Record<string, string
   }
 }
 
-const sqlStatements = (service: RunningService) => readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' });
-const cacheHits = (service: RunningService) => readCounter(`${service.url}/metrics`, 'autograph_catalog_cache_requests_total', { result: 'hit' });
+const sqlStatements = (service: RunningService) =>
+  readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' });
+const cacheHits = (service: RunningService) =>
+  readCounter(`${service.url}/metrics`, 'autograph_catalog_cache_requests_total', { result: 'hit' });
 
 const MAKE_PAGE = 'query ($id: ID!) { make(id: $id) { id name country models { id name bodyType } } }';
 const MODEL_PAGE = 'query ($id: ID!) { model(id: $id) { id name bodyType make { id name } } }';
-const UPDATE_MAKE = 'mutation ($id: ID!, $input: UpdateMakeInput!) { updateMake(id: $id, input: $input) { id name country } }';
-const UPDATE_MODEL = 'mutation ($id: ID!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id name bodyType } }';
+const UPDATE_MAKE =
+  'mutation ($id: ID!, $input: UpdateMakeInput!) { updateMake(id: $id, input: $input) { id name country } }';
+const UPDATE_MODEL =
+  'mutation ($id: ID!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id name bodyType } }';
 
 beforeAll(async () => {
   database = await createTempDatabase('catalog_cache');
@@ -77,7 +88,12 @@ afterAll(async () => {
 describe('catalog reference cache', () => {
   test('serves makes and models from Redis after the first read, without SQL', async () => {
     const service = await replica();
-    const read = () => Promise.all([gql(service.url, MAKE_PAGE, { id: ids.subaru }), gql(service.url, MODEL_PAGE, { id: ids.octavia }), gql(service.url, '{ makes { name } }')]);
+    const read = () =>
+      Promise.all([
+        gql(service.url, MAKE_PAGE, { id: ids.subaru }),
+        gql(service.url, MODEL_PAGE, { id: ids.octavia }),
+        gql(service.url, '{ makes { name } }'),
+      ]);
     const cold = await read();
     for (const response of cold) expect(response.errors).toBeUndefined();
     expect(cold[0].data.make.models.map((model: { name: string }) => model.name)).toEqual(['Forester', 'Outback']);
@@ -94,27 +110,47 @@ describe('catalog reference cache', () => {
   test('updateMake evicts the make and the list of makes on every replica', async () => {
     const [writer, reader] = [await replica(), await replica()];
     expect((await gql(reader.url, MAKE_PAGE, { id: ids.skoda })).data.make.name).toBe('Skoda');
-    expect((await gql(reader.url, '{ makes { name } }')).data.makes.map((make: { name: string }) => make.name)).toContain('Skoda');
+    expect(
+      (await gql(reader.url, '{ makes { name } }')).data.makes.map((make: { name: string }) => make.name),
+    ).toContain('Skoda');
 
     const updated = await gql(writer.url, UPDATE_MAKE, { id: ids.skoda, input: { name: 'Škoda' } }, { token: admin });
     expect(updated.errors).toBeUndefined();
     expect(updated.data.updateMake).toEqual({ id: ids.skoda, name: 'Škoda', country: 'Czechia' });
 
     expect((await gql(reader.url, MAKE_PAGE, { id: ids.skoda })).data.make.name).toBe('Škoda');
-    expect((await gql(reader.url, '{ makes { name } }')).data.makes.map((make: { name: string }) => make.name)).toEqual(['Subaru', 'Škoda']);
+    expect((await gql(reader.url, '{ makes { name } }')).data.makes.map((make: { name: string }) => make.name)).toEqual(
+      ['Subaru', 'Škoda'],
+    );
     expect((await gql(reader.url, MODEL_PAGE, { id: ids.octavia })).data.model.make.name).toBe('Škoda');
   });
 
   test("updateModel evicts the model and its make's list of models", async () => {
     const [writer, reader] = [await replica(), await replica()];
-    expect((await gql(reader.url, MAKE_PAGE, { id: ids.subaru })).data.make.models.map((model: { name: string }) => model.name)).toEqual(['Forester', 'Outback']);
+    expect(
+      (await gql(reader.url, MAKE_PAGE, { id: ids.subaru })).data.make.models.map(
+        (model: { name: string }) => model.name,
+      ),
+    ).toEqual(['Forester', 'Outback']);
     expect((await gql(reader.url, MODEL_PAGE, { id: ids.outback })).data.model.bodyType).toBe('WAGON');
 
-    const updated = await gql(writer.url, UPDATE_MODEL, { id: ids.outback, input: { name: 'Outback Wilderness', bodyType: 'SUV' } }, { token: admin });
+    const updated = await gql(
+      writer.url,
+      UPDATE_MODEL,
+      { id: ids.outback, input: { name: 'Outback Wilderness', bodyType: 'SUV' } },
+      { token: admin },
+    );
     expect(updated.errors).toBeUndefined();
 
-    expect((await gql(reader.url, MODEL_PAGE, { id: ids.outback })).data.model).toMatchObject({ name: 'Outback Wilderness', bodyType: 'SUV' });
-    expect((await gql(reader.url, MAKE_PAGE, { id: ids.subaru })).data.make.models.map((model: { name: string }) => model.name)).toEqual(['Forester', 'Outback Wilderness']);
+    expect((await gql(reader.url, MODEL_PAGE, { id: ids.outback })).data.model).toMatchObject({
+      name: 'Outback Wilderness',
+      bodyType: 'SUV',
+    });
+    expect(
+      (await gql(reader.url, MAKE_PAGE, { id: ids.subaru })).data.make.models.map(
+        (model: { name: string }) => model.name,
+      ),
+    ).toEqual(['Forester', 'Outback Wilderness']);
   });
 
   test('reads PostgreSQL, and still writes, while Redis is unreachable', async () => {
@@ -124,7 +160,12 @@ describe('catalog reference cache', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data.make.name).toBe('Subaru');
     }
-    const updated = await gql(service.url, UPDATE_MAKE, { id: ids.subaru, input: { country: 'Japan' } }, { token: admin });
+    const updated = await gql(
+      service.url,
+      UPDATE_MAKE,
+      { id: ids.subaru, input: { country: 'Japan' } },
+      { token: admin },
+    );
     expect(updated.errors).toBeUndefined();
   });
 
@@ -137,7 +178,11 @@ describe('catalog reference cache', () => {
   });
 
   test('caches for DEFAULT_CATALOG_CACHE_TTL_MS unless told otherwise', () => {
-    expect(loadCatalogConfig({}).cache).toEqual({ enabled: true, ttlMs: DEFAULT_CATALOG_CACHE_TTL_MS, keyPrefix: undefined });
+    expect(loadCatalogConfig({}).cache).toEqual({
+      enabled: true,
+      ttlMs: DEFAULT_CATALOG_CACHE_TTL_MS,
+      keyPrefix: undefined,
+    });
     expect(loadCatalogConfig({ CATALOG_CACHE_TTL_MS: '1000' }).cache.ttlMs).toBe(1000);
   });
 
@@ -152,14 +197,24 @@ describe('catalog admin mutations', () => {
     const service = await replica();
     const anonymous = await gql(service.url, UPDATE_MAKE, { id: ids.subaru, input: { name: 'Fuji' } });
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
-    const notAdmin = await gql(service.url, UPDATE_MODEL, { id: ids.forester, input: { name: 'Foxer' } }, { token: seller });
+    const notAdmin = await gql(
+      service.url,
+      UPDATE_MODEL,
+      { id: ids.forester, input: { name: 'Foxer' } },
+      { token: seller },
+    );
     expect(errorCodes(notAdmin)).toEqual(['FORBIDDEN']);
     expect((await gql(service.url, MAKE_PAGE, { id: ids.subaru })).data.make.name).toBe('Subaru');
   });
 
   test('say what is wrong with the input', async () => {
     const service = await replica();
-    const unknown = await gql(service.url, UPDATE_MAKE, { id: '00000000-0000-4000-8000-000000000000', input: { name: 'Nobody' } }, { token: admin });
+    const unknown = await gql(
+      service.url,
+      UPDATE_MAKE,
+      { id: '00000000-0000-4000-8000-000000000000', input: { name: 'Nobody' } },
+      { token: admin },
+    );
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
     const malformed = await gql(service.url, UPDATE_MODEL, { id: 'not-an-id', input: { name: 'X' } }, { token: admin });
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
@@ -168,7 +223,12 @@ describe('catalog admin mutations', () => {
     const blank = await gql(service.url, UPDATE_MAKE, { id: ids.subaru, input: { name: '  ' } }, { token: admin });
     expect(errorCodes(blank)).toEqual(['BAD_USER_INPUT']);
     const sibling = (await gql(service.url, MODEL_PAGE, { id: ids.outback })).data.model.name;
-    const duplicate = await gql(service.url, UPDATE_MODEL, { id: ids.forester, input: { name: sibling } }, { token: admin });
+    const duplicate = await gql(
+      service.url,
+      UPDATE_MODEL,
+      { id: ids.forester, input: { name: sibling } },
+      { token: admin },
+    );
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
   });
 });

@@ -51,7 +51,9 @@ describe('catalog queries', () => {
   });
 
   test('make by id, with its models alphabetically', async () => {
-    const response = await query('query ($id: ID!) { make(id: $id) { name models { id name bodyType } } }', { id: ids.toyota });
+    const response = await query('query ($id: ID!) { make(id: $id) { name models { id name bodyType } } }', {
+      id: ids.toyota,
+    });
     expect(response.errors).toBeUndefined();
     expect(response.data.make).toEqual({
       name: 'Toyota',
@@ -130,13 +132,17 @@ describe('catalog entities', () => {
         name: 'Camry',
         bodyType: 'SEDAN',
         make: { name: 'Toyota' },
-        generations: [{ name: 'XV50', yearFrom: 2011 }, { name: 'XV70', yearFrom: 2017 }],
+        generations: [
+          { name: 'XV50', yearFrom: 2011 },
+          { name: 'XV70', yearFrom: 2017 },
+        ],
       },
     ]);
   });
 
   test('SQL statements for model references do not grow with their number', async () => {
-    const statements = () => readCounter(`${catalog.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' });
+    const statements = () =>
+      readCounter(`${catalog.url}/metrics`, 'autograph_sql_statements_total', { service: 'catalog' });
     const resolve = async (count: number) => {
       const representations = bulkModels.slice(0, count).map((id) => ({ __typename: 'Model', id }));
       const before = await statements();
@@ -144,7 +150,9 @@ describe('catalog entities', () => {
       const used = (await statements()) - before;
       expect(response.errors).toBeUndefined();
       expect(response.data._entities).toHaveLength(count);
-      expect(response.data._entities.every((m: any) => m.make.name === 'Lada' && m.generations.length === 1)).toBe(true);
+      expect(response.data._entities.every((m: any) => m.make.name === 'Lada' && m.generations.length === 1)).toBe(
+        true,
+      );
       return used;
     };
     await resolve(1); // warm-up: connections, prepared statements

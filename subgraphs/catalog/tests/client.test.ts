@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createCatalogClient, DEFAULT_FOUND_TTL_MS, DEFAULT_MAX_ENTRIES, DEFAULT_NOT_FOUND_TTL_MS, type CatalogModel } from '../client';
+import {
+  createCatalogClient,
+  DEFAULT_FOUND_TTL_MS,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_NOT_FOUND_TTL_MS,
+  type CatalogModel,
+} from '../client';
 
 /**
  * The catalog client against a stand-in catalog on port 0 that answers `_entities` and counts
  * how often each ID was asked for: what the cache saves is what the catalog does not see.
  */
-const KNOWN: CatalogModel = { id: '00000000-0000-4000-8000-000000000001', name: 'Outback', bodyType: 'WAGON', make: { id: 'm1', name: 'Subaru' } };
+const KNOWN: CatalogModel = {
+  id: '00000000-0000-4000-8000-000000000001',
+  name: 'Outback',
+  bodyType: 'WAGON',
+  make: { id: 'm1', name: 'Subaru' },
+};
 const asked = new Map<string, number>();
 let catalog: ReturnType<typeof Bun.serve>;
 let url: string;

@@ -29,7 +29,14 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = () => ({ sub: crypto.randomUUID(), roles: ['BUYER'], iss: 'autograph', aud: 'autograph-api', iat: now(), exp: now() + 600 });
+const claims = () => ({
+  sub: crypto.randomUUID(),
+  roles: ['BUYER'],
+  iss: 'autograph',
+  aud: 'autograph-api',
+  iat: now(),
+  exp: now() + 600,
+});
 const askWith = async (token: string) => gql(service.url, '{ makes { id } }', {}, { token });
 
 describe('access tokens', () => {
@@ -49,12 +56,18 @@ describe('access tokens', () => {
 
   test('an empty subject, another issuer, another audience: UNAUTHENTICATED', async () => {
     for (const change of [{ sub: '' }, { iss: 'someone-else' }, { aud: 'another-api' }, { aud: ['another-api'] }]) {
-      expect(errorCodes(await askWith(await issuer.signClaims({ ...claims(), ...change })))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await askWith(await issuer.signClaims({ ...claims(), ...change })))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
     }
   });
 
   test('expired, or not yet valid: UNAUTHENTICATED', async () => {
-    expect(errorCodes(await askWith(await issuer.signClaims({ ...claims(), iat: now() - 1200, exp: now() - 600 })))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await askWith(await issuer.signClaims({ ...claims(), nbf: now() + 600 })))).toEqual(['UNAUTHENTICATED']);
+    expect(
+      errorCodes(await askWith(await issuer.signClaims({ ...claims(), iat: now() - 1200, exp: now() - 600 }))),
+    ).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await askWith(await issuer.signClaims({ ...claims(), nbf: now() + 600 })))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
   });
 });

@@ -39,7 +39,7 @@ const answers = (url: string) =>
   );
 
 describe('listening address', () => {
-  test('by default: loopback only, unreachable on the machine\'s other addresses', async () => {
+  test("by default: loopback only, unreachable on the machine's other addresses", async () => {
     const service = await start();
     const port = new URL(service.url).port;
     expect(new URL(service.url).hostname).toBe('127.0.0.1');
@@ -55,7 +55,8 @@ describe('listening address', () => {
   });
 
   test('HOST is validated at start', () => {
-    const parse = (env: Record<string, string>) => parseConfig(subgraphConfigSchema('catalog'), { DATABASE_URL: 'postgres://localhost/x', ...env });
+    const parse = (env: Record<string, string>) =>
+      parseConfig(subgraphConfigSchema('catalog'), { DATABASE_URL: 'postgres://localhost/x', ...env });
     expect(DEFAULT_HOST).toBe('127.0.0.1');
     expect(parse({}).host).toBe('127.0.0.1');
     for (const host of ['0.0.0.0', '::', '10.0.0.5', 'catalog.internal']) expect(parse({ HOST: host }).host).toBe(host);

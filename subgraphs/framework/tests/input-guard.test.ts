@@ -32,7 +32,14 @@ beforeAll(async () => {
   const start = async (name: SubgraphName, env: Record<string, string> = {}) => {
     Object.assign(process.env, env);
     try {
-      running[name] = await startSubgraph(await subgraphs[name](), testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: running.users ? usersUrl(running.users) : undefined }), { logger });
+      running[name] = await startSubgraph(
+        await subgraphs[name](),
+        testSubgraphConfig(database.url, {
+          jwksUrl: issuer.jwksUrl,
+          usersUrl: running.users ? usersUrl(running.users) : undefined,
+        }),
+        { logger },
+      );
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
     }
@@ -70,47 +77,103 @@ describe('every subgraph refuses text that is not text', () => {
   test('users: sign-up with a NUL in the e-mail writes nothing and logs nothing of it', async () => {
     const email = `anna${NUL}@example.com`;
     const before = logLines.length;
-    const response = await gql(url('users'), 'mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }', {
-      input: { email, password: 'long enough password', name: 'Anna', city: 'Kazan' },
-    });
+    const response = await gql(
+      url('users'),
+      'mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }',
+      {
+        input: { email, password: 'long enough password', name: 'Anna', city: 'Kazan' },
+      },
+    );
     expectRefused(response, '$input.email');
     expect((await sql`select count(*)::int as n from users.users where email like 'anna%'`)[0]!.n).toBe(0);
     expect(logLines.slice(before).join('\n')).not.toContain('anna');
   });
 
   test('users: a literal in the document (\\u0000 escape) and a lone surrogate in a variable', async () => {
-    expectRefused(await gql(url('users'), 'mutation { login(email: "a\\u0000b@example.com", password: "whatever password") { accessToken } }'), 'email');
-    expectRefused(await gql(url('users'), 'mutation ($e: String!) { login(email: $e, password: "whatever password") { accessToken } }', { e: LONE }), '$e');
+    expectRefused(
+      await gql(
+        url('users'),
+        'mutation { login(email: "a\\u0000b@example.com", password: "whatever password") { accessToken } }',
+      ),
+      'email',
+    );
+    expectRefused(
+      await gql(
+        url('users'),
+        'mutation ($e: String!) { login(email: $e, password: "whatever password") { accessToken } }',
+        { e: LONE },
+      ),
+      '$e',
+    );
   });
 
   test('offers: a filter literal nested in an input object, and a title in a signed-in write', async () => {
     expectRefused(await gql(url('offers'), `{ offers(filter: { city: "Ka\\u0000zan" }) { totalCount } }`), 'filter');
     const input = { modelId, title: `Camry ${LONE}`, price: 100_000, year: 2019, mileageKm: 1, city: 'Kazan' };
-    expectRefused(await gql(url('offers'), 'mutation ($input: CreateOfferInput!) { createOffer(input: $input) { id } }', { input }, { token }), '$input.title');
+    expectRefused(
+      await gql(
+        url('offers'),
+        'mutation ($input: CreateOfferInput!) { createOffer(input: $input) { id } }',
+        { input },
+        { token },
+      ),
+      '$input.title',
+    );
     expect((await sql`select count(*)::int as n from offers.offers`)[0]!.n).toBe(0);
   });
 
   test('reviews: review text', async () => {
     const input = { modelId, rating: 4, text: `Good car ${NUL} really` };
-    expectRefused(await gql(url('reviews'), 'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }', { input }, { token }), '$input.text');
+    expectRefused(
+      await gql(
+        url('reviews'),
+        'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }',
+        { input },
+        { token },
+      ),
+      '$input.text',
+    );
   });
 
   test('search: search text and filters', async () => {
-    expectRefused(await gql(url('search'), 'query ($t: String) { searchOffers(text: $t) { totalCount } }', { t: NUL }), '$t');
-    expectRefused(await gql(url('search'), 'query ($f: SearchFilter) { searchOffers(filter: $f) { totalCount } }', { f: { city: LONE } }), '$f.city');
+    expectRefused(
+      await gql(url('search'), 'query ($t: String) { searchOffers(text: $t) { totalCount } }', { t: NUL }),
+      '$t',
+    );
+    expectRefused(
+      await gql(url('search'), 'query ($f: SearchFilter) { searchOffers(filter: $f) { totalCount } }', {
+        f: { city: LONE },
+      }),
+      '$f.city',
+    );
   });
 
   test('catalog: IDs, and entity representations (keys included)', async () => {
     expectRefused(await gql(url('catalog'), 'query ($id: ID!) { make(id: $id) { id } }', { id: NUL }), '$id');
     const ENTITIES = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Model { id } } }';
-    expectRefused(await gql(url('catalog'), ENTITIES, { r: [{ __typename: 'Model', id: modelId }, { __typename: 'Model', id: NUL }] }), '$r[1].id');
-    expectRefused(await gql(url('catalog'), ENTITIES, { r: [{ __typename: 'Model', [`i${NUL}d`]: modelId }] }), '$r[0]');
+    expectRefused(
+      await gql(url('catalog'), ENTITIES, {
+        r: [
+          { __typename: 'Model', id: modelId },
+          { __typename: 'Model', id: NUL },
+        ],
+      }),
+      '$r[1].id',
+    );
+    expectRefused(
+      await gql(url('catalog'), ENTITIES, { r: [{ __typename: 'Model', [`i${NUL}d`]: modelId }] }),
+      '$r[0]',
+    );
   });
 });
 
 describe('what stays allowed', () => {
   test('any real text: Cyrillic, emoji (surrogate pairs), quotes, backslashes', async () => {
-    const response = await gql(url('search'), 'query ($t: String, $f: SearchFilter) { searchOffers(text: $t, filter: $f) { totalCount } }', { t: 'Лада 🚗 "\\ 100%', f: { city: 'Санкт-Петербург 🏙' } });
+    const response = await gql(
+      url('search'),
+      'query ($t: String, $f: SearchFilter) { searchOffers(text: $t, filter: $f) { totalCount } }',
+      { t: 'Лада 🚗 "\\ 100%', f: { city: 'Санкт-Петербург 🏙' } },
+    );
     expect(response.errors).toBeUndefined();
     const offers = await gql(url('offers'), `{ offers(filter: { city: "Ka\\u007Azan 🚗" }) { totalCount } }`);
     expect(offers.errors).toBeUndefined();

@@ -25,12 +25,20 @@ const ENTITIES = `query ($r: [_Any!]!, $first: Int) {
 }`;
 const models = (n: number) => Array.from({ length: n }, () => ({ __typename: 'Model', id: crypto.randomUUID() }));
 const statements = async (s: RunningService) =>
-  (await (await fetch(`${s.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('autograph_sql_statements_total{') && l.includes('service="offers"')).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  (await (await fetch(`${s.url}/metrics`)).text())
+    .split('\n')
+    .filter((l) => l.startsWith('autograph_sql_statements_total{') && l.includes('service="offers"'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 
 beforeAll(async () => {
   database = await createTempDatabase('subgraph_limits');
   service = await startSubgraph(offers, testSubgraphConfig(database.url));
-  strict = await startSubgraph(offers, testSubgraphConfig(database.url, { limits: { maxDepth: 3, maxAliases: 2, maxTokens: 60, maxDirectives: 1, maxCost: 100, maxRepresentations: 5 } }));
+  strict = await startSubgraph(
+    offers,
+    testSubgraphConfig(database.url, {
+      limits: { maxDepth: 3, maxAliases: 2, maxTokens: 60, maxDirectives: 1, maxCost: 100, maxRepresentations: 5 },
+    }),
+  );
   sql = postgres(database.url, { max: 1, onnotice: () => {} });
 });
 
@@ -61,7 +69,8 @@ describe('with the defaults', () => {
     const CHEAP = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
     expect(errorCodes(await gql(service.url, CHEAP, { r: models(1_001) }))).toEqual(['TOO_MANY_REPRESENTATIONS']);
     expect((await gql(service.url, CHEAP, { r: models(1_000) })).errors).toBeUndefined();
-    const TWICE = 'query ($r: [_Any!]!) { a: _entities(representations: $r) { __typename } b: _entities(representations: $r) { __typename } }';
+    const TWICE =
+      'query ($r: [_Any!]!) { a: _entities(representations: $r) { __typename } b: _entities(representations: $r) { __typename } }';
     expect(errorCodes(await gql(service.url, TWICE, { r: models(600) }))).toEqual(['TOO_MANY_REPRESENTATIONS']);
   });
 });
@@ -73,7 +82,11 @@ describe('configured limits, each with its code', () => {
   });
 
   test('aliases', async () => {
-    expect(errorCodes(await gql(strict.url, '{ a: offers { totalCount } b: offers { totalCount } c: offers { totalCount } }'))).toEqual(['TOO_MANY_ALIASES']);
+    expect(
+      errorCodes(
+        await gql(strict.url, '{ a: offers { totalCount } b: offers { totalCount } c: offers { totalCount } }'),
+      ),
+    ).toEqual(['TOO_MANY_ALIASES']);
   });
 
   test('tokens', async () => {
@@ -82,7 +95,9 @@ describe('configured limits, each with its code', () => {
   });
 
   test('directives', async () => {
-    expect(errorCodes(await gql(strict.url, '{ offers { totalCount @include(if: true) __typename @skip(if: false) } }'))).toEqual(['TOO_MANY_DIRECTIVES']);
+    expect(
+      errorCodes(await gql(strict.url, '{ offers { totalCount @include(if: true) __typename @skip(if: false) } }')),
+    ).toEqual(['TOO_MANY_DIRECTIVES']);
   });
 
   test('cost, with list sizes read from the variables', async () => {
@@ -92,21 +107,42 @@ describe('configured limits, each with its code', () => {
   });
 
   test('representations', async () => {
-    expect(errorCodes(await gql(strict.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', { r: models(6) }))).toEqual(['TOO_MANY_REPRESENTATIONS']);
+    expect(
+      errorCodes(
+        await gql(strict.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', {
+          r: models(6),
+        }),
+      ),
+    ).toEqual(['TOO_MANY_REPRESENTATIONS']);
   });
 });
 
 describe('configuration', () => {
-  const parse = (env: Record<string, string>) => parseConfig(subgraphConfigSchema('offers'), { DATABASE_URL: 'postgres://localhost/x', ...env });
+  const parse = (env: Record<string, string>) =>
+    parseConfig(subgraphConfigSchema('offers'), { DATABASE_URL: 'postgres://localhost/x', ...env });
 
   test('defaults, and 0 switches a limit off', () => {
     expect(parse({}).limits).toEqual(DEFAULT_SUBGRAPH_QUERY_LIMITS);
-    expect(DEFAULT_SUBGRAPH_QUERY_LIMITS).toEqual({ maxDepth: 15, maxAliases: 50, maxTokens: 5_000, maxDirectives: 50, maxCost: 50_000, maxRepresentations: 1_000 });
-    expect(parse({ SUBGRAPH_MAX_COST: '0', SUBGRAPH_MAX_DEPTH: '20' }).limits).toMatchObject({ maxCost: 0, maxDepth: 20 });
+    expect(DEFAULT_SUBGRAPH_QUERY_LIMITS).toEqual({
+      maxDepth: 15,
+      maxAliases: 50,
+      maxTokens: 5_000,
+      maxDirectives: 50,
+      maxCost: 50_000,
+      maxRepresentations: 1_000,
+    });
+    expect(parse({ SUBGRAPH_MAX_COST: '0', SUBGRAPH_MAX_DEPTH: '20' }).limits).toMatchObject({
+      maxCost: 0,
+      maxDepth: 20,
+    });
   });
 
   test('a wrong value stops the start naming the variable', () => {
-    for (const [name, value] of [['SUBGRAPH_MAX_DEPTH', '-1'], ['SUBGRAPH_MAX_TOKENS', 'lots'], ['SUBGRAPH_MAX_REPRESENTATIONS', '1.5']]) {
+    for (const [name, value] of [
+      ['SUBGRAPH_MAX_DEPTH', '-1'],
+      ['SUBGRAPH_MAX_TOKENS', 'lots'],
+      ['SUBGRAPH_MAX_REPRESENTATIONS', '1.5'],
+    ]) {
       expect(() => parse({ [name!]: value! })).toThrow(ConfigError);
       expect(() => parse({ [name!]: value! })).toThrow(new RegExp(name!));
     }

@@ -32,15 +32,24 @@ function serve(maxOperationNames?: number) {
 }
 
 const run = (service: RunningService, name: string) =>
-  fetch(`${service.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `query ${name} { ping }` }) }).then((r) => r.json());
+  fetch(`${service.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `query ${name} { ping }` }),
+  }).then((r) => r.json());
 
 const series = async (service: RunningService, name: string) =>
-  (await (await fetch(`${service.url}/metrics`)).text()).split('\n').filter((line) => line.startsWith('autograph_subgraph_operations_total{') && line.includes(`operationName="${name}"`));
+  (await (await fetch(`${service.url}/metrics`)).text())
+    .split('\n')
+    .filter(
+      (line) => line.startsWith('autograph_subgraph_operations_total{') && line.includes(`operationName="${name}"`),
+    );
 
 test('operation names in the metrics are bounded: past the limit, new names count as one series', async () => {
   expect(DEFAULT_MAX_OPERATION_NAMES).toBeGreaterThan(0);
   const service = serve(2);
-  for (const name of ['BoundedA', 'BoundedB', 'BoundedC', 'BoundedD', 'BoundedA']) expect(await run(service, name)).toEqual({ data: { ping: 'pong' } });
+  for (const name of ['BoundedA', 'BoundedB', 'BoundedC', 'BoundedD', 'BoundedA'])
+    expect(await run(service, name)).toEqual({ data: { ping: 'pong' } });
   expect(await series(service, 'BoundedA')).toEqual([expect.stringMatching(/ 2$/)]);
   expect(await series(service, 'BoundedB')).toHaveLength(1);
   expect(await series(service, 'BoundedC')).toEqual([]);
@@ -48,7 +57,7 @@ test('operation names in the metrics are bounded: past the limit, new names coun
   expect(await series(service, OTHER_OPERATIONS)).toEqual([expect.stringMatching(/ 2$/)]);
 });
 
-test('an internal failure is masked for the caller and logged without the statement\'s parameters', async () => {
+test("an internal failure is masked for the caller and logged without the statement's parameters", async () => {
   const database = await createTempDatabase('framework_log');
   const connection = connectDatabase({ url: database.url, service: 'framework-log-test', max: 1 }, {});
   const lines: string[] = [];
@@ -75,7 +84,9 @@ test('an internal failure is masked for the caller and logged without the statem
     ready: async () => true,
   });
   try {
-    const response = await gql(service.url, 'query ($e: String!) { store(email: $e) }', { e: 'anna.secret@example.com' });
+    const response = await gql(service.url, 'query ($e: String!) { store(email: $e) }', {
+      e: 'anna.secret@example.com',
+    });
     expect(response.errors![0]!.message).toBe('Unexpected error.');
     const logged = lines.join('\n');
     expect(logged).toContain('Failed query: select $1::int, $2::text');

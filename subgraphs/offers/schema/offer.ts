@@ -6,7 +6,9 @@ import { Model, Offer, User } from './refs';
 
 export const Currency = builder.enumType('Currency', { values: ['RUB', 'USD', 'EUR'] as const });
 export const OfferStatus = builder.enumType('OfferStatus', { values: ['ACTIVE', 'SOLD', 'ARCHIVED'] as const });
-export const OfferOrder = builder.enumType('OfferOrder', { values: ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'MILEAGE_ASC'] as const });
+export const OfferOrder = builder.enumType('OfferOrder', {
+  values: ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'MILEAGE_ASC'] as const,
+});
 
 const Photo = builder.objectRef<PhotoShape>('Photo').implement({
   fields: (t) => ({ url: t.exposeString('url'), width: t.exposeInt('width'), height: t.exposeInt('height') }),

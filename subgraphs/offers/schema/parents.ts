@@ -2,7 +2,6 @@ import { modelOffers, sellerOffers } from '../pages';
 import { OfferConnection } from './offer';
 import { Model, User } from './refs';
 
-
 Model.implement({
   externalFields: () => ({}),
   fields: (t) => ({

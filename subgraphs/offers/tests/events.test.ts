@@ -5,8 +5,19 @@ import { createInProcessQueue, DEFAULT_MAX_QUEUED_EVENTS, type OfferEvent } from
 const event = (id: string): OfferEvent => ({
   type: 'offer.changed',
   offer: {
-    id, sellerId: id, modelId: id, makeId: 'm', title: 't', price: 1, currency: 'RUB', year: 2020, mileageKm: 1, city: 'c', status: 'ACTIVE',
-    createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString(),
+    id,
+    sellerId: id,
+    modelId: id,
+    makeId: 'm',
+    title: 't',
+    price: 1,
+    currency: 'RUB',
+    year: 2020,
+    mileageKm: 1,
+    city: 'c',
+    status: 'ACTIVE',
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
   },
 });
 

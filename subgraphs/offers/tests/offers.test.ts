@@ -23,7 +23,15 @@ let sellerToken: string;
 let otherToken: string;
 
 const CREATE = `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id title price currency status seller { id } model { id } } }`;
-const input = (overrides: Record<string, unknown> = {}) => ({ modelId, title: 'Camry 2.5 AT', price: 250_000_000, year: 2019, mileageKm: 60_000, city: 'Kazan', ...overrides });
+const input = (overrides: Record<string, unknown> = {}) => ({
+  modelId,
+  title: 'Camry 2.5 AT',
+  price: 250_000_000,
+  year: 2019,
+  mileageKm: 60_000,
+  city: 'Kazan',
+  ...overrides,
+});
 const create = async (overrides: Record<string, unknown> = {}, token = sellerToken) => {
   const response = await gql(service.url, CREATE, { input: input(overrides) }, { token });
   if (response.errors) throw new Error(JSON.stringify(response.errors));
@@ -40,7 +48,10 @@ beforeAll(async () => {
   modelId = await insertModel(sql, makeId, 'Camry');
   for (const id of [seller, other]) await insertUser(sql, { id });
   process.env.CATALOG_URL = `${catalog.url}/graphql`;
-  service = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(usersService) }));
+  service = await startSubgraph(
+    offers,
+    testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(usersService) }),
+  );
   delete process.env.CATALOG_URL;
   sellerToken = await issuer.sign(seller);
   otherToken = await issuer.sign(other);
@@ -58,13 +69,26 @@ afterAll(async () => {
 describe('createOffer', () => {
   test('a seller creates an offer; the make comes from the catalog', async () => {
     const offer = await create();
-    expect(offer).toMatchObject({ title: 'Camry 2.5 AT', price: 250_000_000, currency: 'RUB', status: 'ACTIVE', seller: { id: seller }, model: { id: modelId } });
+    expect(offer).toMatchObject({
+      title: 'Camry 2.5 AT',
+      price: 250_000_000,
+      currency: 'RUB',
+      status: 'ACTIVE',
+      seller: { id: seller },
+      model: { id: modelId },
+    });
     const [row] = await sql`select make_id from offers.offers where id = ${offer.id}`;
     expect(row!.make_id).toBe(makeId);
   });
 
   test('each invalid field is named', async () => {
-    for (const [field, value] of [['title', 'ab'], ['price', 0], ['year', 1900], ['mileageKm', -1], ['city', ' ']] as const) {
+    for (const [field, value] of [
+      ['title', 'ab'],
+      ['price', 0],
+      ['year', 1900],
+      ['mileageKm', -1],
+      ['city', ' '],
+    ] as const) {
       const response = await gql(service.url, CREATE, { input: input({ [field]: value }) }, { token: sellerToken });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.errors![0]!.extensions!.field).toBe(field);
@@ -77,15 +101,21 @@ describe('createOffer', () => {
     expect(errorCodes(await gql(service.url, CREATE, { input: input() }))).toEqual(['UNAUTHENTICATED']);
     const buyer = await issuer.sign(await insertUser(sql, { roles: ['BUYER'] }), ['BUYER']);
     expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token: buyer }))).toEqual(['FORBIDDEN']);
-    const unknown = await gql(service.url, CREATE, { input: input({ modelId: crypto.randomUUID() }) }, { token: sellerToken });
+    const unknown = await gql(
+      service.url,
+      CREATE,
+      { input: input({ modelId: crypto.randomUUID() }) },
+      { token: sellerToken },
+    );
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
   });
 });
 
 describe('writes by accounts that are gone', () => {
-  const offerCount = async (sellerId: string) => Number((await sql`select count(*) from offers.offers where seller_id = ${sellerId}`)[0]!.count);
+  const offerCount = async (sellerId: string) =>
+    Number((await sql`select count(*) from offers.offers where seller_id = ${sellerId}`)[0]!.count);
 
-  test('a deleted account\'s still valid token writes nothing: UNAUTHENTICATED', async () => {
+  test("a deleted account's still valid token writes nothing: UNAUTHENTICATED", async () => {
     const id = await insertUser(sql);
     const token = await issuer.sign(id);
     await create({}, token);
@@ -103,8 +133,13 @@ describe('writes by accounts that are gone', () => {
     await sql`update users.users set deactivated_at = now() where id = ${id}`;
     expect(errorCodes(await gql(service.url, CREATE, { input: input() }, { token }))).toEqual(['UNAUTHENTICATED']);
     const PRICE = 'mutation($id: ID!, $p: Int!) { updateOfferPrice(id: $id, price: $p) { price } }';
-    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1_000 }, { token }))).toEqual(['UNAUTHENTICATED']);
-    expect((await gql(service.url, 'query($id: ID!) { offer(id: $id) { price } }', { id: offer.id }, { token })).data.offer.price).toBe(offer.price);
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1_000 }, { token }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    expect(
+      (await gql(service.url, 'query($id: ID!) { offer(id: $id) { price } }', { id: offer.id }, { token })).data.offer
+        .price,
+    ).toBe(offer.price);
     expect(await offerCount(id)).toBe(1);
   });
 
@@ -115,7 +150,9 @@ describe('writes by accounts that are gone', () => {
 
   test('when users cannot be asked, writes fail closed with AUTH_UNAVAILABLE', async () => {
     process.env.CATALOG_URL = `${catalog.url}/graphql`;
-    const cut = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl })).finally(() => delete process.env.CATALOG_URL);
+    const cut = await startSubgraph(offers, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl })).finally(
+      () => delete process.env.CATALOG_URL,
+    );
     try {
       const response = await gql(cut.url, CREATE, { input: input() }, { token: sellerToken });
       expect(errorCodes(response)).toEqual(['AUTH_UNAVAILABLE']);
@@ -130,12 +167,25 @@ describe('owner-only changes', () => {
     const offer = await create();
     const PRICE = 'mutation($id: ID!, $p: Int!) { updateOfferPrice(id: $id, price: $p) { price } }';
     const STATUS = 'mutation($id: ID!, $s: OfferStatus!) { setOfferStatus(id: $id, status: $s) { status } }';
-    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1 }, { token: otherToken }))).toEqual(['FORBIDDEN']);
-    expect((await gql(service.url, PRICE, { id: offer.id, p: 199_000_000 }, { token: sellerToken })).data.updateOfferPrice.price).toBe(199_000_000);
-    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: -5 }, { token: sellerToken }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: otherToken }))).toEqual(['FORBIDDEN']);
-    expect((await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: sellerToken })).data.setOfferStatus.status).toBe('SOLD');
-    expect(errorCodes(await gql(service.url, STATUS, { id: crypto.randomUUID(), s: 'SOLD' }, { token: sellerToken }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: 1 }, { token: otherToken }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      (await gql(service.url, PRICE, { id: offer.id, p: 199_000_000 }, { token: sellerToken })).data.updateOfferPrice
+        .price,
+    ).toBe(199_000_000);
+    expect(errorCodes(await gql(service.url, PRICE, { id: offer.id, p: -5 }, { token: sellerToken }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(errorCodes(await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: otherToken }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      (await gql(service.url, STATUS, { id: offer.id, s: 'SOLD' }, { token: sellerToken })).data.setOfferStatus.status,
+    ).toBe('SOLD');
+    expect(
+      errorCodes(await gql(service.url, STATUS, { id: crypto.randomUUID(), s: 'SOLD' }, { token: sellerToken })),
+    ).toEqual(['NOT_FOUND']);
   });
 });
 
@@ -145,7 +195,12 @@ describe('listing', () => {
   }`;
 
   beforeAll(async () => {
-    for (let i = 0; i < 12; i++) await create({ price: 100_000_000 + (i % 4) * 1_000_000, mileageKm: 10_000 * (i % 5), city: i % 2 ? 'Moscow' : 'Kazan' });
+    for (let i = 0; i < 12; i++)
+      await create({
+        price: 100_000_000 + (i % 4) * 1_000_000,
+        mileageKm: 10_000 * (i % 5),
+        city: i % 2 ? 'Moscow' : 'Kazan',
+      });
   });
 
   async function walk(orderBy: string, filter?: Record<string, unknown>) {
@@ -164,15 +219,34 @@ describe('listing', () => {
 
   test('every ordering pages through every active offer exactly once, in order', async () => {
     const active = (await sql`select count(*)::int as n from offers.offers where status = 'ACTIVE'`)[0]!.n;
-    const sorted = (values: number[], direction: 1 | -1) => values.every((v, i) => i === 0 || (v - values[i - 1]!) * direction >= 0);
+    const sorted = (values: number[], direction: 1 | -1) =>
+      values.every((v, i) => i === 0 || (v - values[i - 1]!) * direction >= 0);
     for (const order of ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'MILEAGE_ASC']) {
       const { ids, nodes, total } = await walk(order);
       expect(ids).toHaveLength(active);
       expect(new Set(ids).size).toBe(active);
       expect(total).toBe(active);
-      if (order === 'PRICE_ASC') expect(sorted(nodes.map((n) => n.price), 1)).toBe(true);
-      if (order === 'PRICE_DESC') expect(sorted(nodes.map((n) => n.price), -1)).toBe(true);
-      if (order === 'MILEAGE_ASC') expect(sorted(nodes.map((n) => n.mileageKm), 1)).toBe(true);
+      if (order === 'PRICE_ASC')
+        expect(
+          sorted(
+            nodes.map((n) => n.price),
+            1,
+          ),
+        ).toBe(true);
+      if (order === 'PRICE_DESC')
+        expect(
+          sorted(
+            nodes.map((n) => n.price),
+            -1,
+          ),
+        ).toBe(true);
+      if (order === 'MILEAGE_ASC')
+        expect(
+          sorted(
+            nodes.map((n) => n.mileageKm),
+            1,
+          ),
+        ).toBe(true);
     }
   });
 
@@ -183,7 +257,8 @@ describe('listing', () => {
     const firstIds = first.data.offers.edges.map((e: any) => e.node.id);
     const secondIds = second.data.offers.edges.map((e: any) => e.node.id);
     expect(secondIds.some((id: string) => firstIds.includes(id))).toBe(false);
-    const [next] = await sql`select id from offers.offers where status = 'ACTIVE' order by created_at desc, id desc offset 5 limit 1`;
+    const [next] =
+      await sql`select id from offers.offers where status = 'ACTIVE' order by created_at desc, id desc offset 5 limit 1`;
     expect(secondIds[0]).toBe(next!.id); // the 5th of the old list (6th now) follows without a gap
   });
 
@@ -201,7 +276,11 @@ describe('listing', () => {
     expect(errorCodes(await gql(service.url, LIST, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await gql(service.url, LIST, { first: 5, after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
     const newest: any = await gql(service.url, LIST, { first: 1 });
-    const crossOrder = await gql(service.url, LIST, { first: 1, orderBy: 'PRICE_ASC', after: newest.data.offers.pageInfo.endCursor });
+    const crossOrder = await gql(service.url, LIST, {
+      first: 1,
+      orderBy: 'PRICE_ASC',
+      after: newest.data.offers.pageInfo.endCursor,
+    });
     expect(errorCodes(crossOrder)).toEqual(['BAD_USER_INPUT']);
   });
 });
@@ -209,13 +288,21 @@ describe('listing', () => {
 test('User.offers and Model.offers cost the same statements for 5 or 50 parents', async () => {
   const statements = async (typename: string, ids: string[]) => {
     const before = await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'offers' });
-    const response = await gql(service.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id offers(first: 3) { totalCount edges { node { id } } } } } }`, {
-      r: ids.map((id) => ({ __typename: typename, id })),
-    });
+    const response = await gql(
+      service.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id offers(first: 3) { totalCount edges { node { id } } } } } }`,
+      {
+        r: ids.map((id) => ({ __typename: typename, id })),
+      },
+    );
     expect(response.errors).toBeUndefined();
-    return (await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'offers' })) - before;
+    return (
+      (await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'offers' })) - before
+    );
   };
   const parents = (n: number) => [seller, ...Array.from({ length: n - 1 }, () => crypto.randomUUID())];
   expect(await statements('User', parents(5))).toBe(await statements('User', parents(50)));
-  expect(await statements('Model', [modelId, ...parents(4)])).toBe(await statements('Model', [modelId, ...parents(49)]));
+  expect(await statements('Model', [modelId, ...parents(4)])).toBe(
+    await statements('Model', [modelId, ...parents(49)]),
+  );
 });

@@ -24,7 +24,10 @@ const RATING = /* GraphQL */ `
 async function ratingOf(modelId: string) {
   const response = await stack.query(RATING, { representations: [{ __typename: 'Model', id: modelId }] });
   expect(response.errors).toBeUndefined();
-  return response.data._entities[0] as { rating: { count: number; average: number } | null; reviews: { totalCount: number } };
+  return response.data._entities[0] as {
+    rating: { count: number; average: number } | null;
+    reviews: { totalCount: number };
+  };
 }
 
 /** Reviews as `userId` (a new account by default; null: without a token). */
@@ -39,7 +42,10 @@ const reviewCount = async () => Number((await stack.sql`select count(*) from rev
 describe('addReview', () => {
   test('stores a review of a catalog model by the signed-in user, text trimmed', async () => {
     const userId = await stack.signUp();
-    const response = await addReview({ modelId: stack.modelIds[0], rating: 5, text: '   Smooth ride and cheap to run.  ' }, userId);
+    const response = await addReview(
+      { modelId: stack.modelIds[0], rating: 5, text: '   Smooth ride and cheap to run.  ' },
+      userId,
+    );
     expect(response.errors).toBeUndefined();
     const review = response.data.addReview;
     expect(review).toMatchObject({
@@ -50,8 +56,14 @@ describe('addReview', () => {
     });
     expect(Date.now() - Date.parse(review.createdAt)).toBeLessThan(60_000);
 
-    const fetched = await stack.query('query ($id: ID!) { review(id: $id) { id text author { id } } }', { id: review.id });
-    expect(fetched.data.review).toEqual({ id: review.id, text: 'Smooth ride and cheap to run.', author: { id: userId } });
+    const fetched = await stack.query('query ($id: ID!) { review(id: $id) { id text author { id } } }', {
+      id: review.id,
+    });
+    expect(fetched.data.review).toEqual({
+      id: review.id,
+      text: 'Smooth ride and cheap to run.',
+      author: { id: userId },
+    });
   });
 
   test('keeps the rating summary in step: null before any review, then count and average', async () => {
@@ -70,7 +82,9 @@ describe('addReview', () => {
   test('a second review of the same model by the same user is a CONFLICT', async () => {
     const userId = await stack.signUp();
     const modelId = stack.modelIds[2]!;
-    expect((await addReview({ modelId, rating: 3, text: 'First impressions are good.' }, userId)).errors).toBeUndefined();
+    expect(
+      (await addReview({ modelId, rating: 3, text: 'First impressions are good.' }, userId)).errors,
+    ).toBeUndefined();
     const again = await addReview({ modelId, rating: 1, text: 'Changed my mind entirely.' }, userId);
     expect(errorCodes(again)).toEqual(['CONFLICT']);
     expect(again.errors![0]!.message).toContain('already reviewed this model');
@@ -83,7 +97,9 @@ describe('addReview', () => {
     const modelId = stack.modelIds[3]!;
     const before = (await ratingOf(modelId)).rating?.count ?? 0;
     const responses = await Promise.all(
-      Array.from({ length: 6 }, () => stack.query(ADD_REVIEW, { input: { modelId, rating: 4, text: 'Racing to review this.' } }, token)),
+      Array.from({ length: 6 }, () =>
+        stack.query(ADD_REVIEW, { input: { modelId, rating: 4, text: 'Racing to review this.' } }, token),
+      ),
     );
     const codes = responses.map((r) => errorCodes(r)[0] ?? 'OK').sort();
     expect(codes).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'OK']);
@@ -98,7 +114,11 @@ describe('addReview validation', () => {
   const cases: [string, () => Record<string, unknown>, string][] = [
     ['rating 0', () => ({ modelId: modelId(), rating: 0, text: 'Long enough text here.' }), 'rating'],
     ['rating 6', () => ({ modelId: modelId(), rating: 6, text: 'Long enough text here.' }), 'rating'],
-    ['text of 9 characters after trimming', () => ({ modelId: modelId(), rating: 3, text: '   123456789      ' }), 'text'],
+    [
+      'text of 9 characters after trimming',
+      () => ({ modelId: modelId(), rating: 3, text: '   123456789      ' }),
+      'text',
+    ],
     ['text of 5001 characters', () => ({ modelId: modelId(), rating: 3, text: 'x'.repeat(5001) }), 'text'],
     ['a malformed modelId', () => ({ modelId: 'camry', rating: 3, text: 'Long enough text here.' }), 'modelId'],
   ];

@@ -27,7 +27,10 @@ export async function startReviewsStack(prefix: string, modelCount: number) {
   // CATALOG_URL is read from the environment during setup, like every per-subgraph variable.
   const previous = process.env.CATALOG_URL;
   process.env.CATALOG_URL = `${catalog.url}/graphql`;
-  const service = await startSubgraph(reviews, testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(users) })).finally(() => {
+  const service = await startSubgraph(
+    reviews,
+    testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(users) }),
+  ).finally(() => {
     if (previous === undefined) delete process.env.CATALOG_URL;
     else process.env.CATALOG_URL = previous;
   });
@@ -37,7 +40,8 @@ export async function startReviewsStack(prefix: string, modelCount: number) {
     sql,
     issuer,
     modelIds,
-    query: (text: string, variables?: Record<string, unknown>, token?: string) => gql(service.url, text, variables, { token }),
+    query: (text: string, variables?: Record<string, unknown>, token?: string) =>
+      gql(service.url, text, variables, { token }),
     signUp: (id?: string) => insertUser(sql, { id }),
     statements: () => readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'reviews' }),
     async stop() {

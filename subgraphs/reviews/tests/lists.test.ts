@@ -34,8 +34,14 @@ beforeAll(async () => {
 
   // One author across three models, written on three different days.
   authorReviews = [];
-  for (const [day, modelId] of [[3, others[0]!], [5, others[1]!], [4, others[2]!]] as const) {
-    authorReviews.push(await insertReview(stack.sql, { modelId, authorId: author, createdAt: `2024-04-0${day}T12:00:00Z` }));
+  for (const [day, modelId] of [
+    [3, others[0]!],
+    [5, others[1]!],
+    [4, others[2]!],
+  ] as const) {
+    authorReviews.push(
+      await insertReview(stack.sql, { modelId, authorId: author, createdAt: `2024-04-0${day}T12:00:00Z` }),
+    );
   }
   counts.set(others[0]!, counts.get(others[0]!)! + 1);
   counts.set(others[1]!, counts.get(others[1]!)! + 1);
@@ -92,7 +98,10 @@ describe('Model.reviews pagination', () => {
     const byDefault = await modelReviews(stack.modelIds[0]!);
     expect(byDefault.data._entities[0].reviews.edges.map((e: any) => e.node.id)).toEqual(expectedOrder.slice(0, 20));
     const none = await modelReviews(stack.modelIds[0]!, { first: 0 });
-    expect(none.data._entities[0].reviews).toMatchObject({ edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    expect(none.data._entities[0].reviews).toMatchObject({
+      edges: [],
+      pageInfo: { hasNextPage: true, endCursor: null },
+    });
   });
 
   test('first above 100 or below 0 is BAD_USER_INPUT', async () => {
@@ -211,7 +220,10 @@ describe('User.reviews', () => {
     expect(mine.reviews.pageInfo.hasNextPage).toBe(true);
     expect(nobody.reviews).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
 
-    const rest = await stack.query(USER_REVIEWS, { representations: representations.slice(0, 1), after: mine.reviews.pageInfo.endCursor });
+    const rest = await stack.query(USER_REVIEWS, {
+      representations: representations.slice(0, 1),
+      after: mine.reviews.pageInfo.endCursor,
+    });
     expect(rest.data._entities[0].reviews.edges.map((e: any) => e.node.id)).toEqual(newestFirst.slice(2));
     expect(rest.data._entities[0].reviews.pageInfo.hasNextPage).toBe(false);
   });

@@ -2,10 +2,12 @@ import { searchOffers, type FacetBucket as Bucket, type Facets } from '../search
 import { builder } from './builder';
 
 /** Offers are owned by the offers subgraph; search only names them by key. */
-const Offer = builder.externalRef('Offer', builder.keyDirective(builder.selection<{ id: string }>('id'), false)).implement({
-  externalFields: () => ({}),
-  fields: (t) => ({ id: t.exposeID('id') }),
-});
+const Offer = builder
+  .externalRef('Offer', builder.keyDirective(builder.selection<{ id: string }>('id'), false))
+  .implement({
+    externalFields: () => ({}),
+    fields: (t) => ({ id: t.exposeID('id') }),
+  });
 
 const FacetBucket = builder.objectRef<Bucket>('FacetBucket').implement({
   fields: (t) => ({ value: t.exposeString('value'), label: t.exposeString('label'), count: t.exposeInt('count') }),
@@ -46,7 +48,8 @@ builder.queryType({
   fields: (t) => ({
     searchOffers: t.field({
       type: OfferSearchResult,
-      description: 'Full-text over title, make and model names, city; filters; facets over the filtered set. Only ACTIVE offers.',
+      description:
+        'Full-text over title, make and model names, city; filters; facets over the filtered set. Only ACTIVE offers.',
       args: {
         text: t.arg.string(),
         filter: t.arg({ type: SearchFilter }),

@@ -30,7 +30,7 @@ async function withEnv<T>(env: Record<string, string>, start: () => Promise<T>):
   try {
     return await start();
   } finally {
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
   }
 }
 
@@ -40,14 +40,30 @@ function event(overrides: Partial<OfferEvent['offer']> = {}): OfferEvent {
   return {
     type: 'offer.changed',
     offer: {
-      id: crypto.randomUUID(), sellerId: crypto.randomUUID(), modelId: ids.camry!, makeId: ids.toyota!, title: 'Toyota Camry 2.5 AT', price: 250_000_000,
-      currency: 'RUB', year: 2019, mileageKm: 60_000, city: 'Kazan', status: 'ACTIVE', createdAt: at, updatedAt: at, ...overrides,
+      id: crypto.randomUUID(),
+      sellerId: crypto.randomUUID(),
+      modelId: ids.camry!,
+      makeId: ids.toyota!,
+      title: 'Toyota Camry 2.5 AT',
+      price: 250_000_000,
+      currency: 'RUB',
+      year: 2019,
+      mileageKm: 60_000,
+      city: 'Kazan',
+      status: 'ACTIVE',
+      createdAt: at,
+      updatedAt: at,
+      ...overrides,
     },
   };
 }
 
 const post = (body: unknown, token = TOKEN) =>
-  fetch(`${service.url}/events/offers`, { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token }, body: JSON.stringify(body) });
+  fetch(`${service.url}/events/offers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
+    body: JSON.stringify(body),
+  });
 
 const SEARCH = `query($text: String, $filter: SearchFilter, $first: Int, $offset: Int) {
   searchOffers(text: $text, filter: $filter, first: $first, offset: $offset) {
@@ -82,19 +98,32 @@ describe('events over HTTP (no Redis)', () => {
     const created = event({ title: 'Unique Zebra edition' });
     expect((await post(created)).status).toBe(202);
     await eventually(async () => (await count('zebra')) === 1);
-    const [doc] = await sql`select make_name, model_name, body_type from search.offer_documents where offer_id = ${created.offer.id}`;
+    const [doc] =
+      await sql`select make_name, model_name, body_type from search.offer_documents where offer_id = ${created.offer.id}`;
     expect(doc).toEqual({ make_name: 'Toyota', model_name: 'Camry', body_type: 'SEDAN' });
     // Found by make and model names too, not only the title.
-    expect((await gql(service.url, SEARCH, { text: 'zebra camry toyota' })).data.searchOffers.offers).toEqual([{ id: created.offer.id }]);
+    expect((await gql(service.url, SEARCH, { text: 'zebra camry toyota' })).data.searchOffers.offers).toEqual([
+      { id: created.offer.id },
+    ]);
 
     const later = new Date(Date.parse(created.offer.updatedAt) + 1000).toISOString();
-    expect((await post({ ...created, offer: { ...created.offer, status: 'SOLD', updatedAt: later } })).status).toBe(202);
+    expect((await post({ ...created, offer: { ...created.offer, status: 'SOLD', updatedAt: later } })).status).toBe(
+      202,
+    );
     await eventually(async () => (await count('zebra')) === 0);
   });
 
   test('an older snapshot never overwrites a newer one', async () => {
     const newer = event({ title: 'Okapi newer', price: 200 });
-    const older = { ...newer, offer: { ...newer.offer, title: 'Okapi older', price: 100, updatedAt: new Date(Date.parse(newer.offer.updatedAt) - 5000).toISOString() } };
+    const older = {
+      ...newer,
+      offer: {
+        ...newer.offer,
+        title: 'Okapi older',
+        price: 100,
+        updatedAt: new Date(Date.parse(newer.offer.updatedAt) - 5000).toISOString(),
+      },
+    };
     await post(newer);
     await post(older);
     await eventually(async () => (await count('okapi')) === 1);
@@ -128,12 +157,17 @@ describe('searchOffers', () => {
       { value: ids.toyota, label: 'Toyota', count: 3 },
       { value: ids.lada, label: 'Lada', count: 1 },
     ]);
-    expect(all.facets.bodyTypes).toEqual([{ value: 'SEDAN', count: 3 }, { value: 'SUV', count: 1 }]);
+    expect(all.facets.bodyTypes).toEqual([
+      { value: 'SEDAN', count: 3 },
+      { value: 'SUV', count: 1 },
+    ]);
     expect(all.facets.years[0]).toEqual({ value: '2020', count: 2 });
 
     const kazan = (await gql(service.url, SEARCH, { filter: { city: 'KAZAN' } })).data.searchOffers;
     expect(kazan.totalCount).toBe(3); // case-insensitive: "Kazan" and "kazan"
-    const toyotaSedans = (await gql(service.url, SEARCH, { filter: { makeId: ids.toyota, bodyType: 'SEDAN', yearMin: 2019 } })).data.searchOffers;
+    const toyotaSedans = (
+      await gql(service.url, SEARCH, { filter: { makeId: ids.toyota, bodyType: 'SEDAN', yearMin: 2019 } })
+    ).data.searchOffers;
     expect(toyotaSedans.totalCount).toBe(1);
     const text = (await gql(service.url, SEARCH, { text: 'camry', filter: { priceMax: 250 } })).data.searchOffers;
     expect(text.totalCount).toBe(1);
@@ -167,7 +201,22 @@ describe('searchOffers', () => {
   });
 
   test('tsquery operators, quotes, backslashes and LIKE wildcards are only text', async () => {
-    for (const text of ['camry:*', 'camry & !rav4', 'camry | (rav4', '"camry', 'camry <-> two', '\\', "camry' or '1'='1", '%', '_', '%camry%', '!!!', ':*', '-camry', 'camry or rav4']) {
+    for (const text of [
+      'camry:*',
+      'camry & !rav4',
+      'camry | (rav4',
+      '"camry',
+      'camry <-> two',
+      '\\',
+      "camry' or '1'='1",
+      '%',
+      '_',
+      '%camry%',
+      '!!!',
+      ':*',
+      '-camry',
+      'camry or rav4',
+    ]) {
       const response = await gql(service.url, SEARCH, { text });
       expect(response.errors).toBeUndefined();
     }
@@ -183,7 +232,13 @@ test('events over BullMQ on the real Redis reach a worker', async () => {
   const worker = await withEnv({ CATALOG_URL: `${catalog.url}/graphql`, QUEUE_PREFIX: prefix }, () =>
     startSubgraph(search, testSubgraphConfig(database.url, { redisUrl: 'redis://127.0.0.1:6379' })),
   );
-  const publisher = createOfferEventPublisher({ redisUrl: 'redis://127.0.0.1:6379', queuePrefix: prefix, searchEventsUrl: 'http://127.0.0.1:9', internalToken: TOKEN, logger });
+  const publisher = createOfferEventPublisher({
+    redisUrl: 'redis://127.0.0.1:6379',
+    queuePrefix: prefix,
+    searchEventsUrl: 'http://127.0.0.1:9',
+    internalToken: TOKEN,
+    logger,
+  });
   try {
     publisher.publish(event({ title: 'Narwhal via queue' }));
     await publisher.flush();
@@ -196,7 +251,9 @@ test('events over BullMQ on the real Redis reach a worker', async () => {
 });
 
 test('reindex rebuilds the index from the offers subgraph', async () => {
-  const offers = await withEnv({ CATALOG_URL: `${catalog.url}/graphql` }, () => startSubgraph(offersModule, testSubgraphConfig(database.url)));
+  const offers = await withEnv({ CATALOG_URL: `${catalog.url}/graphql` }, () =>
+    startSubgraph(offersModule, testSubgraphConfig(database.url)),
+  );
   const database2 = connectDatabase({ url: database.url, service: 'search-test', max: 2 }, tables);
   try {
     await sql`delete from offers.offers`;
@@ -204,11 +261,16 @@ test('reindex rebuilds the index from the offers subgraph', async () => {
       await sql`insert into offers.offers (seller_id, model_id, make_id, title, price, year, mileage_km, city, status)
         values (${crypto.randomUUID()}, ${ids.vesta!}, ${ids.lada!}, ${`Reindexed ${i}`}, ${1000 + i}, 2020, 1000, 'Perm', ${i % 10 === 0 ? 'SOLD' : 'ACTIVE'})`;
     }
-    const result = await reindexFromOffers({ db: database2.db, catalog: createCatalogClient({ url: `${catalog.url}/graphql` }), offersUrl: `${offers.url}/graphql` });
+    const result = await reindexFromOffers({
+      db: database2.db,
+      catalog: createCatalogClient({ url: `${catalog.url}/graphql` }),
+      offersUrl: `${offers.url}/graphql`,
+    });
     expect(result.indexed).toBe(117);
     const [{ n }] = await sql`select count(*)::int as n from search.offer_documents`;
     expect(n).toBe(117); // stale documents from earlier tests are gone
-    const [{ names }] = await sql`select count(*)::int as names from search.offer_documents where make_name = 'Lada' and model_name = 'Vesta'`;
+    const [{ names }] =
+      await sql`select count(*)::int as names from search.offer_documents where make_name = 'Lada' and model_name = 'Vesta'`;
     expect(names).toBe(117);
   } finally {
     await database2.close();

@@ -5,7 +5,11 @@ export const usersSchema = pgSchema('users');
 
 export const sellerKind = usersSchema.enum('seller_kind', ['PRIVATE', 'DEALER']);
 export const role = usersSchema.enum('role', ['BUYER', 'SELLER', 'DEALER', 'MODERATOR', 'ADMIN']);
-export const dealerApplicationStatus = usersSchema.enum('dealer_application_status', ['PENDING', 'APPROVED', 'REJECTED']);
+export const dealerApplicationStatus = usersSchema.enum('dealer_application_status', [
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+]);
 
 export const users = usersSchema.table(
   'users',

@@ -27,7 +27,8 @@ builder.mutationType({
     }),
     approveDealerApplication: t.field({
       type: DealerApplication,
-      description: "Moderators and admins: the applicant becomes a dealer (kind and role DEALER); their next access token carries the role.",
+      description:
+        'Moderators and admins: the applicant becomes a dealer (kind and role DEALER); their next access token carries the role.',
       authenticated: true,
       requiresScopes: [['MODERATOR'], ['ADMIN']],
       args: { id: t.arg.id({ required: true }) },

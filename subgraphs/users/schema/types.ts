@@ -16,7 +16,8 @@ export const User = builder.objectRef<UserRow>('User').implement({
     city: t.exposeString('city'),
     createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
     active: t.boolean({
-      description: 'False once the account is deactivated. For peer subgraphs (their writes check it); @inaccessible, so never in the public API.',
+      description:
+        'False once the account is deactivated. For peer subgraphs (their writes check it); @inaccessible, so never in the public API.',
       inaccessible: true,
       resolve: (user) => user.deactivatedAt === null,
     }),
@@ -28,15 +29,21 @@ builder.asEntity(User, {
   resolveReference: (ref, ctx) => (isId(ref.id) ? userById(ctx).load(ref.id.toLowerCase()) : null),
 });
 
-export const DealerApplicationStatus = builder.enumType('DealerApplicationStatus', { values: ['PENDING', 'APPROVED', 'REJECTED'] as const });
+export const DealerApplicationStatus = builder.enumType('DealerApplicationStatus', {
+  values: ['PENDING', 'APPROVED', 'REJECTED'] as const,
+});
 
 /** A request for the dealer role, filed by registering with `kind: DEALER`. */
 export const DealerApplication = builder.objectRef<DealerApplicationRow>('DealerApplication').implement({
-  description: 'A request for the dealer role. A moderator or an admin approves or rejects it; only approval makes the account a dealer.',
+  description:
+    'A request for the dealer role. A moderator or an admin approves or rejects it; only approval makes the account a dealer.',
   fields: (t) => ({
     id: t.exposeID('id'),
     status: t.field({ type: DealerApplicationStatus, resolve: (application) => application.status }),
-    user: t.field({ type: User, resolve: async (application, _args, ctx) => (await userById(ctx).load(application.userId))! }),
+    user: t.field({
+      type: User,
+      resolve: async (application, _args, ctx) => (await userById(ctx).load(application.userId))!,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (application) => application.createdAt }),
     decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (application) => application.decidedAt }),
   }),
@@ -79,7 +86,8 @@ export const RegisterInput = builder.inputType('RegisterInput', {
       type: SellerKind,
       required: true,
       defaultValue: 'PRIVATE',
-      description: 'DEALER files a dealer application (see Viewer.dealerApplication): the account starts as a private seller until a moderator approves it.',
+      description:
+        'DEALER files a dealer application (see Viewer.dealerApplication): the account starts as a private seller until a moderator approves it.',
     }),
   }),
 });

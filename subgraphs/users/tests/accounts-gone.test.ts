@@ -18,7 +18,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const liveTokens = async (userId: string) => Number((await stack.sql`select count(*) from users.refresh_tokens where user_id = ${userId} and revoked_at is null`)[0]!.count);
+const liveTokens = async (userId: string) =>
+  Number(
+    (await stack.sql`select count(*) from users.refresh_tokens where user_id = ${userId} and revoked_at is null`)[0]!
+      .count,
+  );
 
 describe('deactivated accounts', () => {
   test('deactivation revokes every refresh token; refresh and sign-in fail as for a wrong password', async () => {
@@ -29,7 +33,8 @@ describe('deactivated accounts', () => {
 
     await stack.sql`update users.users set deactivated_at = now() where id = ${account.viewer.user.id}`;
     expect(await liveTokens(account.viewer.user.id)).toBe(0);
-    for (const token of [account.refreshToken, second.data.login.refreshToken]) expect(errorCodes(await stack.refresh(token))).toEqual(['UNAUTHENTICATED']);
+    for (const token of [account.refreshToken, second.data.login.refreshToken])
+      expect(errorCodes(await stack.refresh(token))).toEqual(['UNAUTHENTICATED']);
     const login = await stack.login(account.email, PASSWORD);
     expect(errorCodes(login)).toEqual(['UNAUTHENTICATED']);
     expect(login.errors![0]!.message).toBe(wrong.errors![0]!.message);
@@ -52,9 +57,14 @@ describe('deactivated accounts', () => {
     const moderator = await stack.withRoles(['MODERATOR']);
     const applicant = await stack.register({ kind: 'DEALER' });
     await stack.sql`update users.users set deactivated_at = now() where id = ${moderator.viewer.user.id}`;
-    const approve = await stack.query('mutation ($id: ID!) { approveDealerApplication(id: $id) { status } }', { id: applicant.viewer.dealerApplication!.id }, moderator.accessToken);
+    const approve = await stack.query(
+      'mutation ($id: ID!) { approveDealerApplication(id: $id) { status } }',
+      { id: applicant.viewer.dealerApplication!.id },
+      moderator.accessToken,
+    );
     expect(errorCodes(approve)).toEqual(['UNAUTHENTICATED']);
-    const [row] = await stack.sql`select status from users.dealer_applications where id = ${applicant.viewer.dealerApplication!.id}`;
+    const [row] =
+      await stack.sql`select status from users.dealer_applications where id = ${applicant.viewer.dealerApplication!.id}`;
     expect(row!.status).toBe('PENDING');
   });
 });
@@ -63,7 +73,12 @@ describe('deleted accounts', () => {
   test('deleting the row deletes its refresh tokens; refresh and sign-in fail', async () => {
     const account = await stack.register();
     await stack.sql`delete from users.users where id = ${account.viewer.user.id}`;
-    expect(Number((await stack.sql`select count(*) from users.refresh_tokens where user_id = ${account.viewer.user.id}`)[0]!.count)).toBe(0);
+    expect(
+      Number(
+        (await stack.sql`select count(*) from users.refresh_tokens where user_id = ${account.viewer.user.id}`)[0]!
+          .count,
+      ),
+    ).toBe(0);
     expect(errorCodes(await stack.refresh(account.refreshToken))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await stack.login(account.email))).toEqual(['UNAUTHENTICATED']);
   });
@@ -80,6 +95,8 @@ describe('the users client, as peers ask', () => {
   });
 
   test('fails (the caller refuses the write) when users cannot answer', async () => {
-    await expect(createUsersClient({ url: 'http://127.0.0.1:9/graphql' }).activeOf([crypto.randomUUID()])).rejects.toThrow();
+    await expect(
+      createUsersClient({ url: 'http://127.0.0.1:9/graphql' }).activeOf([crypto.randomUUID()]),
+    ).rejects.toThrow();
   });
 });

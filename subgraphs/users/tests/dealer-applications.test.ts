@@ -17,7 +17,11 @@ const ME = '{ me { roles user { kind } dealerApplication { status } } }';
 
 beforeAll(async () => {
   stack = await startUsersStack('users_dealers');
-  [moderator, admin, seller] = [await stack.withRoles(['BUYER', 'MODERATOR']), await stack.withRoles(['ADMIN']), await stack.withRoles(['BUYER', 'SELLER'])];
+  [moderator, admin, seller] = [
+    await stack.withRoles(['BUYER', 'MODERATOR']),
+    await stack.withRoles(['ADMIN']),
+    await stack.withRoles(['BUYER', 'SELLER']),
+  ];
 });
 
 afterAll(async () => {
@@ -31,7 +35,8 @@ describe('registering as a dealer', () => {
     expect(applicant.viewer.user.kind).toBe('PRIVATE');
     expect(applicant.viewer.dealerApplication).toMatchObject({ status: 'PENDING' });
     expect(claimsOf(applicant.accessToken).roles).toEqual(['BUYER', 'SELLER']);
-    const [row] = await stack.sql`select kind, roles::text[] as roles from users.users where id = ${applicant.viewer.user.id}`;
+    const [row] =
+      await stack.sql`select kind, roles::text[] as roles from users.users where id = ${applicant.viewer.user.id}`;
     expect(row).toEqual({ kind: 'PRIVATE', roles: ['BUYER', 'SELLER'] });
   });
 
@@ -46,7 +51,10 @@ describe('deciding', () => {
     const applicant = await stack.register({ kind: 'DEALER' });
     const approved = await stack.query(APPROVE, { id: applicant.viewer.dealerApplication!.id }, moderator.accessToken);
     expect(approved.errors).toBeUndefined();
-    expect(approved.data.approveDealerApplication).toMatchObject({ status: 'APPROVED', user: { id: applicant.viewer.user.id, kind: 'DEALER' } });
+    expect(approved.data.approveDealerApplication).toMatchObject({
+      status: 'APPROVED',
+      user: { id: applicant.viewer.user.id, kind: 'DEALER' },
+    });
     expect(typeof approved.data.approveDealerApplication.decidedAt).toBe('string');
 
     // The token issued before approval says what it said; the next one carries the role.
@@ -54,7 +62,11 @@ describe('deciding', () => {
     const refreshed = await stack.refresh(applicant.refreshToken);
     expect(claimsOf(refreshed.data.refreshSession.accessToken).roles).toEqual(['BUYER', 'SELLER', 'DEALER']);
     const me = await stack.query(ME, {}, refreshed.data.refreshSession.accessToken);
-    expect(me.data.me).toEqual({ roles: ['BUYER', 'SELLER', 'DEALER'], user: { kind: 'DEALER' }, dealerApplication: { status: 'APPROVED' } });
+    expect(me.data.me).toEqual({
+      roles: ['BUYER', 'SELLER', 'DEALER'],
+      user: { kind: 'DEALER' },
+      dealerApplication: { status: 'APPROVED' },
+    });
   });
 
   test('an admin rejects: nothing changes for the account', async () => {
@@ -70,7 +82,9 @@ describe('deciding', () => {
     const id = applicant.viewer.dealerApplication!.id;
     expect((await stack.query(APPROVE, { id }, moderator.accessToken)).errors).toBeUndefined();
     expect(errorCodes(await stack.query(REJECT, { id }, moderator.accessToken))).toEqual(['CONFLICT']);
-    expect(errorCodes(await stack.query(APPROVE, { id: crypto.randomUUID() }, moderator.accessToken))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await stack.query(APPROVE, { id: crypto.randomUUID() }, moderator.accessToken))).toEqual([
+      'NOT_FOUND',
+    ]);
     expect(errorCodes(await stack.query(APPROVE, { id: 'nope' }, moderator.accessToken))).toEqual(['NOT_FOUND']);
   });
 
@@ -95,17 +109,28 @@ describe('the moderation queue', () => {
         const page: any = await stack.query(LIST, { first: 2, after }, moderator.accessToken);
         expect(page.errors).toBeUndefined();
         ids.push(...page.data.dealerApplications.edges.map((e: any) => e.node.id));
-        if (!page.data.dealerApplications.pageInfo.hasNextPage) return { ids, total: page.data.dealerApplications.totalCount };
+        if (!page.data.dealerApplications.pageInfo.hasNextPage)
+          return { ids, total: page.data.dealerApplications.totalCount };
         after = page.data.dealerApplications.pageInfo.endCursor;
       }
     };
     const before = await pending();
-    const fresh = [await stack.register({ kind: 'DEALER' }), await stack.register({ kind: 'DEALER' }), await stack.register({ kind: 'DEALER' })];
+    const fresh = [
+      await stack.register({ kind: 'DEALER' }),
+      await stack.register({ kind: 'DEALER' }),
+      await stack.register({ kind: 'DEALER' }),
+    ];
     const after = await pending();
     expect(after.ids).toEqual([...before.ids, ...fresh.map((a) => a.viewer.dealerApplication!.id)]);
     expect(after.total).toBe(before.total + 3);
     const approved = await stack.query(LIST, { status: 'APPROVED', first: 100 }, admin.accessToken);
-    expect(approved.data.dealerApplications.edges.every((e: any) => e.node.status === 'APPROVED' && e.node.user.kind === 'DEALER')).toBe(true);
-    expect(errorCodes(await stack.query(LIST, { after: 'garbage' }, moderator.accessToken))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      approved.data.dealerApplications.edges.every(
+        (e: any) => e.node.status === 'APPROVED' && e.node.user.kind === 'DEALER',
+      ),
+    ).toBe(true);
+    expect(errorCodes(await stack.query(LIST, { after: 'garbage' }, moderator.accessToken))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });

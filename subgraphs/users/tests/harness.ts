@@ -5,7 +5,8 @@ import { startSubgraph } from '../../framework';
 import { testSubgraphConfig } from '../../catalog/tests/fixtures';
 import users from '..';
 
-const AUTH_FIELDS = 'accessToken refreshToken expiresAt viewer { email roles user { id name kind } dealerApplication { id status } }';
+const AUTH_FIELDS =
+  'accessToken refreshToken expiresAt viewer { email roles user { id name kind } dealerApplication { id status } }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
 const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { ${AUTH_FIELDS} } }`;
 const REFRESH = `mutation ($t: String!) { refreshSession(refreshToken: $t) { ${AUTH_FIELDS} } }`;
@@ -15,7 +16,12 @@ export interface Account {
   email: string;
   accessToken: string;
   refreshToken: string;
-  viewer: { email: string; roles: string[]; user: { id: string; name: string; kind: string }; dealerApplication: { id: string; status: string } | null };
+  viewer: {
+    email: string;
+    roles: string[];
+    user: { id: string; name: string; kind: string };
+    dealerApplication: { id: string; status: string } | null;
+  };
 }
 
 /**
@@ -33,7 +39,11 @@ export async function startUsersStack(prefix: string, env: Record<string, string
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   let counter = 0;
 
-  const query = <T = any>(text: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> => gql<T>(service.url, text, variables, { token });
+  const query = <T = any>(
+    text: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<GraphQLResponse<T>> => gql<T>(service.url, text, variables, { token });
 
   return {
     url: service.url,
@@ -41,7 +51,9 @@ export async function startUsersStack(prefix: string, env: Record<string, string
     query,
     async register(overrides: Record<string, unknown> = {}): Promise<Account> {
       const email = `${prefix}-${++counter}-${crypto.randomUUID().slice(0, 8)}@example.com`;
-      const response = await query(REGISTER, { input: { email, password: PASSWORD, name: 'Anna', city: 'Kazan', ...overrides } });
+      const response = await query(REGISTER, {
+        input: { email, password: PASSWORD, name: 'Anna', city: 'Kazan', ...overrides },
+      });
       if (response.errors) throw new Error(JSON.stringify(response.errors));
       return { email, ...response.data.register };
     },

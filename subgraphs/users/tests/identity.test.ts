@@ -19,7 +19,13 @@ const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { ${AU
 
 let counter = 0;
 async function register(overrides: Record<string, unknown> = {}) {
-  const input = { email: `user${++counter}-${Date.now()}@example.com`, password: 'long enough password', name: 'Anna', city: 'Kazan', ...overrides };
+  const input = {
+    email: `user${++counter}-${Date.now()}@example.com`,
+    password: 'long enough password',
+    name: 'Anna',
+    city: 'Kazan',
+    ...overrides,
+  };
   const response = await gql(service.url, REGISTER, { input });
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return { input, ...response.data.register };
@@ -48,12 +54,16 @@ describe('sign-up and sign-in', () => {
 
   test('duplicate e-mail → CONFLICT; bad input → BAD_USER_INPUT', async () => {
     const account = await register();
-    const again = await gql(service.url, REGISTER, { input: { ...account.input, email: account.input.email.toUpperCase() } });
+    const again = await gql(service.url, REGISTER, {
+      input: { ...account.input, email: account.input.email.toUpperCase() },
+    });
     expect(errorCodes(again)).toEqual(['CONFLICT']);
     const badEmail = await gql(service.url, REGISTER, { input: { ...account.input, email: 'not-an-email' } });
     expect(errorCodes(badEmail)).toEqual(['BAD_USER_INPUT']);
     expect(badEmail.errors![0]!.extensions!.field).toBe('email');
-    const shortPassword = await gql(service.url, REGISTER, { input: { ...account.input, email: 'new@example.com', password: 'short' } });
+    const shortPassword = await gql(service.url, REGISTER, {
+      input: { ...account.input, email: 'new@example.com', password: 'short' },
+    });
     expect(errorCodes(shortPassword)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -72,7 +82,10 @@ describe('tokens and sessions', () => {
   test('the JWKS verifies issued access tokens', async () => {
     const account = await register();
     const keys = createRemoteJWKSet(new URL(`${service.url}/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(account.accessToken, keys, { issuer: 'autograph', audience: 'autograph-api' });
+    const { payload, protectedHeader } = await jwtVerify(account.accessToken, keys, {
+      issuer: 'autograph',
+      audience: 'autograph-api',
+    });
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload.sub).toBe(account.viewer.user.id);
     expect(payload.roles).toEqual(['BUYER', 'SELLER']);
@@ -101,7 +114,9 @@ describe('tokens and sessions', () => {
 
   test('logout revokes the session', async () => {
     const account = await register();
-    const out = await gql(service.url, 'mutation($t: String!) { logout(refreshToken: $t) }', { t: account.refreshToken });
+    const out = await gql(service.url, 'mutation($t: String!) { logout(refreshToken: $t) }', {
+      t: account.refreshToken,
+    });
     expect(out.data.logout).toBe(true);
     expect(errorCodes(await gql(service.url, REFRESH, { t: account.refreshToken }))).toEqual(['UNAUTHENTICATED']);
     const unknown = await gql(service.url, 'mutation { logout(refreshToken: "unknown") }');
@@ -131,11 +146,17 @@ test('user references resolve in one statement, however many', async () => {
   const ids = await Promise.all([1, 2, 3, 4, 5, 6].map(async () => (await register()).viewer.user.id));
   const entities = async (list: string[]) => {
     const before = await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'users' });
-    const response = await gql(service.url, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }', {
-      r: list.map((id) => ({ __typename: 'User', id })),
-    });
+    const response = await gql(
+      service.url,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }',
+      {
+        r: list.map((id) => ({ __typename: 'User', id })),
+      },
+    );
     expect(response.data._entities.map((u: { id: string }) => u.id)).toEqual(list);
-    return (await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'users' })) - before;
+    return (
+      (await readCounter(`${service.url}/metrics`, 'autograph_sql_statements_total', { service: 'users' })) - before
+    );
   };
   expect(await entities(ids.slice(0, 2))).toBe(await entities(ids));
 });

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { errorCodes, readCounter } from '../../../tests/support/graphql';
 import { ConfigError } from '../../../kit/config';
-import { DEFAULT_LOGIN_LOCK_MAX_SECONDS, DEFAULT_LOGIN_LOCK_SECONDS, DEFAULT_LOGIN_MAX_FAILURES, readIdentityConfig } from '../config';
+import {
+  DEFAULT_LOGIN_LOCK_MAX_SECONDS,
+  DEFAULT_LOGIN_LOCK_SECONDS,
+  DEFAULT_LOGIN_MAX_FAILURES,
+  readIdentityConfig,
+} from '../config';
 import { PASSWORD, startUsersStack, type UsersStack } from './harness';
 
 /**
@@ -11,7 +16,11 @@ import { PASSWORD, startUsersStack, type UsersStack } from './harness';
 let stack: UsersStack;
 
 beforeAll(async () => {
-  stack = await startUsersStack('users_throttle', { LOGIN_MAX_FAILURES: '5', LOGIN_LOCK_SECONDS: '2', LOGIN_LOCK_MAX_SECONDS: '8' });
+  stack = await startUsersStack('users_throttle', {
+    LOGIN_MAX_FAILURES: '5',
+    LOGIN_LOCK_SECONDS: '2',
+    LOGIN_LOCK_MAX_SECONDS: '8',
+  });
 });
 
 afterAll(async () => {
@@ -57,7 +66,12 @@ describe('failed sign-ins lock the account', () => {
     const account = await stack.register();
     const key = new Bun.CryptoHasher('sha256').update(account.email).digest('hex');
     // The length of the current lock, exactly: both times are set by the statement that locked.
-    const lockSeconds = async () => Number((await stack.sql`select extract(epoch from locked_until - last_failed_at) as s from users.login_attempts where key = ${key}`)[0]!.s);
+    const lockSeconds = async () =>
+      Number(
+        (
+          await stack.sql`select extract(epoch from locked_until - last_failed_at) as s from users.login_attempts where key = ${key}`
+        )[0]!.s,
+      );
     await fail(account.email, 5);
     expect(await lockSeconds()).toBe(2);
     await Bun.sleep(2_100);
@@ -82,7 +96,11 @@ describe('what a lock does not tell or touch', () => {
       const responses = [];
       for (let i = 0; i < 6; i++) responses.push(await stack.login(email, WRONG));
       // How many seconds are left depends on when the answer comes; everything else must match.
-      return responses.map((r) => ({ code: errorCodes(r)[0], message: r.errors![0]!.message.replace(/\d+ s$/, 'N s'), retryAfter: typeof r.errors![0]!.extensions!.retryAfter }));
+      return responses.map((r) => ({
+        code: errorCodes(r)[0],
+        message: r.errors![0]!.message.replace(/\d+ s$/, 'N s'),
+        retryAfter: typeof r.errors![0]!.extensions!.retryAfter,
+      }));
     };
     expect(await answers(nobody)).toEqual(await answers(account.email));
   });
@@ -129,13 +147,21 @@ describe('what a lock does not tell or touch', () => {
 
 describe('configuration', () => {
   test('defaults: 5 failures, then 30 s doubling up to an hour', () => {
-    expect(readIdentityConfig({}).loginThrottle).toEqual({ maxFailures: DEFAULT_LOGIN_MAX_FAILURES, lockSeconds: DEFAULT_LOGIN_LOCK_SECONDS, maxLockSeconds: DEFAULT_LOGIN_LOCK_MAX_SECONDS });
-    expect([DEFAULT_LOGIN_MAX_FAILURES, DEFAULT_LOGIN_LOCK_SECONDS, DEFAULT_LOGIN_LOCK_MAX_SECONDS]).toEqual([5, 30, 3600]);
+    expect(readIdentityConfig({}).loginThrottle).toEqual({
+      maxFailures: DEFAULT_LOGIN_MAX_FAILURES,
+      lockSeconds: DEFAULT_LOGIN_LOCK_SECONDS,
+      maxLockSeconds: DEFAULT_LOGIN_LOCK_MAX_SECONDS,
+    });
+    expect([DEFAULT_LOGIN_MAX_FAILURES, DEFAULT_LOGIN_LOCK_SECONDS, DEFAULT_LOGIN_LOCK_MAX_SECONDS]).toEqual([
+      5, 30, 3600,
+    ]);
   });
 
   test('a wrong value names its variable', () => {
     expect(() => readIdentityConfig({ LOGIN_MAX_FAILURES: '0' })).toThrow(ConfigError);
     expect(() => readIdentityConfig({ LOGIN_MAX_FAILURES: 'many' })).toThrow(/LOGIN_MAX_FAILURES/);
-    expect(() => readIdentityConfig({ LOGIN_LOCK_SECONDS: '60', LOGIN_LOCK_MAX_SECONDS: '30' })).toThrow(/LOGIN_LOCK_MAX_SECONDS/);
+    expect(() => readIdentityConfig({ LOGIN_LOCK_SECONDS: '60', LOGIN_LOCK_MAX_SECONDS: '30' })).toThrow(
+      /LOGIN_LOCK_MAX_SECONDS/,
+    );
   });
 });

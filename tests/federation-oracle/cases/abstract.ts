@@ -16,7 +16,14 @@ const searchSubgraphs: SubgraphDefinition[] = [
     resolvers: {
       Query: {
         search: (_: unknown, args: { term: string }) =>
-          args.term === 'none' ? [] : [{ __typename: 'Product', id: 'p1' }, { __typename: 'Tag', label: `#${args.term}` }, { __typename: 'Article', slug: 'how-to' }, { __typename: 'Product', id: 'p2' }],
+          args.term === 'none'
+            ? []
+            : [
+                { __typename: 'Product', id: 'p1' },
+                { __typename: 'Tag', label: `#${args.term}` },
+                { __typename: 'Article', slug: 'how-to' },
+                { __typename: 'Product', id: 'p2' },
+              ],
       },
     },
   },
@@ -26,12 +33,24 @@ const searchSubgraphs: SubgraphDefinition[] = [
       interface Priced { price: Int! }
       type Product implements Priced @key(fields: "id") { id: ID! title: String! price: Int! }
     `,
-    resolvers: { Product: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, title: ref.id === 'p1' ? 'Kettle' : 'Mug', price: ref.id === 'p1' ? 30 : 8 }) } },
+    resolvers: {
+      Product: {
+        __resolveReference: (ref: { id: string }) => ({
+          id: ref.id,
+          title: ref.id === 'p1' ? 'Kettle' : 'Mug',
+          price: ref.id === 'p1' ? 30 : 8,
+        }),
+      },
+    },
   },
   {
     name: 'blog',
     typeDefs: `type Article @key(fields: "slug") { slug: String! headline: String! words: Int! }`,
-    resolvers: { Article: { __resolveReference: (ref: { slug: string }) => ({ slug: ref.slug, headline: 'How to federate', words: 1200 }) } },
+    resolvers: {
+      Article: {
+        __resolveReference: (ref: { slug: string }) => ({ slug: ref.slug, headline: 'How to federate', words: 1200 }),
+      },
+    },
   },
 ];
 
@@ -67,9 +86,22 @@ export const abstractCases: OracleCase[] = [
       {
         name: 'only __typename of each member',
         query: `{ search(term: "x") { __typename } }`,
-        expect: { data: { search: [{ __typename: 'Product' }, { __typename: 'Tag' }, { __typename: 'Article' }, { __typename: 'Product' }] } },
+        expect: {
+          data: {
+            search: [
+              { __typename: 'Product' },
+              { __typename: 'Tag' },
+              { __typename: 'Article' },
+              { __typename: 'Product' },
+            ],
+          },
+        },
       },
-      { name: 'empty result', query: `{ search(term: "none") { __typename ... on Product { title } } }`, expect: { data: { search: [] } } },
+      {
+        name: 'empty result',
+        query: `{ search(term: "none") { __typename ... on Product { title } } }`,
+        expect: { data: { search: [] } },
+      },
       {
         name: 'spread inside inline fragment inside named fragment',
         query: `
@@ -77,7 +109,16 @@ export const abstractCases: OracleCase[] = [
           fragment Hit on Hit { ... on Product { id ...ProductCard } ... on Article { ... { headline } } }
           fragment ProductCard on Product { title ... on Priced { price } }
         `,
-        expect: { data: { search: [{ id: 'p1', title: 'Kettle', price: 30 }, {}, { headline: 'How to federate' }, { id: 'p2', title: 'Mug', price: 8 }] } },
+        expect: {
+          data: {
+            search: [
+              { id: 'p1', title: 'Kettle', price: 30 },
+              {},
+              { headline: 'How to federate' },
+              { id: 'p2', title: 'Mug', price: 8 },
+            ],
+          },
+        },
       },
       {
         name: 'same field under several aliases with different arguments',
@@ -92,12 +133,31 @@ export const abstractCases: OracleCase[] = [
       {
         name: 'alias on __typename and on a key field',
         query: `{ search(term: "c") { kind: __typename ... on Product { key: id id title } } }`,
-        expect: { data: { search: [{ kind: 'Product', key: 'p1', id: 'p1', title: 'Kettle' }, { kind: 'Tag' }, { kind: 'Article' }, { kind: 'Product', key: 'p2', id: 'p2', title: 'Mug' }] } },
+        expect: {
+          data: {
+            search: [
+              { kind: 'Product', key: 'p1', id: 'p1', title: 'Kettle' },
+              { kind: 'Tag' },
+              { kind: 'Article' },
+              { kind: 'Product', key: 'p2', id: 'p2', title: 'Mug' },
+            ],
+          },
+        },
       },
       {
         name: 'root and nested __typename',
         query: `{ __typename search(term: "z") { __typename ... on Product { __typename title } } }`,
-        expect: { data: { __typename: 'Query', search: [{ __typename: 'Product', title: 'Kettle' }, { __typename: 'Tag' }, { __typename: 'Article' }, { __typename: 'Product', title: 'Mug' }] } },
+        expect: {
+          data: {
+            __typename: 'Query',
+            search: [
+              { __typename: 'Product', title: 'Kettle' },
+              { __typename: 'Tag' },
+              { __typename: 'Article' },
+              { __typename: 'Product', title: 'Mug' },
+            ],
+          },
+        },
       },
       { name: 'only the root __typename', query: `{ __typename }`, expect: { data: { __typename: 'Query' } } },
     ],

@@ -19,8 +19,15 @@ export const chainCase: OracleCase = {
         type Query { hello: String! rows(first: Int!): [Row!]! thing: Thing! }
       `,
       resolvers: {
-        Query: { hello: () => 'world', rows: (_: unknown, args: { first: number }) => grid(args.first), thing: () => ({ id: 't1' }) },
-        Row: { cells: (row: { row: number }, args: { first: number }) => Array.from({ length: args.first }, (_, i) => ({ value: row.row * 1000 + i })) },
+        Query: {
+          hello: () => 'world',
+          rows: (_: unknown, args: { first: number }) => grid(args.first),
+          thing: () => ({ id: 't1' }),
+        },
+        Row: {
+          cells: (row: { row: number }, args: { first: number }) =>
+            Array.from({ length: args.first }, (_, i) => ({ value: row.row * 1000 + i })),
+        },
       },
     },
     {
@@ -32,6 +39,10 @@ export const chainCase: OracleCase = {
   queries: [
     { name: 'cheap', query: '{ hello }', expect: { data: { hello: 'world' } } },
     { name: 'too costly', query: '{ rows(first: 200) { row cells(first: 200) { value } } }', expect: { data: null } },
-    { name: 'needs chain-b', query: '{ thing { id label } }', expect: { data: { thing: { id: 't1', label: 'thing t1' } } } },
+    {
+      name: 'needs chain-b',
+      query: '{ thing { id label } }',
+      expect: { data: { thing: { id: 't1', label: 'thing t1' } } },
+    },
   ],
 };

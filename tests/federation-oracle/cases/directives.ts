@@ -20,7 +20,11 @@ const subgraphs: OracleCase['subgraphs'] = [
       type Query { hello: String! rows(first: Int!): [Row!]! trees(first: Int!): [Tree!]! }
     `,
     resolvers: {
-      Query: { hello: () => 'world', rows: (_: unknown, args: { first: number }) => grid(args.first), trees: (_: unknown, args: { first: number }) => tree(1, args.first) },
+      Query: {
+        hello: () => 'world',
+        rows: (_: unknown, args: { first: number }) => grid(args.first),
+        trees: (_: unknown, args: { first: number }) => tree(1, args.first),
+      },
       Row: { cells: (row: { row: number }, args: { first: number }) => cells(row.row, args.first) },
       Tree: { children: (node: { value: number }, args: { first: number }) => tree(node.value * 10, args.first) },
     },
@@ -41,7 +45,14 @@ export const directiveCases: OracleCase[] = [
         name: '@include(if: $b) with $b sent true, across subgraphs',
         query: `query ($b: Boolean!) { rows(first: 2) { row label @include(if: $b) } }`,
         variables: { b: true },
-        expect: { data: { rows: [{ row: 0, label: 'row 0' }, { row: 1, label: 'row 1' }] } },
+        expect: {
+          data: {
+            rows: [
+              { row: 0, label: 'row 0' },
+              { row: 1, label: 'row 1' },
+            ],
+          },
+        },
       },
       {
         name: '@skip(if: $s) with $s sent true skips the remote field',
@@ -79,13 +90,30 @@ export const directiveCases: OracleCase[] = [
   },
   {
     name: 'list sizes from variables and defaults (first: $n)',
-    subgraphs: [...subgraphs.slice(0, 1), { ...subgraphs[1]!, typeDefs: `type Row @key(fields: "row") { row: Int! label: String! even: Boolean! }`, resolvers: { Row: { label: (row: { row: number }) => `row ${row.row}`, even: (row: { row: number }) => row.row % 2 === 0 } } }],
+    subgraphs: [
+      ...subgraphs.slice(0, 1),
+      {
+        ...subgraphs[1]!,
+        typeDefs: `type Row @key(fields: "row") { row: Int! label: String! even: Boolean! }`,
+        resolvers: {
+          Row: { label: (row: { row: number }) => `row ${row.row}`, even: (row: { row: number }) => row.row % 2 === 0 },
+        },
+      },
+    ],
     queries: [
       {
         name: 'first: $n sent',
         query: `query ($n: Int!) { rows(first: $n) { row even } }`,
         variables: { n: 3 },
-        expect: { data: { rows: [{ row: 0, even: true }, { row: 1, even: false }, { row: 2, even: true }] } },
+        expect: {
+          data: {
+            rows: [
+              { row: 0, even: true },
+              { row: 1, even: false },
+              { row: 2, even: true },
+            ],
+          },
+        },
       },
       {
         name: 'first: $n with a default, not sent',

@@ -38,7 +38,10 @@ export const entityCases: OracleCase[] = [
           type Query { products: [Product!]! product(upc: String!): Product }
         `,
         resolvers: {
-          Query: { products: () => products, product: (_: unknown, args: { upc: string }) => products.find((p) => p.upc === args.upc) ?? null },
+          Query: {
+            products: () => products,
+            product: (_: unknown, args: { upc: string }) => products.find((p) => p.upc === args.upc) ?? null,
+          },
           Product: { __resolveReference: (ref: { upc: string }) => products.find((p) => p.upc === ref.upc) ?? null },
         },
       },
@@ -59,7 +62,9 @@ export const entityCases: OracleCase[] = [
         typeDefs: `
           type User @key(fields: "id") { id: ID! name: String! }
         `,
-        resolvers: { User: { __resolveReference: (ref: { id: string }) => users.find((u) => u.id === ref.id) ?? null } },
+        resolvers: {
+          User: { __resolveReference: (ref: { id: string }) => users.find((u) => u.id === ref.id) ?? null },
+        },
       },
     ],
     queries: [
@@ -80,7 +85,9 @@ export const entityCases: OracleCase[] = [
         name: 'one entity by argument variable',
         query: `query ($upc: String!) { product(upc: $upc) { name price reviews { id author { id name } } } }`,
         variables: { upc: 'p2' },
-        expect: { data: { product: { name: 'Chair', price: 40, reviews: [{ id: 'r2', author: { id: 'u2', name: 'Grace' } }] } } },
+        expect: {
+          data: { product: { name: 'Chair', price: 40, reviews: [{ id: 'r2', author: { id: 'u2', name: 'Grace' } }] } },
+        },
       },
     ],
   },
@@ -93,19 +100,41 @@ export const entityCases: OracleCase[] = [
           type Store @key(fields: "id region") { id: ID! region: String! city: String! }
           type Query { stores: [Store!]! }
         `,
-        resolvers: { Query: { stores: () => stores }, Store: { __resolveReference: (ref: { id: string; region: string }) => ({ ...ref, city: stores.find((s) => s.id === ref.id && s.region === ref.region)!.city }) } },
+        resolvers: {
+          Query: { stores: () => stores },
+          Store: {
+            __resolveReference: (ref: { id: string; region: string }) => ({
+              ...ref,
+              city: stores.find((s) => s.id === ref.id && s.region === ref.region)!.city,
+            }),
+          },
+        },
       },
       {
         name: 'staff',
         typeDefs: `type Store @key(fields: "id region") { id: ID! region: String! headcount: Int! }`,
-        resolvers: { Store: { __resolveReference: (ref: { id: string; region: string }) => ({ ...ref, headcount: ref.region === 'eu' ? 12 : 30 }) } },
+        resolvers: {
+          Store: {
+            __resolveReference: (ref: { id: string; region: string }) => ({
+              ...ref,
+              headcount: ref.region === 'eu' ? 12 : 30,
+            }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'same id, two regions, fields from both subgraphs',
         query: `{ stores { id region city headcount } }`,
-        expect: { data: { stores: [{ id: 's1', region: 'eu', city: 'Berlin', headcount: 12 }, { id: 's1', region: 'us', city: 'Boston', headcount: 30 }] } },
+        expect: {
+          data: {
+            stores: [
+              { id: 's1', region: 'eu', city: 'Berlin', headcount: 12 },
+              { id: 's1', region: 'us', city: 'Boston', headcount: 30 },
+            ],
+          },
+        },
       },
     ],
   },
@@ -117,7 +146,12 @@ export const entityCases: OracleCase[] = [
         typeDefs: `
           type Parcel @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! label: String! }
         `,
-        resolvers: { Parcel: { __resolveReference: (ref: { id?: string; sku?: string }) => parcels.find((p) => p.id === ref.id || p.sku === ref.sku) ?? null } },
+        resolvers: {
+          Parcel: {
+            __resolveReference: (ref: { id?: string; sku?: string }) =>
+              parcels.find((p) => p.id === ref.id || p.sku === ref.sku) ?? null,
+          },
+        },
       },
       {
         name: 'warehouse',
@@ -130,14 +164,28 @@ export const entityCases: OracleCase[] = [
       {
         name: 'tracking',
         typeDefs: `type Parcel @key(fields: "id") { id: ID! status: String! }`,
-        resolvers: { Parcel: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, status: ref.id === 'x1' ? 'delivered' : 'in transit' }) } },
+        resolvers: {
+          Parcel: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              status: ref.id === 'x1' ? 'delivered' : 'in transit',
+            }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'sku → id → status',
         query: `{ shelf { sku label status } }`,
-        expect: { data: { shelf: [{ sku: 'SKU-2', label: 'Crate', status: 'in transit' }, { sku: 'SKU-1', label: 'Box', status: 'delivered' }] } },
+        expect: {
+          data: {
+            shelf: [
+              { sku: 'SKU-2', label: 'Crate', status: 'in transit' },
+              { sku: 'SKU-1', label: 'Box', status: 'delivered' },
+            ],
+          },
+        },
       },
     ],
   },
@@ -151,7 +199,14 @@ export const entityCases: OracleCase[] = [
           type Repo @key(fields: "name owner { id }") { name: String! owner: Owner! }
           type Query { repos: [Repo!]! }
         `,
-        resolvers: { Query: { repos: () => [{ name: 'core', owner: { id: 'o1' } }, { name: 'web', owner: { id: 'o2' } }] } },
+        resolvers: {
+          Query: {
+            repos: () => [
+              { name: 'core', owner: { id: 'o1' } },
+              { name: 'web', owner: { id: 'o2' } },
+            ],
+          },
+        },
       },
       {
         name: 'stars',
@@ -159,14 +214,28 @@ export const entityCases: OracleCase[] = [
           type Owner @shareable { id: ID! }
           type Repo @key(fields: "name owner { id }") { name: String! owner: Owner! stars: Int! }
         `,
-        resolvers: { Repo: { __resolveReference: (ref: { name: string; owner: { id: string } }) => ({ ...ref, stars: ref.name.length * 10 + Number(ref.owner.id.slice(1)) }) } },
+        resolvers: {
+          Repo: {
+            __resolveReference: (ref: { name: string; owner: { id: string } }) => ({
+              ...ref,
+              stars: ref.name.length * 10 + Number(ref.owner.id.slice(1)),
+            }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'nested key fields in the representation',
         query: `{ repos { name owner { id } stars } }`,
-        expect: { data: { repos: [{ name: 'core', owner: { id: 'o1' }, stars: 41 }, { name: 'web', owner: { id: 'o2' }, stars: 32 }] } },
+        expect: {
+          data: {
+            repos: [
+              { name: 'core', owner: { id: 'o1' }, stars: 41 },
+              { name: 'web', owner: { id: 'o2' }, stars: 32 },
+            ],
+          },
+        },
       },
       {
         name: 'only the remote field (key fields fetched but not returned)',
@@ -184,7 +253,14 @@ export const entityCases: OracleCase[] = [
           type Good @key(fields: "id") { id: ID! name: String! }
           type Query { goods: [Good!]! }
         `,
-        resolvers: { Query: { goods: () => [{ id: 'g1', name: 'Pen' }, { id: 'g2', name: 'Ink' }] } },
+        resolvers: {
+          Query: {
+            goods: () => [
+              { id: 'g1', name: 'Pen' },
+              { id: 'g2', name: 'Ink' },
+            ],
+          },
+        },
       },
       {
         name: 'prices',
@@ -207,7 +283,14 @@ export const entityCases: OracleCase[] = [
         name: 'one field under three aliases with different arguments',
         query: `query ($c: Currency!) { goods { name eur: price usd: price(currency: USD) gross: price(currency: $c, withTax: true) } }`,
         variables: { c: 'USD' },
-        expect: { data: { goods: [{ name: 'Pen', eur: 2, usd: 3, gross: 3.75 }, { name: 'Ink', eur: 5, usd: 7.5, gross: 9.375 }] } },
+        expect: {
+          data: {
+            goods: [
+              { name: 'Pen', eur: 2, usd: 3, gross: 3.75 },
+              { name: 'Ink', eur: 5, usd: 7.5, gross: 9.375 },
+            ],
+          },
+        },
       },
     ],
   },
@@ -221,7 +304,14 @@ export const entityCases: OracleCase[] = [
           type Planet @key(fields: "code") { code: PlanetCode! order: Int! }
           type Query { planets: [Planet!]! }
         `,
-        resolvers: { Query: { planets: () => [{ code: 'EARTH', order: 3 }, { code: 'MERCURY', order: 1 }] } },
+        resolvers: {
+          Query: {
+            planets: () => [
+              { code: 'EARTH', order: 3 },
+              { code: 'MERCURY', order: 1 },
+            ],
+          },
+        },
       },
       {
         name: 'moons',
@@ -229,10 +319,30 @@ export const entityCases: OracleCase[] = [
           enum PlanetCode { MERCURY VENUS EARTH }
           type Planet @key(fields: "code") { code: PlanetCode! moons: [String!]! }
         `,
-        resolvers: { Planet: { __resolveReference: (ref: { code: string }) => ({ code: ref.code, moons: ref.code === 'EARTH' ? ['Moon'] : [] }) } },
+        resolvers: {
+          Planet: {
+            __resolveReference: (ref: { code: string }) => ({
+              code: ref.code,
+              moons: ref.code === 'EARTH' ? ['Moon'] : [],
+            }),
+          },
+        },
       },
     ],
-    queries: [{ name: 'enum key in the representation', query: `{ planets { code order moons } }`, expect: { data: { planets: [{ code: 'EARTH', order: 3, moons: ['Moon'] }, { code: 'MERCURY', order: 1, moons: [] }] } } }],
+    queries: [
+      {
+        name: 'enum key in the representation',
+        query: `{ planets { code order moons } }`,
+        expect: {
+          data: {
+            planets: [
+              { code: 'EARTH', order: 3, moons: ['Moon'] },
+              { code: 'MERCURY', order: 1, moons: [] },
+            ],
+          },
+        },
+      },
+    ],
   },
   {
     name: 'entities: four hops back and forth between three subgraphs',
@@ -246,7 +356,9 @@ export const entityCases: OracleCase[] = [
         `,
         resolvers: {
           Query: { people: () => [{ id: 'p1', name: 'Ada' }] },
-          Person: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: ref.id === 'p1' ? 'Ada' : 'Charles' }) },
+          Person: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: ref.id === 'p1' ? 'Ada' : 'Charles' }),
+          },
         },
       },
       {
@@ -263,14 +375,34 @@ export const entityCases: OracleCase[] = [
           type Person @key(fields: "id") { id: ID! }
           type Company @key(fields: "id") { id: ID! name: String! founder: Person! }
         `,
-        resolvers: { Company: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: ref.id === 'c1' ? 'Engines Ltd' : 'Difference Co', founder: { id: 'p2' } }) } },
+        resolvers: {
+          Company: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              name: ref.id === 'c1' ? 'Engines Ltd' : 'Difference Co',
+              founder: { id: 'p2' },
+            }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'person → employer → founder → employer name',
         query: `{ people { name employer { name founder { name employer { id name } } } } }`,
-        expect: { data: { people: [{ name: 'Ada', employer: { name: 'Engines Ltd', founder: { name: 'Charles', employer: { id: 'c2', name: 'Difference Co' } } } }] } },
+        expect: {
+          data: {
+            people: [
+              {
+                name: 'Ada',
+                employer: {
+                  name: 'Engines Ltd',
+                  founder: { name: 'Charles', employer: { id: 'c2', name: 'Difference Co' } },
+                },
+              },
+            ],
+          },
+        },
       },
     ],
   },

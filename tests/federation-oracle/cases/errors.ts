@@ -9,8 +9,20 @@ import type { OracleCase } from '../harness';
 const coded = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
 const orders = [
-  { id: 'o1', lines: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] },
-  { id: 'o2', lines: [{ sku: 'bad', qty: 1 }, { sku: 'c', qty: 5 }] },
+  {
+    id: 'o1',
+    lines: [
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 2 },
+    ],
+  },
+  {
+    id: 'o2',
+    lines: [
+      { sku: 'bad', qty: 1 },
+      { sku: 'c', qty: 5 },
+    ],
+  },
   { id: 'o3', lines: [] },
 ];
 
@@ -59,7 +71,10 @@ export const errorCases: OracleCase[] = [
               return 10;
             },
             // Errors inside a list of lists: one item fails, its siblings stay.
-            discounts: (order: { id: string }) => [[1, order.id === 'o1' ? Promise.reject(coded('discount expired', 'EXPIRED')) : 2], [3]],
+            discounts: (order: { id: string }) => [
+              [1, order.id === 'o1' ? Promise.reject(coded('discount expired', 'EXPIRED')) : 2],
+              [3],
+            ],
           },
         },
       },
@@ -68,7 +83,10 @@ export const errorCases: OracleCase[] = [
       {
         name: 'nullable root field fails, sibling root succeeds',
         query: `{ broken orders { id } }`,
-        expect: { data: { broken: null, orders: [{ id: 'o1' }, { id: 'o2' }, { id: 'o3' }] }, errors: [{ path: ['broken'], code: 'BROKEN_ROOT' }] },
+        expect: {
+          data: { broken: null, orders: [{ id: 'o1' }, { id: 'o2' }, { id: 'o3' }] },
+          errors: [{ path: ['broken'], code: 'BROKEN_ROOT' }],
+        },
       },
       {
         name: 'non-null root field fails: data is null',
@@ -78,13 +96,28 @@ export const errorCases: OracleCase[] = [
       {
         name: 'error on one item of a list, same subgraph',
         query: `{ orders { id audit } }`,
-        expect: { data: { orders: [{ id: 'o1', audit: 'audited o1' }, { id: 'o2', audit: null }, { id: 'o3', audit: 'audited o3' }] }, errors: [{ path: ['orders', 1, 'audit'], code: 'AUDIT_DOWN' }] },
+        expect: {
+          data: {
+            orders: [
+              { id: 'o1', audit: 'audited o1' },
+              { id: 'o2', audit: null },
+              { id: 'o3', audit: 'audited o3' },
+            ],
+          },
+          errors: [{ path: ['orders', 1, 'audit'], code: 'AUDIT_DOWN' }],
+        },
       },
       {
         name: 'errors from an entity fetch: field error and resolveReference error',
         query: `{ orders { id total } }`,
         expect: {
-          data: { orders: [{ id: 'o1', total: 10 }, { id: 'o2', total: null }, { id: 'o3', total: null }] },
+          data: {
+            orders: [
+              { id: 'o1', total: 10 },
+              { id: 'o2', total: null },
+              { id: 'o3', total: null },
+            ],
+          },
           errors: [
             { path: ['orders', 1, 'total'], code: 'PRICE_UNKNOWN' },
             { path: ['orders', 2], code: 'ARCHIVED' },
@@ -95,7 +128,13 @@ export const errorCases: OracleCase[] = [
         name: 'error inside a list of lists from another subgraph',
         query: `{ orders { id discounts } }`,
         expect: {
-          data: { orders: [{ id: 'o1', discounts: [[1, null], [3]] }, { id: 'o2', discounts: [[1, 2], [3]] }, { id: 'o3', discounts: null }] },
+          data: {
+            orders: [
+              { id: 'o1', discounts: [[1, null], [3]] },
+              { id: 'o2', discounts: [[1, 2], [3]] },
+              { id: 'o3', discounts: null },
+            ],
+          },
           errors: [
             { path: ['orders', 0, 'discounts', 0, 1], code: 'EXPIRED' },
             { path: ['orders', 2], code: 'ARCHIVED' },
@@ -114,7 +153,14 @@ export const errorCases: OracleCase[] = [
           type Aisle { name: String! bins: [Bin!]! }
           type Query { aisles: [Aisle!]! }
         `,
-        resolvers: { Query: { aisles: () => [{ name: 'A', bins: [{ code: 'A1' }, { code: 'A2' }] }, { name: 'B', bins: [{ code: 'B1' }, { code: 'B2' }, { code: 'B3' }] }] } },
+        resolvers: {
+          Query: {
+            aisles: () => [
+              { name: 'A', bins: [{ code: 'A1' }, { code: 'A2' }] },
+              { name: 'B', bins: [{ code: 'B1' }, { code: 'B2' }, { code: 'B3' }] },
+            ],
+          },
+        },
       },
       {
         name: 'sensors',
@@ -138,7 +184,25 @@ export const errorCases: OracleCase[] = [
         name: 'nullable field fails deep in a list',
         query: `{ aisles { name bins { code temperature } } }`,
         expect: {
-          data: { aisles: [{ name: 'A', bins: [{ code: 'A1', temperature: 4.5 }, { code: 'A2', temperature: 4.5 }] }, { name: 'B', bins: [{ code: 'B1', temperature: 4.5 }, { code: 'B2', temperature: null }, { code: 'B3', temperature: 4.5 }] }] },
+          data: {
+            aisles: [
+              {
+                name: 'A',
+                bins: [
+                  { code: 'A1', temperature: 4.5 },
+                  { code: 'A2', temperature: 4.5 },
+                ],
+              },
+              {
+                name: 'B',
+                bins: [
+                  { code: 'B1', temperature: 4.5 },
+                  { code: 'B2', temperature: null },
+                  { code: 'B3', temperature: 4.5 },
+                ],
+              },
+            ],
+          },
           errors: [{ path: ['aisles', 1, 'bins', 1, 'temperature'], code: 'SENSOR_OFFLINE' }],
         },
       },
@@ -147,7 +211,12 @@ export const errorCases: OracleCase[] = [
         name: 'non-null field of an entity fails deep in a list',
         query: `{ aisles { name bins { humidity } } }`,
         expect: {
-          data: { aisles: [{ name: 'A', bins: [{ humidity: 40 }, null] }, { name: 'B', bins: [{ humidity: 40 }, { humidity: 40 }, { humidity: 40 }] }] },
+          data: {
+            aisles: [
+              { name: 'A', bins: [{ humidity: 40 }, null] },
+              { name: 'B', bins: [{ humidity: 40 }, { humidity: 40 }, { humidity: 40 }] },
+            ],
+          },
           errors: [{ path: ['aisles', 0, 'bins', 1, 'humidity'], code: 'SENSOR_BROKEN' }],
         },
       },

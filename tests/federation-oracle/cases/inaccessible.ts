@@ -13,8 +13,16 @@ export const inaccessibleCases: OracleCase[] = [
           type Query { loans: [Loan!]! }
         `,
         resolvers: {
-          Query: { loans: () => [{ id: 'l1', amount: 1000, internalRisk: 3 }, { id: 'l2', amount: 50, internalRisk: 9 }] },
-          Loan: { __resolveReference: (ref: { id: string }) => (ref.id === 'l1' ? { id: 'l1', amount: 1000, internalRisk: 3 } : { id: 'l2', amount: 50, internalRisk: 9 }) },
+          Query: {
+            loans: () => [
+              { id: 'l1', amount: 1000, internalRisk: 3 },
+              { id: 'l2', amount: 50, internalRisk: 9 },
+            ],
+          },
+          Loan: {
+            __resolveReference: (ref: { id: string }) =>
+              ref.id === 'l1' ? { id: 'l1', amount: 1000, internalRisk: 3 } : { id: 'l2', amount: 50, internalRisk: 9 },
+          },
         },
       },
       {
@@ -26,7 +34,18 @@ export const inaccessibleCases: OracleCase[] = [
       },
     ],
     queries: [
-      { name: 'field computed from an inaccessible one', query: `{ loans { id amount grade } }`, expect: { data: { loans: [{ id: 'l1', amount: 1000, grade: 'A' }, { id: 'l2', amount: 50, grade: 'C' }] } } },
+      {
+        name: 'field computed from an inaccessible one',
+        query: `{ loans { id amount grade } }`,
+        expect: {
+          data: {
+            loans: [
+              { id: 'l1', amount: 1000, grade: 'A' },
+              { id: 'l2', amount: 50, grade: 'C' },
+            ],
+          },
+        },
+      },
       {
         name: 'selecting the inaccessible field is a validation error',
         query: `{ loans { id internalRisk } }`,
@@ -47,22 +66,36 @@ export const inaccessibleCases: OracleCase[] = [
         `,
         resolvers: {
           Query: {
-            tickets: (_: unknown, args: { priority?: string }) => [
-              { id: 't1', priority: 'LOW' },
-              { id: 't2', priority: 'HIGH' },
-            ].filter((ticket) => !args.priority || ticket.priority === args.priority),
+            tickets: (_: unknown, args: { priority?: string }) =>
+              [
+                { id: 't1', priority: 'LOW' },
+                { id: 't2', priority: 'HIGH' },
+              ].filter((ticket) => !args.priority || ticket.priority === args.priority),
           },
         },
       },
       {
         name: 'owners',
         typeDefs: `type Ticket @key(fields: "id") { id: ID! owner: String! }`,
-        resolvers: { Ticket: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, owner: ref.id === 't1' ? 'ops' : 'dev' }) } },
+        resolvers: {
+          Ticket: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id, owner: ref.id === 't1' ? 'ops' : 'dev' }),
+          },
+        },
       },
     ],
     queries: [
-      { name: 'accessible enum value as a variable', query: `query ($p: Priority) { tickets(priority: $p) { id priority owner } }`, variables: { p: 'HIGH' }, expect: { data: { tickets: [{ id: 't2', priority: 'HIGH', owner: 'dev' }] } } },
-      { name: 'inaccessible enum value is refused', query: `{ tickets(priority: SECRET) { id } }`, expect: { status: 400, data: null, errors: [{ code: 'GRAPHQL_VALIDATION_FAILED' }] } },
+      {
+        name: 'accessible enum value as a variable',
+        query: `query ($p: Priority) { tickets(priority: $p) { id priority owner } }`,
+        variables: { p: 'HIGH' },
+        expect: { data: { tickets: [{ id: 't2', priority: 'HIGH', owner: 'dev' }] } },
+      },
+      {
+        name: 'inaccessible enum value is refused',
+        query: `{ tickets(priority: SECRET) { id } }`,
+        expect: { status: 400, data: null, errors: [{ code: 'GRAPHQL_VALIDATION_FAILED' }] },
+      },
     ],
   },
 ];

@@ -47,7 +47,10 @@ const nodeSubgraphs: SubgraphDefinition[] = [
       type Query { node(id: ID!): Node nodes(ids: [ID!]!): [Node]! }
     `,
     resolvers: {
-      Query: { node: (_: unknown, args: { id: string }) => nodes[args.id] ?? null, nodes: (_: unknown, args: { ids: string[] }) => args.ids.map((id) => nodes[id] ?? null) },
+      Query: {
+        node: (_: unknown, args: { id: string }) => nodes[args.id] ?? null,
+        nodes: (_: unknown, args: { ids: string[] }) => args.ids.map((id) => nodes[id] ?? null),
+      },
       Product: { __resolveReference: (ref: { id: string }) => nodes[ref.id] ?? null },
       User: { __resolveReference: (ref: { id: string }) => nodes[ref.id] ?? null },
     },
@@ -55,7 +58,11 @@ const nodeSubgraphs: SubgraphDefinition[] = [
   {
     name: 'stock',
     typeDefs: `type Product @key(fields: "id") { id: ID! inStock: Int! }`,
-    resolvers: { Product: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, inStock: ref.id === 'Product:1' ? 3 : 0 }) } },
+    resolvers: {
+      Product: {
+        __resolveReference: (ref: { id: string }) => ({ id: ref.id, inStock: ref.id === 'Product:1' ? 3 : 0 }),
+      },
+    },
   },
   {
     name: 'profiles',
@@ -88,7 +95,15 @@ export const interfaceCases: OracleCase[] = [
       {
         name: 'nodes list mixing types and a miss',
         query: `{ nodes(ids: ["Product:2", "User:1", "Nope:0"]) { id ... on Product { name inStock } ... on User { login bio } } }`,
-        expect: { data: { nodes: [{ id: 'Product:2', name: 'Toaster', inStock: 0 }, { id: 'User:1', login: 'ada', bio: 'bio of User:1' }, null] } },
+        expect: {
+          data: {
+            nodes: [
+              { id: 'Product:2', name: 'Toaster', inStock: 0 },
+              { id: 'User:1', login: 'ada', bio: 'bio of User:1' },
+              null,
+            ],
+          },
+        },
       },
     ],
   },
@@ -101,19 +116,37 @@ export const interfaceCases: OracleCase[] = [
         typeDefs: `
           type Account @key(fields: "id") @interfaceObject { id: ID! balance: Int! }
         `,
-        resolvers: { Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, balance: ref.id === 'acc1' ? 42 : 9000 }) } },
+        resolvers: {
+          Account: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id, balance: ref.id === 'acc1' ? 42 : 9000 }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'interface field added by an @interfaceObject subgraph',
         query: `{ accounts { id owner balance } }`,
-        expect: { data: { accounts: [{ id: 'acc1', owner: 'Ada', balance: 42 }, { id: 'acc2', owner: 'Initech', balance: 9000 }] } },
+        expect: {
+          data: {
+            accounts: [
+              { id: 'acc1', owner: 'Ada', balance: 42 },
+              { id: 'acc2', owner: 'Initech', balance: 9000 },
+            ],
+          },
+        },
       },
       {
         name: 'fragments on implementations plus the interface-object field',
         query: `{ accounts { __typename balance ... on PersonalAccount { birthday } ... on BusinessAccount { vatId } } }`,
-        expect: { data: { accounts: [{ __typename: 'PersonalAccount', balance: 42, birthday: '12-10' }, { __typename: 'BusinessAccount', balance: 9000, vatId: 'DE123' }] } },
+        expect: {
+          data: {
+            accounts: [
+              { __typename: 'PersonalAccount', balance: 42, birthday: '12-10' },
+              { __typename: 'BusinessAccount', balance: 9000, vatId: 'DE123' },
+            ],
+          },
+        },
       },
       {
         name: 'single account by id',
@@ -134,8 +167,15 @@ export const interfaceCases: OracleCase[] = [
           type Query { topAccounts: [Account!]! }
         `,
         resolvers: {
-          Query: { topAccounts: () => [{ id: 'acc2', score: 99 }, { id: 'acc1', score: 50 }] },
-          Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, score: ref.id === 'acc1' ? 50 : 99 }) },
+          Query: {
+            topAccounts: () => [
+              { id: 'acc2', score: 99 },
+              { id: 'acc1', score: 50 },
+            ],
+          },
+          Account: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id, score: ref.id === 'acc1' ? 50 : 99 }),
+          },
         },
       },
     ],
@@ -143,12 +183,26 @@ export const interfaceCases: OracleCase[] = [
       {
         name: '__typename and implementation fields from the owner',
         query: `{ topAccounts { id score __typename ... on PersonalAccount { birthday } ... on BusinessAccount { vatId } } }`,
-        expect: { data: { topAccounts: [{ id: 'acc2', score: 99, __typename: 'BusinessAccount', vatId: 'DE123' }, { id: 'acc1', score: 50, __typename: 'PersonalAccount', birthday: '12-10' }] } },
+        expect: {
+          data: {
+            topAccounts: [
+              { id: 'acc2', score: 99, __typename: 'BusinessAccount', vatId: 'DE123' },
+              { id: 'acc1', score: 50, __typename: 'PersonalAccount', birthday: '12-10' },
+            ],
+          },
+        },
       },
       {
         name: 'interface fields only',
         query: `{ topAccounts { owner score } }`,
-        expect: { data: { topAccounts: [{ owner: 'Initech', score: 99 }, { owner: 'Ada', score: 50 }] } },
+        expect: {
+          data: {
+            topAccounts: [
+              { owner: 'Initech', score: 99 },
+              { owner: 'Ada', score: 50 },
+            ],
+          },
+        },
       },
     ],
   },
@@ -164,14 +218,27 @@ export const interfaceCases: OracleCase[] = [
           type Query { animals: [Animal!]! }
         `,
         resolvers: {
-          Query: { animals: () => [{ __typename: 'Dog', name: 'Rex', barks: true }, { __typename: 'Cat', name: 'Tom' }, { __typename: 'Dog', name: 'Fido', barks: false }] },
+          Query: {
+            animals: () => [
+              { __typename: 'Dog', name: 'Rex', barks: true },
+              { __typename: 'Cat', name: 'Tom' },
+              { __typename: 'Dog', name: 'Fido', barks: false },
+            ],
+          },
           Dog: { __resolveReference: (ref: { name: string }) => ({ name: ref.name, barks: ref.name === 'Rex' }) },
         },
       },
       {
         name: 'vets',
         typeDefs: `type Dog @key(fields: "name") { name: String! lastVisit: String }`,
-        resolvers: { Dog: { __resolveReference: (ref: { name: string }) => ({ name: ref.name, lastVisit: ref.name === 'Rex' ? '2024-01-02' : null }) } },
+        resolvers: {
+          Dog: {
+            __resolveReference: (ref: { name: string }) => ({
+              name: ref.name,
+              lastVisit: ref.name === 'Rex' ? '2024-01-02' : null,
+            }),
+          },
+        },
       },
       {
         name: 'cats',
@@ -183,12 +250,28 @@ export const interfaceCases: OracleCase[] = [
       {
         name: 'each implementation reaches its own subgraph',
         query: `{ animals { name ... on Dog { barks lastVisit } ... on Cat { lives } } }`,
-        expect: { data: { animals: [{ name: 'Rex', barks: true, lastVisit: '2024-01-02' }, { name: 'Tom', lives: 9 }, { name: 'Fido', barks: false, lastVisit: null }] } },
+        expect: {
+          data: {
+            animals: [
+              { name: 'Rex', barks: true, lastVisit: '2024-01-02' },
+              { name: 'Tom', lives: 9 },
+              { name: 'Fido', barks: false, lastVisit: null },
+            ],
+          },
+        },
       },
       {
         name: 'fragment on the interface and __typename only',
         query: `{ animals { __typename ...Named } } fragment Named on Animal { name }`,
-        expect: { data: { animals: [{ __typename: 'Dog', name: 'Rex' }, { __typename: 'Cat', name: 'Tom' }, { __typename: 'Dog', name: 'Fido' }] } },
+        expect: {
+          data: {
+            animals: [
+              { __typename: 'Dog', name: 'Rex' },
+              { __typename: 'Cat', name: 'Tom' },
+              { __typename: 'Dog', name: 'Fido' },
+            ],
+          },
+        },
       },
     ],
   },
@@ -213,7 +296,14 @@ export const interfaceCases: OracleCase[] = [
       {
         name: 'history',
         typeDefs: `type Node @key(fields: "id") @interfaceObject { id: ID! createdAt: String! }`,
-        resolvers: { Node: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, createdAt: ref.id.startsWith('User') ? '2020-01-01' : '2021-06-15' }) } },
+        resolvers: {
+          Node: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              createdAt: ref.id.startsWith('User') ? '2020-01-01' : '2021-06-15',
+            }),
+          },
+        },
       },
     ],
     queries: [

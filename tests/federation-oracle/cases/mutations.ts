@@ -30,7 +30,10 @@ export const mutationCases: OracleCase[] = [
           type Query { total: Int! }
           type Mutation { add(n: Int!): Step! }
         `,
-        resolvers: { Query: { total: () => state.total }, Mutation: { add: (_: unknown, args: { n: number }) => step(`add ${args.n}`, (total) => total + args.n) } },
+        resolvers: {
+          Query: { total: () => state.total },
+          Mutation: { add: (_: unknown, args: { n: number }) => step(`add ${args.n}`, (total) => total + args.n) },
+        },
       },
       {
         name: 'multiplier',
@@ -38,7 +41,9 @@ export const mutationCases: OracleCase[] = [
           type Step @shareable { seq: Int! total: Int! log: [String!]! }
           type Mutation { times(n: Int!): Step! }
         `,
-        resolvers: { Mutation: { times: (_: unknown, args: { n: number }) => step(`times ${args.n}`, (total) => total * args.n) } },
+        resolvers: {
+          Mutation: { times: (_: unknown, args: { n: number }) => step(`times ${args.n}`, (total) => total * args.n) },
+        },
       },
     ],
     queries: [
@@ -82,14 +87,26 @@ export const mutationCases: OracleCase[] = [
       {
         name: 'wordcount',
         typeDefs: `type Note @key(fields: "id") { id: ID! words: Int! }`,
-        resolvers: { Note: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, words: notes.get(ref.id)?.text.split(' ').length ?? 0 }) } },
+        resolvers: {
+          Note: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              words: notes.get(ref.id)?.text.split(' ').length ?? 0,
+            }),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'two creations, then fields from the second subgraph',
         query: `mutation { a: createNote(text: "hello federated world") { id text words } b: createNote(text: "bye") { id words __typename } }`,
-        expect: { data: { a: { id: 'n1', text: 'hello federated world', words: 3 }, b: { id: 'n2', words: 1, __typename: 'Note' } } },
+        expect: {
+          data: {
+            a: { id: 'n1', text: 'hello federated world', words: 3 },
+            b: { id: 'n2', words: 1, __typename: 'Note' },
+          },
+        },
       },
     ],
   },
@@ -131,7 +148,15 @@ export const mutationCases: OracleCase[] = [
       {
         name: 'add, fail, double, add',
         query: `mutation { a: add(n: 5) { total } b: fail { total } c: double { total } d: add(n: 1) { seq total log } }`,
-        expect: { data: { a: { total: 5 }, b: null, c: { total: 10 }, d: { seq: 4, total: 11, log: ['add 5', 'fail', 'double', 'add 1'] } }, errors: [{ path: ['b'], code: 'REFUSED' }] },
+        expect: {
+          data: {
+            a: { total: 5 },
+            b: null,
+            c: { total: 10 },
+            d: { seq: 4, total: 11, log: ['add 5', 'fail', 'double', 'add 1'] },
+          },
+          errors: [{ path: ['b'], code: 'REFUSED' }],
+        },
       },
     ],
   },

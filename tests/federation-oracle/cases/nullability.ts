@@ -7,7 +7,11 @@ import type { OracleCase } from '../harness';
  * field of a found entity does bubble. The expectations record the oracle as it is.
  */
 
-const shelf = [{ sku: 'L1', title: 'Atlas' }, { sku: 'L2', title: 'Bible' }, { sku: 'L3', title: 'Codex' }];
+const shelf = [
+  { sku: 'L1', title: 'Atlas' },
+  { sku: 'L2', title: 'Bible' },
+  { sku: 'L3', title: 'Codex' },
+];
 /** The inventory knows L1 and L2 only. */
 const inventory: Record<string, { sku: string; id: string; stock: number; note: string | null }> = {
   L1: { sku: 'L1', id: 'inv-1', stock: 5, note: 'front' },
@@ -22,7 +26,12 @@ function listingCase(name: string, listType: string, entityFields: string): Orac
         type Listing @key(fields: "sku") { sku: String! title: String! }
         type Query { listings: ${listType} listing(sku: String!): Listing }
       `,
-      resolvers: { Query: { listings: () => shelf, listing: (_: unknown, args: { sku: string }) => shelf.find((l) => l.sku === args.sku) ?? null } },
+      resolvers: {
+        Query: {
+          listings: () => shelf,
+          listing: (_: unknown, args: { sku: string }) => shelf.find((l) => l.sku === args.sku) ?? null,
+        },
+      },
     },
     {
       name,
@@ -42,7 +51,15 @@ export const nullabilityCases: OracleCase[] = [
       {
         name: 'fields of the owning subgraph only',
         query: `{ listings { sku title } }`,
-        expect: { data: { listings: [{ sku: 'L1', title: 'Atlas' }, { sku: 'L2', title: 'Bible' }, { sku: 'L3', title: 'Codex' }] } },
+        expect: {
+          data: {
+            listings: [
+              { sku: 'L1', title: 'Atlas' },
+              { sku: 'L2', title: 'Bible' },
+              { sku: 'L3', title: 'Codex' },
+            ],
+          },
+        },
       },
       {
         name: 'single entity, owning subgraph only',
@@ -52,7 +69,15 @@ export const nullabilityCases: OracleCase[] = [
       {
         name: 'nullable remote field on a missing entity is null',
         query: `{ listings { sku note } }`,
-        expect: { data: { listings: [{ sku: 'L1', note: 'front' }, { sku: 'L2', note: null }, { sku: 'L3', note: null }] } },
+        expect: {
+          data: {
+            listings: [
+              { sku: 'L1', note: 'front' },
+              { sku: 'L2', note: null },
+              { sku: 'L3', note: null },
+            ],
+          },
+        },
       },
       {
         name: 'non-null remote field on a missing entity: the entity is null',
@@ -87,19 +112,39 @@ export const nullabilityCases: OracleCase[] = [
           type Order { number: Int! customer: Customer }
           type Query { orders: [Order!]! }
         `,
-        resolvers: { Query: { orders: () => [{ number: 1, customer: { id: 'c1' } }, { number: 2, customer: null }, { number: 3, customer: { id: 'c404' } }] } },
+        resolvers: {
+          Query: {
+            orders: () => [
+              { number: 1, customer: { id: 'c1' } },
+              { number: 2, customer: null },
+              { number: 3, customer: { id: 'c404' } },
+            ],
+          },
+        },
       },
       {
         name: 'customers',
         typeDefs: `type Customer @key(fields: "id") { id: ID! name: String }`,
-        resolvers: { Customer: { __resolveReference: (ref: { id: string }) => (ref.id === 'c1' ? { id: 'c1', name: 'Initech' } : null) } },
+        resolvers: {
+          Customer: {
+            __resolveReference: (ref: { id: string }) => (ref.id === 'c1' ? { id: 'c1', name: 'Initech' } : null),
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'null reference, found and not found',
         query: `{ orders { number customer { id name } } }`,
-        expect: { data: { orders: [{ number: 1, customer: { id: 'c1', name: 'Initech' } }, { number: 2, customer: null }, { number: 3, customer: { id: 'c404', name: null } }] } },
+        expect: {
+          data: {
+            orders: [
+              { number: 1, customer: { id: 'c1', name: 'Initech' } },
+              { number: 2, customer: null },
+              { number: 3, customer: { id: 'c404', name: null } },
+            ],
+          },
+        },
       },
     ],
   },
@@ -113,12 +158,27 @@ export const nullabilityCases: OracleCase[] = [
           type Shelf { label: String! books: [Book!] }
           type Query { shelves: [Shelf!]! }
         `,
-        resolvers: { Query: { shelves: () => [{ label: 'A', books: [{ isbn: '1' }, { isbn: '2' }] }, { label: 'B', books: [{ isbn: '3' }] }] } },
+        resolvers: {
+          Query: {
+            shelves: () => [
+              { label: 'A', books: [{ isbn: '1' }, { isbn: '2' }] },
+              { label: 'B', books: [{ isbn: '3' }] },
+            ],
+          },
+        },
       },
       {
         name: 'books',
         typeDefs: `type Book @key(fields: "isbn") { isbn: String! title: String! subtitle: String }`,
-        resolvers: { Book: { __resolveReference: (ref: { isbn: string }) => ({ isbn: ref.isbn, title: ref.isbn === '2' ? null : `Book ${ref.isbn}`, subtitle: null }) } },
+        resolvers: {
+          Book: {
+            __resolveReference: (ref: { isbn: string }) => ({
+              isbn: ref.isbn,
+              title: ref.isbn === '2' ? null : `Book ${ref.isbn}`,
+              subtitle: null,
+            }),
+          },
+        },
       },
     ],
     queries: [
@@ -127,7 +187,12 @@ export const nullabilityCases: OracleCase[] = [
         name: 'a null non-null title from the subgraph nulls that book',
         query: `{ shelves { label books { isbn title subtitle } } }`,
         expect: {
-          data: { shelves: [{ label: 'A', books: [{ isbn: '1', title: 'Book 1', subtitle: null }, null] }, { label: 'B', books: [{ isbn: '3', title: 'Book 3', subtitle: null }] }] },
+          data: {
+            shelves: [
+              { label: 'A', books: [{ isbn: '1', title: 'Book 1', subtitle: null }, null] },
+              { label: 'B', books: [{ isbn: '3', title: 'Book 3', subtitle: null }] },
+            ],
+          },
           errors: [{ path: ['shelves', 0, 'books', 1, 'title'], code: 'INTERNAL_SERVER_ERROR' }],
         },
       },

@@ -18,8 +18,19 @@ function overrideCase(name: string, override: string, served: 'old' | 'new'): Or
           type Query { invoices: [Invoice!]! }
         `,
         resolvers: {
-          Query: { invoices: () => [{ id: 'v1', total: 10, status: 'old open' }, { id: 'v2', total: 20, status: 'old paid' }] },
-          Invoice: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, total: ref.id === 'v1' ? 10 : 20, status: `old ${ref.id}` }) },
+          Query: {
+            invoices: () => [
+              { id: 'v1', total: 10, status: 'old open' },
+              { id: 'v2', total: 20, status: 'old paid' },
+            ],
+          },
+          Invoice: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              total: ref.id === 'v1' ? 10 : 20,
+              status: `old ${ref.id}`,
+            }),
+          },
         },
       },
       {
@@ -27,7 +38,9 @@ function overrideCase(name: string, override: string, served: 'old' | 'new'): Or
         typeDefs: `
           type Invoice @key(fields: "id") { id: ID! status: String! ${override} }
         `,
-        resolvers: { Invoice: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, status: `new ${ref.id}` }) } },
+        resolvers: {
+          Invoice: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, status: `new ${ref.id}` }) },
+        },
       },
     ],
     queries: [
@@ -35,7 +48,18 @@ function overrideCase(name: string, override: string, served: 'old' | 'new'): Or
         name: `status from the ${served} subgraph`,
         query: `{ invoices { id total status } }`,
         expect: {
-          data: { invoices: served === 'new' ? [{ id: 'v1', total: 10, status: 'new v1' }, { id: 'v2', total: 20, status: 'new v2' }] : [{ id: 'v1', total: 10, status: 'old open' }, { id: 'v2', total: 20, status: 'old paid' }] },
+          data: {
+            invoices:
+              served === 'new'
+                ? [
+                    { id: 'v1', total: 10, status: 'new v1' },
+                    { id: 'v2', total: 20, status: 'new v2' },
+                  ]
+                : [
+                    { id: 'v1', total: 10, status: 'old open' },
+                    { id: 'v2', total: 20, status: 'old paid' },
+                  ],
+          },
         },
       },
     ],
@@ -46,16 +70,34 @@ function overrideCase(name: string, override: string, served: 'old' | 'new'): Or
 const rootOverride: OracleCase = {
   name: '@override of a root field',
   subgraphs: [
-    { name: 'legacy', typeDefs: `type Query { motd: String! uptime: Int! }`, resolvers: { Query: { motd: () => 'old motd', uptime: () => 7 } } },
-    { name: 'billing', typeDefs: `type Query { motd: String! @override(from: "legacy") }`, resolvers: { Query: { motd: () => 'new motd' } } },
+    {
+      name: 'legacy',
+      typeDefs: `type Query { motd: String! uptime: Int! }`,
+      resolvers: { Query: { motd: () => 'old motd', uptime: () => 7 } },
+    },
+    {
+      name: 'billing',
+      typeDefs: `type Query { motd: String! @override(from: "legacy") }`,
+      resolvers: { Query: { motd: () => 'new motd' } },
+    },
   ],
-  queries: [{ name: 'moved root and a sibling that stayed', query: `{ motd uptime }`, expect: { data: { motd: 'new motd', uptime: 7 } } }],
+  queries: [
+    {
+      name: 'moved root and a sibling that stayed',
+      query: `{ motd uptime }`,
+      expect: { data: { motd: 'new motd', uptime: 7 } },
+    },
+  ],
 };
 
 export const overrideCases: OracleCase[] = [
   overrideCase('@override without label', '@override(from: "legacy")', 'new'),
   overrideCase('@override with label percent(100)', '@override(from: "legacy", label: "percent(100)")', 'new'),
   overrideCase('@override with label percent(0)', '@override(from: "legacy", label: "percent(0)")', 'old'),
-  overrideCase('@override with a custom label nobody enabled', '@override(from: "legacy", label: "billing-migration")', 'old'),
+  overrideCase(
+    '@override with a custom label nobody enabled',
+    '@override(from: "legacy", label: "billing-migration")',
+    'old',
+  ),
   rootOverride,
 ];

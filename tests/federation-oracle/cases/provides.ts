@@ -17,7 +17,15 @@ export const providesCases: OracleCase[] = [
         typeDefs: `
           type Author @key(fields: "id") { id: ID! name: String! born: Int! }
         `,
-        resolvers: { Author: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: authors[ref.id], born: ref.id === 'a1' ? 1815 : 1906 }) } },
+        resolvers: {
+          Author: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              name: authors[ref.id],
+              born: ref.id === 'a1' ? 1815 : 1906,
+            }),
+          },
+        },
       },
       {
         name: 'posts',
@@ -27,7 +35,12 @@ export const providesCases: OracleCase[] = [
           type Query { posts: [Post!]! }
         `,
         resolvers: {
-          Query: { posts: () => [{ title: 'Engines', author: { id: 'a1', name: 'Ada, as the feed knows it' } }, { title: 'Compilers', author: { id: 'a2', name: 'Grace, as the feed knows it' } }] },
+          Query: {
+            posts: () => [
+              { title: 'Engines', author: { id: 'a1', name: 'Ada, as the feed knows it' } },
+              { title: 'Compilers', author: { id: 'a2', name: 'Grace, as the feed knows it' } },
+            ],
+          },
         },
       },
     ],
@@ -35,12 +48,26 @@ export const providesCases: OracleCase[] = [
       {
         name: 'provided field comes from the providing subgraph',
         query: `{ posts { title author { name } } }`,
-        expect: { data: { posts: [{ title: 'Engines', author: { name: 'Ada, as the feed knows it' } }, { title: 'Compilers', author: { name: 'Grace, as the feed knows it' } }] } },
+        expect: {
+          data: {
+            posts: [
+              { title: 'Engines', author: { name: 'Ada, as the feed knows it' } },
+              { title: 'Compilers', author: { name: 'Grace, as the feed knows it' } },
+            ],
+          },
+        },
       },
       {
         name: 'provided and non-provided fields together',
         query: `{ posts { author { id name born } } }`,
-        expect: { data: { posts: [{ author: { id: 'a1', name: 'Ada, as the feed knows it', born: 1815 } }, { author: { id: 'a2', name: 'Grace, as the feed knows it', born: 1906 } }] } },
+        expect: {
+          data: {
+            posts: [
+              { author: { id: 'a1', name: 'Ada, as the feed knows it', born: 1815 } },
+              { author: { id: 'a2', name: 'Grace, as the feed knows it', born: 1906 } },
+            ],
+          },
+        },
       },
     ],
   },
@@ -56,7 +83,9 @@ export const providesCases: OracleCase[] = [
         `,
         resolvers: {
           Book: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, title: `book ${ref.id}`, pages: 300 }) },
-          Movie: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, title: `movie ${ref.id}`, minutes: 95 }) },
+          Movie: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id, title: `movie ${ref.id}`, minutes: 95 }),
+          },
         },
       },
       {
@@ -68,7 +97,12 @@ export const providesCases: OracleCase[] = [
           type Query { feed: [Media!]! @provides(fields: "... on Book { title } ... on Movie { title }") }
         `,
         resolvers: {
-          Query: { feed: () => [{ __typename: 'Book', id: 'b1', title: 'Dune, as the feed knows it' }, { __typename: 'Movie', id: 'm1', title: 'Alien, as the feed knows it' }] },
+          Query: {
+            feed: () => [
+              { __typename: 'Book', id: 'b1', title: 'Dune, as the feed knows it' },
+              { __typename: 'Movie', id: 'm1', title: 'Alien, as the feed knows it' },
+            ],
+          },
         },
       },
     ],
@@ -76,12 +110,26 @@ export const providesCases: OracleCase[] = [
       {
         name: 'interface field selected directly',
         query: `{ feed { id title } }`,
-        expect: { data: { feed: [{ id: 'b1', title: 'Dune, as the feed knows it' }, { id: 'm1', title: 'Alien, as the feed knows it' }] } },
+        expect: {
+          data: {
+            feed: [
+              { id: 'b1', title: 'Dune, as the feed knows it' },
+              { id: 'm1', title: 'Alien, as the feed knows it' },
+            ],
+          },
+        },
       },
       {
         name: 'provided title plus a field only the owner has',
         query: `{ feed { __typename title ... on Book { pages } ... on Movie { minutes } } }`,
-        expect: { data: { feed: [{ __typename: 'Book', title: 'Dune, as the feed knows it', pages: 300 }, { __typename: 'Movie', title: 'Alien, as the feed knows it', minutes: 95 }] } },
+        expect: {
+          data: {
+            feed: [
+              { __typename: 'Book', title: 'Dune, as the feed knows it', pages: 300 },
+              { __typename: 'Movie', title: 'Alien, as the feed knows it', minutes: 95 },
+            ],
+          },
+        },
       },
     ],
   },
@@ -93,7 +141,15 @@ export const providesCases: OracleCase[] = [
         typeDefs: `
           type Account @key(fields: "id") { id: ID! handle: String! email: String! }
         `,
-        resolvers: { Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, handle: `@owner-${ref.id}`, email: `${ref.id}@example.com` }) } },
+        resolvers: {
+          Account: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              handle: `@owner-${ref.id}`,
+              email: `${ref.id}@example.com`,
+            }),
+          },
+        },
       },
       {
         name: 'threads',
@@ -104,7 +160,17 @@ export const providesCases: OracleCase[] = [
           type Query { threads: [Thread!]! }
         `,
         resolvers: {
-          Query: { threads: () => [{ topic: 'federation', comments: [{ text: 'first', by: { id: 'c1', handle: '@c1, as the thread knows it' } }, { text: 'second', by: { id: 'c2', handle: '@c2, as the thread knows it' } }] }] },
+          Query: {
+            threads: () => [
+              {
+                topic: 'federation',
+                comments: [
+                  { text: 'first', by: { id: 'c1', handle: '@c1, as the thread knows it' } },
+                  { text: 'second', by: { id: 'c2', handle: '@c2, as the thread knows it' } },
+                ],
+              },
+            ],
+          },
         },
       },
     ],

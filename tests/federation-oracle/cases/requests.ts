@@ -13,7 +13,12 @@ export const requestCases: OracleCase[] = [
       {
         name: 'greetings',
         typeDefs: `type Query { greet(name: String!, times: Int = 1): [String!]! }`,
-        resolvers: { Query: { greet: (_: unknown, args: { name: string; times: number }) => Array.from({ length: args.times }, () => `hi ${args.name}`) } },
+        resolvers: {
+          Query: {
+            greet: (_: unknown, args: { name: string; times: number }) =>
+              Array.from({ length: args.times }, () => `hi ${args.name}`),
+          },
+        },
       },
     ],
     queries: [

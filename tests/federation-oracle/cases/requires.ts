@@ -39,12 +39,36 @@ export const requiresCases: OracleCase[] = [
         typeDefs: `
           type Item @key(fields: "id") { id: ID! weight: Int! @external price: Int! @external shippingCost: Int! @requires(fields: "weight price") }
         `,
-        resolvers: { Item: { shippingCost: (item: { weight: number; price: number }) => (item.price > 100 ? 0 : item.weight * 3) } },
+        resolvers: {
+          Item: { shippingCost: (item: { weight: number; price: number }) => (item.price > 100 ? 0 : item.weight * 3) },
+        },
       },
     ],
     queries: [
-      { name: 'required fields not selected by the client', query: `{ items { id shippingCost } }`, expect: { data: { items: [{ id: 'i1', shippingCost: 6 }, { id: 'i2', shippingCost: 0 }] } } },
-      { name: 'required fields also selected', query: `{ items { weight price shippingCost } }`, expect: { data: { items: [{ weight: 2, price: 10, shippingCost: 6 }, { weight: 10, price: 150, shippingCost: 0 }] } } },
+      {
+        name: 'required fields not selected by the client',
+        query: `{ items { id shippingCost } }`,
+        expect: {
+          data: {
+            items: [
+              { id: 'i1', shippingCost: 6 },
+              { id: 'i2', shippingCost: 0 },
+            ],
+          },
+        },
+      },
+      {
+        name: 'required fields also selected',
+        query: `{ items { weight price shippingCost } }`,
+        expect: {
+          data: {
+            items: [
+              { weight: 2, price: 10, shippingCost: 6 },
+              { weight: 10, price: 150, shippingCost: 0 },
+            ],
+          },
+        },
+      },
     ],
   },
   {
@@ -57,10 +81,25 @@ export const requiresCases: OracleCase[] = [
           type Size @shareable { width: Int! height: Int! }
           type Item @key(fields: "id") { id: ID! size: Size! @external area: Int! @requires(fields: "size { width height }") }
         `,
-        resolvers: { Item: { area: (item: { size: { width: number; height: number } }) => item.size.width * item.size.height } },
+        resolvers: {
+          Item: { area: (item: { size: { width: number; height: number } }) => item.size.width * item.size.height },
+        },
       },
     ],
-    queries: [{ name: 'area from size', query: `{ items { id area } }`, expect: { data: { items: [{ id: 'i1', area: 12 }, { id: 'i2', area: 1 }] } } }],
+    queries: [
+      {
+        name: 'area from size',
+        query: `{ items { id area } }`,
+        expect: {
+          data: {
+            items: [
+              { id: 'i1', area: 12 },
+              { id: 'i2', area: 1 },
+            ],
+          },
+        },
+      },
+    ],
   },
   {
     name: '@requires: a required field that itself needs an entity hop',
@@ -71,7 +110,9 @@ export const requiresCases: OracleCase[] = [
         typeDefs: `
           type Item @key(fields: "id") { id: ID! makerId: ID! @external makerName: String! @requires(fields: "makerId") }
         `,
-        resolvers: { Item: { makerName: (item: { makerId: string }) => ({ m1: 'Acme', m2: 'Globex' })[item.makerId] ?? 'unknown' } },
+        resolvers: {
+          Item: { makerName: (item: { makerId: string }) => ({ m1: 'Acme', m2: 'Globex' })[item.makerId] ?? 'unknown' },
+        },
       },
       {
         name: 'labels',
@@ -82,8 +123,23 @@ export const requiresCases: OracleCase[] = [
       },
     ],
     queries: [
-      { name: 'requires chained through two subgraphs', query: `{ items { label } }`, expect: { data: { items: [{ label: 'i1 by Acme' }, { label: 'i2 by Globex' }] } } },
-      { name: 'both computed fields', query: `{ items { id makerName label } }`, expect: { data: { items: [{ id: 'i1', makerName: 'Acme', label: 'i1 by Acme' }, { id: 'i2', makerName: 'Globex', label: 'i2 by Globex' }] } } },
+      {
+        name: 'requires chained through two subgraphs',
+        query: `{ items { label } }`,
+        expect: { data: { items: [{ label: 'i1 by Acme' }, { label: 'i2 by Globex' }] } },
+      },
+      {
+        name: 'both computed fields',
+        query: `{ items { id makerName label } }`,
+        expect: {
+          data: {
+            items: [
+              { id: 'i1', makerName: 'Acme', label: 'i1 by Acme' },
+              { id: 'i2', makerName: 'Globex', label: 'i2 by Globex' },
+            ],
+          },
+        },
+      },
     ],
   },
   {
@@ -100,7 +156,8 @@ export const requiresCases: OracleCase[] = [
           Probe: {
             __resolveReference: (ref: { id: string }) => ref,
             reading: (probe: { id: string }) => {
-              if (probe.id === 'broken') throw new GraphQLError('probe broken', { extensions: { code: 'PROBE_BROKEN' } });
+              if (probe.id === 'broken')
+                throw new GraphQLError('probe broken', { extensions: { code: 'PROBE_BROKEN' } });
               return 21;
             },
           },
@@ -109,14 +166,27 @@ export const requiresCases: OracleCase[] = [
       {
         name: 'alerts',
         typeDefs: `type Probe @key(fields: "id") { id: ID! reading: Int @external alert: String @requires(fields: "reading") }`,
-        resolvers: { Probe: { alert: (probe: { reading: number | null }) => (probe.reading == null ? 'no reading' : probe.reading > 20 ? 'hot' : 'fine') } },
+        resolvers: {
+          Probe: {
+            alert: (probe: { reading: number | null }) =>
+              probe.reading == null ? 'no reading' : probe.reading > 20 ? 'hot' : 'fine',
+          },
+        },
       },
     ],
     queries: [
       {
         name: 'computed field next to the failed dependency',
         query: `{ probes { id reading alert } }`,
-        expect: { data: { probes: [{ id: 'ok', reading: 21, alert: 'hot' }, { id: 'broken', reading: null, alert: 'no reading' }] }, errors: [{ path: ['probes', 1, 'reading'], code: 'PROBE_BROKEN' }] },
+        expect: {
+          data: {
+            probes: [
+              { id: 'ok', reading: 21, alert: 'hot' },
+              { id: 'broken', reading: null, alert: 'no reading' },
+            ],
+          },
+          errors: [{ path: ['probes', 1, 'reading'], code: 'PROBE_BROKEN' }],
+        },
       },
     ],
   },

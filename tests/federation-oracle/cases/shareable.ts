@@ -41,8 +41,19 @@ export const shareableCases: OracleCase[] = [
           type Query { cities: [City!]! }
         `,
         resolvers: {
-          Query: { cities: () => [{ id: 'c1', name: 'Oslo', population: 700 }, { id: 'c2', name: 'Bergen', population: 290 }] },
-          City: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: ref.id === 'c1' ? 'Oslo' : 'Bergen', population: ref.id === 'c1' ? 700 : 290 }) },
+          Query: {
+            cities: () => [
+              { id: 'c1', name: 'Oslo', population: 700 },
+              { id: 'c2', name: 'Bergen', population: 290 },
+            ],
+          },
+          City: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              name: ref.id === 'c1' ? 'Oslo' : 'Bergen',
+              population: ref.id === 'c1' ? 700 : 290,
+            }),
+          },
         },
       },
       {
@@ -53,7 +64,13 @@ export const shareableCases: OracleCase[] = [
         `,
         resolvers: {
           Query: { coldest: () => ({ id: 'c2', name: 'Bergen', forecast: 'rain' }) },
-          City: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: ref.id === 'c1' ? 'Oslo' : 'Bergen', forecast: ref.id === 'c1' ? 'snow' : 'rain' }) },
+          City: {
+            __resolveReference: (ref: { id: string }) => ({
+              id: ref.id,
+              name: ref.id === 'c1' ? 'Oslo' : 'Bergen',
+              forecast: ref.id === 'c1' ? 'snow' : 'rain',
+            }),
+          },
         },
       },
     ],
@@ -61,7 +78,15 @@ export const shareableCases: OracleCase[] = [
       {
         name: 'shared field from either side, unique fields from both',
         query: `{ cities { name forecast } coldest { name population forecast } }`,
-        expect: { data: { cities: [{ name: 'Oslo', forecast: 'snow' }, { name: 'Bergen', forecast: 'rain' }], coldest: { name: 'Bergen', population: 290, forecast: 'rain' } } },
+        expect: {
+          data: {
+            cities: [
+              { name: 'Oslo', forecast: 'snow' },
+              { name: 'Bergen', forecast: 'rain' },
+            ],
+            coldest: { name: 'Bergen', population: 290, forecast: 'rain' },
+          },
+        },
       },
     ],
   },
@@ -79,6 +104,12 @@ export const shareableCases: OracleCase[] = [
         resolvers: { Query: { version: () => 'v1', right: () => 2 } },
       },
     ],
-    queries: [{ name: 'shared root with fields of both', query: `{ version left right }`, expect: { data: { version: 'v1', left: 1, right: 2 } } }],
+    queries: [
+      {
+        name: 'shared root with fields of both',
+        query: `{ version left right }`,
+        expect: { data: { version: 'v1', left: 1, right: 2 } },
+      },
+    ],
   },
 ];

@@ -7,7 +7,8 @@ import type { OracleCase } from '../harness';
 const dateScalar = {
   serialize: (value: unknown) => (value as Date).toISOString().slice(0, 10),
   parseValue: (value: unknown) => {
-    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new GraphQLError(`not a date: ${JSON.stringify(value)}`, { extensions: { code: 'BAD_DATE' } });
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+      throw new GraphQLError(`not a date: ${JSON.stringify(value)}`, { extensions: { code: 'BAD_DATE' } });
     return new Date(`${value}T00:00:00Z`);
   },
 };
@@ -35,8 +36,12 @@ export const valueCases: OracleCase[] = [
                 { id: 'e1', level: 'DEBUG', on: new Date('2024-01-01T00:00:00Z'), meta: { tags: ['a'], n: 1 } },
                 { id: 'e2', level: 'WARN', on: new Date('2024-03-05T00:00:00Z'), meta: null },
                 { id: 'e3', level: 'INFO', on: new Date('2024-06-30T00:00:00Z'), meta: [1, 'two', { three: 3 }] },
-              ].filter((event) => args.filter.levels.includes(event.level) && (!args.filter.after || event.on > args.filter.after)),
-            echo: (_: unknown, args: { level: string; on: Date; meta: unknown }) => `${args.level} ${args.on.toISOString().slice(0, 10)} ${JSON.stringify(args.meta)}`,
+              ].filter(
+                (event) =>
+                  args.filter.levels.includes(event.level) && (!args.filter.after || event.on > args.filter.after),
+              ),
+            echo: (_: unknown, args: { level: string; on: Date; meta: unknown }) =>
+              `${args.level} ${args.on.toISOString().slice(0, 10)} ${JSON.stringify(args.meta)}`,
           },
         },
       },
@@ -62,8 +67,22 @@ export const valueCases: OracleCase[] = [
         expect: {
           data: {
             events: [
-              { id: 'e1', level: 'DEBUG', on: '2024-01-01', meta: { tags: ['a'], n: 1 }, escalatedTo: 'INFO', levels: ['WARN', 'DEBUG'] },
-              { id: 'e3', level: 'INFO', on: '2024-06-30', meta: [1, 'two', { three: 3 }], escalatedTo: 'WARN', levels: ['WARN', 'DEBUG'] },
+              {
+                id: 'e1',
+                level: 'DEBUG',
+                on: '2024-01-01',
+                meta: { tags: ['a'], n: 1 },
+                escalatedTo: 'INFO',
+                levels: ['WARN', 'DEBUG'],
+              },
+              {
+                id: 'e3',
+                level: 'INFO',
+                on: '2024-06-30',
+                meta: [1, 'two', { three: 3 }],
+                escalatedTo: 'WARN',
+                levels: ['WARN', 'DEBUG'],
+              },
             ],
           },
         },
@@ -72,7 +91,9 @@ export const valueCases: OracleCase[] = [
         name: 'enum and scalars as literals and as variables',
         query: `query ($on: Date!, $meta: JSON) { lit: echo(level: WARN, on: "2020-02-29", meta: {a: [1, 2]}) var: echo(level: INFO, on: $on, meta: $meta) }`,
         variables: { on: '1999-12-31', meta: { nested: { deep: [true, null] } } },
-        expect: { data: { lit: 'WARN 2020-02-29 {"a":[1,2]}', var: 'INFO 1999-12-31 {"nested":{"deep":[true,null]}}' } },
+        expect: {
+          data: { lit: 'WARN 2020-02-29 {"a":[1,2]}', var: 'INFO 1999-12-31 {"nested":{"deep":[true,null]}}' },
+        },
       },
       {
         // The gateway cannot read a custom scalar: the subgraph refuses the value, with its code.
@@ -103,19 +124,38 @@ export const valueCases: OracleCase[] = [
       {
         name: 'terrain',
         typeDefs: `type Tile @key(fields: "x y") { x: Int! y: Int! kind: String! }`,
-        resolvers: { Tile: { __resolveReference: (ref: { x: number; y: number }) => ({ ...ref, kind: (ref.x + ref.y) % 2 ? 'water' : 'land' }) } },
+        resolvers: {
+          Tile: {
+            __resolveReference: (ref: { x: number; y: number }) => ({
+              ...ref,
+              kind: (ref.x + ref.y) % 2 ? 'water' : 'land',
+            }),
+          },
+        },
       },
     ],
     queries: [
-      { name: 'scalar lists of lists with empties and nulls', query: `{ matrix sparse }`, expect: { data: { matrix: [[1, 2], [], [3]], sparse: [[1, null], null, []] } } },
+      {
+        name: 'scalar lists of lists with empties and nulls',
+        query: `{ matrix sparse }`,
+        expect: { data: { matrix: [[1, 2], [], [3]], sparse: [[1, null], null, []] } },
+      },
       {
         name: 'entities in a list of lists, completed by another subgraph',
         query: `{ board { x kind } }`,
         expect: {
           data: {
             board: [
-              [{ x: 0, kind: 'land' }, { x: 1, kind: 'water' }, { x: 2, kind: 'land' }],
-              [{ x: 0, kind: 'water' }, { x: 1, kind: 'land' }, { x: 2, kind: 'water' }],
+              [
+                { x: 0, kind: 'land' },
+                { x: 1, kind: 'water' },
+                { x: 2, kind: 'land' },
+              ],
+              [
+                { x: 0, kind: 'water' },
+                { x: 1, kind: 'land' },
+                { x: 2, kind: 'water' },
+              ],
             ],
           },
         },
@@ -138,7 +178,9 @@ export const valueCases: OracleCase[] = [
           Query: {
             docs: (_: unknown, args: { q: { words: string[]; page: { size: number; order: string } } }) => {
               const ids = args.q.words.flatMap((word) => [1, 2, 3].map((n) => `${word}${n}`));
-              return (args.q.page.order === 'DESC' ? ids.reverse() : ids).slice(0, args.q.page.size).map((id) => ({ id }));
+              return (args.q.page.order === 'DESC' ? ids.reverse() : ids)
+                .slice(0, args.q.page.size)
+                .map((id) => ({ id }));
             },
           },
         },
@@ -150,7 +192,18 @@ export const valueCases: OracleCase[] = [
       },
     ],
     queries: [
-      { name: 'every default at once', query: `{ docs { id title } }`, expect: { data: { docs: [{ id: 'a1', title: 'Title a1' }, { id: 'a2', title: 'Title a2' }] } } },
+      {
+        name: 'every default at once',
+        query: `{ docs { id title } }`,
+        expect: {
+          data: {
+            docs: [
+              { id: 'a1', title: 'Title a1' },
+              { id: 'a2', title: 'Title a2' },
+            ],
+          },
+        },
+      },
       {
         name: 'partial input, defaults fill the rest',
         query: `query ($q: Query_) { docs(q: $q) { title } }`,
@@ -161,7 +214,15 @@ export const valueCases: OracleCase[] = [
         name: 'operationName picks one of two operations',
         query: `query Small { docs(q: { page: { size: 1 } }) { id } } query Big { docs(q: { page: { size: 4 } }) { id title } }`,
         operationName: 'Big',
-        expect: { data: { docs: [{ id: 'a1', title: 'Title a1' }, { id: 'a2', title: 'Title a2' }, { id: 'a3', title: 'Title a3' }] } },
+        expect: {
+          data: {
+            docs: [
+              { id: 'a1', title: 'Title a1' },
+              { id: 'a2', title: 'Title a2' },
+              { id: 'a3', title: 'Title a3' },
+            ],
+          },
+        },
       },
     ],
   },
