@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_QUERY_COST,
   DEFAULT_REQUESTS_PER_WINDOW,
   DEFAULT_WINDOW_MS,
+  DEFAULT_FIELD_LIMITS,
   useRateLimit,
 } from './use-rate-limit';
 import { DEFAULT_LIST_SIZE } from './cost';
@@ -15,10 +16,10 @@ import { parseLimitRules } from './rules';
 import type { ChainDeps, ChainPart } from '../concern';
 
 /** `Name=5/60s,...` validated at start, with the wrong entry named. */
-const limitRules = (kind: 'operation' | 'field') =>
+const limitRules = (kind: 'operation' | 'field', fallback = '') =>
   z
     .string()
-    .default('')
+    .default(fallback)
     .transform((text, ctx) => {
       try {
         return parseLimitRules(text, kind);
@@ -57,8 +58,13 @@ export const rateLimitEnv = z
     RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000, 'must be at least 1000').default(DEFAULT_WINDOW_MS),
     /** Per-operation budgets per client: `SearchOffers=120/60s,<sha256 of an unnamed operation>=10/1m`. */
     RATE_LIMIT_OPERATIONS: limitRules('operation'),
-    /** Per-field budgets per client, partial data when spent: `Mutation.login=5/60s,Mutation.register=3/60s`. */
-    RATE_LIMIT_FIELDS: limitRules('field'),
+    /**
+     * Per-field budgets per client, partial data when spent. By default sign-in, registration and
+     * refresh are limited per client (per address for anonymous callers) against credential
+     * stuffing and mass registration; the users subgraph also locks an account after repeated
+     * failures, whatever address they come from. An empty value switches these off.
+     */
+    RATE_LIMIT_FIELDS: limitRules('field', DEFAULT_FIELD_LIMITS),
     /** Estimated query cost per client and window (RATE_LIMIT_WINDOW_MS). */
     RATE_LIMIT_COST_BUDGET: limitOrZero(DEFAULT_COST_BUDGET),
     /** A single operation estimated above this is refused (QUERY_TOO_COMPLEX). */

@@ -26,6 +26,8 @@ export const DEFAULT_REQUESTS_PER_WINDOW = 6_000;
 export const DEFAULT_MAX_QUERY_COST = 10_000;
 /** Per client and window: fifty of the most expensive queries allowed, thousands of ordinary ones. */
 export const DEFAULT_COST_BUDGET = 500_000;
+/** Sign-ins, registrations and refreshes per client: a person needs a handful, an attack thousands. */
+export const DEFAULT_FIELD_LIMITS = 'Mutation.login=10/60s,Mutation.register=5/60s,Mutation.refreshSession=30/60s';
 
 export interface RateLimitPluginOptions {
   store: RateLimitStore;

@@ -31,7 +31,13 @@ describe('configuration', () => {
       redisDown: 'local',
       exempt: ['127.0.0.0/8', '::1'],
     });
-    expect(rateLimit.fields.size).toBe(0);
+    // Sign-in, registration and refresh have budgets per client by default; an empty value removes them.
+    expect(Object.fromEntries(rateLimit.fields)).toEqual({
+      'Mutation.login': { limit: 10, windowMs: 60_000 },
+      'Mutation.register': { limit: 5, windowMs: 60_000 },
+      'Mutation.refreshSession': { limit: 30, windowMs: 60_000 },
+    });
+    expect(readGatewayEnv({ RATE_LIMIT_FIELDS: '' }).rateLimit.fields.size).toBe(0);
   });
 
   test('loopback is exempt by default, except in production', () => {
