@@ -4,13 +4,15 @@
  *   bun perf list                          scenarios and what they measure
  *   bun perf run <scenario> [options]      load a gateway with a scenario; report under perf/results/
  *   bun perf profile <scenario> [options]  per-plugin hook timings, ablation and a CPU flame graph
- *   bun perf compare [--scenario S]        full chain vs bare vs stock Hive Gateway (Node) vs Apollo Gateway
+ *   bun perf compare [--scenario S] [--rounds N]  full chain vs bare vs stock Hive Gateway (Node) vs Apollo Gateway,
+ *                                          each with identical requests and with varied variables
  *   bun perf k6 [--check]                  (re)generate perf/k6/*.js from the scenarios; --check: fail if stale
  *
  * Run options: --url <gateway> (default http://127.0.0.1:4000, a running `bun start`) or --start
  * (start the system here, on the machine's PostgreSQL and Redis), --duration <s>, --connections <n>,
  * --rate <rps>, --label <name>, --env KEY=VALUE (gateway variables with --start, repeatable),
- * --registry-url/--registry-token (persisted scenarios against --url).
+ * --registry-url/--registry-token (persisted scenarios against --url), --identical (resend one draw
+ * of variables: lets the gateway deduplicate in-flight subgraph requests; for comparison only).
  */
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios';
@@ -22,12 +24,20 @@ import { compareCommand } from './lab/commands/compare';
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const usage = 'usage: bun perf <list | run <scenario> | profile <scenario> | compare | k6 [--check]>  (see perf/README.md)';
+const usage =
+  'usage: bun perf <list | run <scenario> | profile <scenario> | compare | k6 [--check]>  (see perf/README.md)';
 
 try {
   switch (command) {
     case 'list':
-      for (const scenario of Object.values(SCENARIOS)) console.log(`${scenario.name.padEnd(18)} ${scenario.description}`);
+      for (const scenario of Object.values(SCENARIOS)) {
+        const identical = scenario.operations
+          .filter((operation) => operation.identical)
+          .map((operation) => operation.name);
+        console.log(
+          `${scenario.name.padEnd(18)} ${scenario.description}${identical.length ? ` [identical on purpose: ${identical.join(', ')}]` : ''}`,
+        );
+      }
       break;
     case 'run': {
       const { values, positionals } = parseArgs({
@@ -44,11 +54,16 @@ try {
           'registry-url': { type: 'string' },
           'registry-token': { type: 'string' },
           seed: { type: 'string' },
+          identical: { type: 'boolean', default: false },
         },
       });
-      if (positionals.length !== 1) throw new UsageError('bun perf run <scenario> [--url URL | --start] [--duration S] [--connections N] [--rate RPS] [--label L] [--env K=V]');
+      if (positionals.length !== 1)
+        throw new UsageError(
+          'bun perf run <scenario> [--url URL | --start] [--duration S] [--connections N] [--rate RPS] [--label L] [--env K=V] [--identical]',
+        );
       const passed = await runCommand(positionals[0]!, values);
       process.exit(passed ? 0 : 1);
+      break;
     }
     case 'profile': {
       const { values, positionals } = parseArgs({
@@ -62,18 +77,30 @@ try {
           'no-ablation': { type: 'boolean', default: false },
         },
       });
-      if (positionals.length !== 1) throw new UsageError('bun perf profile <scenario> [--duration S] [--connections N] [--env K=V] [--config gateway.config.ts] [--no-ablation]');
+      if (positionals.length !== 1)
+        throw new UsageError(
+          'bun perf profile <scenario> [--duration S] [--connections N] [--env K=V] [--config gateway.config.ts] [--no-ablation]',
+        );
       await profileCommand(positionals[0]!, { ...values, ablation: !values['no-ablation'] });
       break;
     }
     case 'compare': {
-      const { values } = parseArgs({ args: rest, options: { scenario: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          scenario: { type: 'string' },
+          duration: { type: 'string' },
+          connections: { type: 'string' },
+          rounds: { type: 'string' },
+        },
+      });
       await compareCommand(values);
       break;
     }
     case 'k6': {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
       process.exit((await k6Command(values.check)) ? 0 : 1);
+      break;
     }
     default:
       throw new UsageError(usage);

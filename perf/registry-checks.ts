@@ -13,7 +13,7 @@ import { compose } from '../schema-registry/compose';
 import type { SubgraphSnapshot } from '../schema-registry/db/schema';
 import { startRegistry } from '../schema-registry/server';
 import { SUBGRAPH_NAMES, subgraphs } from '../subgraphs';
-import { printSubgraphSdl } from '../subgraphs/kit/sdl';
+import { printSubgraphSdl } from '../subgraphs/framework/sdl';
 import { createTempDatabase } from '../tests/support/temp-database';
 
 const RUNS = Number(process.env.RUNS ?? 30);
@@ -33,7 +33,11 @@ const OUR_OPERATIONS = [
 
 async function ours(): Promise<SubgraphSnapshot[]> {
   return Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => ({ name, url: `http://${name}/graphql`, sdl: printSubgraphSdl((await subgraphs[name]()).schema) })),
+    SUBGRAPH_NAMES.map(async (name) => ({
+      name,
+      url: `http://${name}/graphql`,
+      sdl: printSubgraphSdl((await subgraphs[name]()).schema),
+    })),
   );
 }
 
@@ -51,25 +55,51 @@ function synthetic(count: number): SubgraphSnapshot[] {
 }
 
 const synthOperations = (count: number) =>
-  Array.from({ length: 25 }, (_, i) => `query Entity${i} { entity${i + 1}(id: "1") { id field0 field1 } entity${i}(id: "1") { id field2 fromService${i + 1} } }`).slice(0, count);
+  Array.from(
+    { length: 25 },
+    (_, i) =>
+      `query Entity${i} { entity${i + 1}(id: "1") { id field0 field1 } entity${i}(id: "1") { id field2 fromService${i + 1} } }`,
+  ).slice(0, count);
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function measure(label: string, graph: SubgraphSnapshot[], changedIndex: number, operations: string[]) {
   const database = await createTempDatabase('perf_registry');
-  const registry = await startRegistry({ port: 0, databaseUrl: database.url, adminToken: TOKEN, targets: ['perf'], logger: createLogger('perf', 'silent') });
+  const registry = await startRegistry({
+    port: 0,
+    databaseUrl: database.url,
+    adminToken: TOKEN,
+    targets: ['perf'],
+    logger: createLogger('perf', 'silent'),
+  });
   const call = async (path: string, body: unknown) => {
-    const response = await fetch(`${registry.url}/v1/targets/perf${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    const response = await fetch(`${registry.url}/v1/targets/perf${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${label}: ${path} answered ${response.status}: ${await response.text()}`);
     return response.json();
   };
   try {
     for (const subgraph of graph) await call('/subgraphs', subgraph);
-    const recorded = operations.map((document, i) => ({ hash: sha(document), name: null, document, coordinates: [], client: 'perf', count: 1000 - i }));
+    const recorded = operations.map((document, i) => ({
+      hash: sha(document),
+      name: null,
+      document,
+      coordinates: [],
+      client: 'perf',
+      count: 1000 - i,
+    }));
     await call('/usage', { operations: recorded });
-    await call('/documents', { client: 'perf', documents: operations.map((document) => ({ hash: sha(document), document })) });
+    await call('/documents', {
+      client: 'perf',
+      documents: operations.map((document) => ({ hash: sha(document), document })),
+    });
 
-    const changed = graph.map((s, i) => (i === changedIndex ? { ...s, sdl: s.sdl.replace(/type Query \{/, 'type Query {\n  addedByCheck: Int') } : s));
+    const changed = graph.map((s, i) =>
+      i === changedIndex ? { ...s, sdl: s.sdl.replace(/type Query \{/, 'type Query {\n  addedByCheck: Int') } : s,
+    );
     const timings = { compose: [] as number[], check: [] as number[] };
     let planned = 0;
     for (let run = 0; run < RUNS + 3; run++) {
@@ -79,14 +109,23 @@ async function measure(label: string, graph: SubgraphSnapshot[], changedIndex: n
       started = performance.now();
       const result = await call('/checks', changed[changedIndex]);
       const checkMs = performance.now() - started;
-      if (!result.ok || result.report.apiChanges.length === 0) throw new Error(`${label}: the check did not see the added field`);
+      if (!result.ok || result.report.apiChanges.length === 0)
+        throw new Error(`${label}: the check did not see the added field`);
       planned = result.report.plans.planned;
       if (run >= 3) {
         timings.compose.push(composeMs);
         timings.check.push(checkMs);
       }
     }
-    return { label, subgraphs: graph.length, operations: operations.length, planned, runs: RUNS, compose: stats(timings.compose), composeAndChecks: stats(timings.check) };
+    return {
+      label,
+      subgraphs: graph.length,
+      operations: operations.length,
+      planned,
+      runs: RUNS,
+      compose: stats(timings.compose),
+      composeAndChecks: stats(timings.check),
+    };
   } finally {
     await registry.stop();
     await database.drop();
@@ -108,14 +147,22 @@ const commit = (await Bun.$`git rev-parse --short HEAD`.nothrow().text()).trim()
 const report = {
   date: new Date().toISOString(),
   commit,
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), bun: Bun.version },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    bun: Bun.version,
+  },
   goal: 'compose + all checks for our five subgraphs < 300 ms',
   goalMet: results[0]!.composeAndChecks.p95Ms < 300,
   results,
 };
 const dir = new URL('./results/', import.meta.url);
 await Bun.write(new URL('registry-checks.json', dir), JSON.stringify(report, null, 2) + '\n');
-const rows = results.map((r) => `| ${r.label} | ${r.subgraphs} | ${r.planned} of ${r.operations} | ${r.compose.medianMs} / ${r.compose.p95Ms} | ${r.composeAndChecks.medianMs} / ${r.composeAndChecks.p95Ms} |`);
+const rows = results.map(
+  (r) =>
+    `| ${r.label} | ${r.subgraphs} | ${r.planned} of ${r.operations} | ${r.compose.medianMs} / ${r.compose.p95Ms} | ${r.composeAndChecks.medianMs} / ${r.composeAndChecks.p95Ms} |`,
+);
 await Bun.write(
   new URL('registry-checks.md', dir),
   `# Registry check cost\n\n${report.date}, commit ${commit}, ${report.machine.cpus} × ${report.machine.model}, ${report.machine.memoryGiB} GiB, Bun ${Bun.version}; ${RUNS} runs after 3 warm-up. The full check is POST /checks on a real Postgres with usage and trusted documents recorded: compose, diffs, usage-aware classification, document validation, and the query-plan diff of the recorded operations.\n\n| graph | subgraphs | operations replayed | compose ms (median / p95) | full check over HTTP ms (median / p95) |\n|---|---|---|---|---|\n${rows.join('\n')}\n\nGoal (${report.goal}): ${report.goalMet ? 'met' : 'NOT met'}.\n`,

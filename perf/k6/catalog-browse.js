@@ -16,6 +16,7 @@ const { setup, run } = scenario({
   users: 0,
   operations: [
     {
+      // Identical on every request, on purpose: reference data without arguments: every client sends exactly this query, and the scenario measures the cacheable part of the graph.
       name: "makes",
       weight: 1,
       query: "query Makes { makes { id name country } }",

@@ -25,7 +25,9 @@ const { setup, run } = scenario({
     },
   ],
   pools: {
-    "offers": { query: "{ offers(first: 100) { edges { node { id } } } }", extract: (data) => data.offers.edges.map((edge) => edge.node.id) }
+    "offers": { query: "{\n  newest: offers(first: 100) { edges { node { id } } }\n  cheapest: offers(first: 100, orderBy: PRICE_ASC) { edges { node { id } } }\n  dearest: offers(first: 100, orderBy: PRICE_DESC) { edges { node { id } } }\n  lowMileage: offers(first: 100, orderBy: MILEAGE_ASC) { edges { node { id } } }\n  from500k: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 50000000 }) { edges { node { id } } }\n  from1m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 100000000 }) { edges { node { id } } }\n  from2m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 200000000 }) { edges { node { id } } }\n  from4m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 400000000 }) { edges { node { id } } }\n}", extract: (data) => [
+    ...new Set(Object.values(data).flatMap((page) => page.edges.map((edge) => edge.node.id)))
+  ] }
   },
 });
 

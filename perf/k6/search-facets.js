@@ -27,7 +27,7 @@ const { setup, run } = scenario({
           return { text: pick(["sedan", "diesel", "automatic", "family", "low mileage", "red"]) };
         if (roll === 1)
           return { filter: { makeId: pick(pools.makes) } };
-        return { filter: { priceMax: int(5, 40) * 1e5, yearMin: int(2005, 2020) } };
+        return { filter: { priceMax: int(300, 5000) * 1e5, yearMin: int(2005, 2020) } };
       },
     },
   ],

@@ -22,7 +22,14 @@ const { setup, run } = scenario({
       persisted: false,
       expectedErrors: [],
       variables: ({ pick, int, pools, sequence }) => ({
-        input: { modelId: pick(pools.models), title: `Load test car ${sequence}`, price: int(3, 60) * 50000, year: int(2000, 2024), mileageKm: int(0, 300) * 1000, city: pick(["Moscow", "Kazan", "Perm", "Omsk"]) }
+        input: {
+          modelId: pick(pools.models),
+          title: `Load test car ${sequence}`,
+          price: int(3, 60) * 50000,
+          year: int(2000, 2024),
+          mileageKm: int(0, 300) * 1000,
+          city: pick(["Moscow", "Kazan", "Perm", "Omsk"])
+        }
       }),
     },
     {
@@ -41,12 +48,20 @@ const { setup, run } = scenario({
       auth: true,
       persisted: false,
       expectedErrors: ["CONFLICT"],
-      variables: ({ pick, int, pools, sequence }) => ({ input: { modelId: pick(pools.models), rating: int(1, 5), text: `Load test review ${sequence}: drives well, cheap to run.` } }),
+      variables: ({ pick, int, pools, sequence }) => ({
+        input: {
+          modelId: pick(pools.models),
+          rating: int(1, 5),
+          text: `Load test review ${sequence}: drives well, cheap to run.`
+        }
+      }),
     },
   ],
   pools: {
     "models": { query: "{ makes { models { id } } }", extract: (data) => data.makes.flatMap((make) => make.models.map((model) => model.id)) },
-    "offers": { query: "{ offers(first: 100) { edges { node { id } } } }", extract: (data) => data.offers.edges.map((edge) => edge.node.id) }
+    "offers": { query: "{\n  newest: offers(first: 100) { edges { node { id } } }\n  cheapest: offers(first: 100, orderBy: PRICE_ASC) { edges { node { id } } }\n  dearest: offers(first: 100, orderBy: PRICE_DESC) { edges { node { id } } }\n  lowMileage: offers(first: 100, orderBy: MILEAGE_ASC) { edges { node { id } } }\n  from500k: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 50000000 }) { edges { node { id } } }\n  from1m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 100000000 }) { edges { node { id } } }\n  from2m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 200000000 }) { edges { node { id } } }\n  from4m: offers(first: 100, orderBy: PRICE_ASC, filter: { priceMin: 400000000 }) { edges { node { id } } }\n}", extract: (data) => [
+    ...new Set(Object.values(data).flatMap((page) => page.edges.map((edge) => edge.node.id)))
+  ] }
   },
 });
 

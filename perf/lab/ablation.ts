@@ -20,4 +20,8 @@ export const ABLATIONS: { name: string; env: Record<string, string> }[] = [
 export const RESPONSE_CACHE_OFF: Record<string, string> = { RESPONSE_CACHE: 'off' };
 
 /** Everything off: the bare Hive Gateway + Rust planner on Bun, as a baseline. */
-export const ALL_OFF: Record<string, string> = Object.assign({}, RESPONSE_CACHE_OFF, ...ABLATIONS.map((ablation) => ablation.env));
+export const ALL_OFF: Record<string, string> = Object.assign(
+  {},
+  RESPONSE_CACHE_OFF,
+  ...ABLATIONS.map((ablation) => ablation.env),
+);

@@ -19,18 +19,41 @@ export function renderChart(title: string, samples: SecondSample[]): string {
   const line = (values: number[], y: (v: number) => number, color: string, dash = '') =>
     `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${values.map((v, i) => `${x(i).toFixed(1)},${y(Number.isFinite(v) ? v : 0).toFixed(1)}`).join(' ')}"/>`;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const escape = (text: string) => text.replace(/[<&>]/g, (c) => ({ '<': '&lt;', '&': '&amp;', '>': '&gt;' })[c]!);
+  const escapeXml = (text: string) => text.replace(/[<&>]/g, (c) => ({ '<': '&lt;', '&': '&amp;', '>': '&gt;' })[c]!);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${pad.left}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>
-${ticks.map((t) => `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${pad.top + plotH * (1 - t)}" y2="${pad.top + plotH * (1 - t)}" stroke="#eee"/>
+<text x="${pad.left}" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
+${ticks
+  .map(
+    (
+      t,
+    ) => `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${pad.top + plotH * (1 - t)}" y2="${pad.top + plotH * (1 - t)}" stroke="#eee"/>
 <text x="${pad.left - 6}" y="${pad.top + plotH * (1 - t) + 4}" text-anchor="end">${Math.round(maxLatency * t)} ms</text>
-<text x="${pad.left + plotW + 6}" y="${pad.top + plotH * (1 - t) + 4}">${Math.round(maxRps * t)}/s</text>`).join('\n')}
+<text x="${pad.left + plotW + 6}" y="${pad.top + plotH * (1 - t) + 4}">${Math.round(maxRps * t)}/s</text>`,
+  )
+  .join('\n')}
 <text x="${pad.left + plotW / 2}" y="${height - 8}" text-anchor="middle">seconds</text>
-${line(samples.map((s) => s.requests), yRps, '#999', '4 3')}
-${line(samples.map((s) => s.p50Ms), yLatency, '#2b8a3e')}
-${line(samples.map((s) => s.p95Ms), yLatency, '#e67700')}
-${line(samples.map((s) => s.p99Ms), yLatency, '#c92a2a')}
+${line(
+  samples.map((s) => s.requests),
+  yRps,
+  '#999',
+  '4 3',
+)}
+${line(
+  samples.map((s) => s.p50Ms),
+  yLatency,
+  '#2b8a3e',
+)}
+${line(
+  samples.map((s) => s.p95Ms),
+  yLatency,
+  '#e67700',
+)}
+${line(
+  samples.map((s) => s.p99Ms),
+  yLatency,
+  '#c92a2a',
+)}
 <g transform="translate(${pad.left + 8},${pad.top + 8})">
 <text y="0" fill="#2b8a3e">p50</text><text x="36" y="0" fill="#e67700">p95</text><text x="72" y="0" fill="#c92a2a">p99</text><text x="108" y="0" fill="#777">requests/s (right axis)</text>
 </g>

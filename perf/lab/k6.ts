@@ -2,13 +2,16 @@ import type { Scenario } from '../scenarios';
 
 /**
  * Generates the k6 script of a scenario: the same operations, weights, variable generators
- * (their source copied verbatim), pools, users, load and thresholds as the local runner uses.
+ * (their source copied verbatim, called afresh on every iteration by lib.js), pools, users, load
+ * and thresholds as the local runner uses.
  * Users run these in their clusters (`k6 run perf/k6/<name>.js -e GATEWAY_URL=...`); the runtime they
  * share is perf/k6/lib.js.
  */
 export function generateK6Script(scenario: Scenario, sourceFile: string): string {
   const operations = scenario.operations.map(
-    (operation) => `    {
+    (
+      operation,
+    ) => `    {${operation.identical ? `\n      // Identical on every request, on purpose: ${operation.identical.replace(/\s+/g, ' ')}.` : ''}
       name: ${JSON.stringify(operation.name)},
       weight: ${operation.weight},
       query: ${JSON.stringify(operation.query)},
@@ -19,14 +22,17 @@ export function generateK6Script(scenario: Scenario, sourceFile: string): string
     }`,
   );
   const pools = Object.entries(scenario.pools ?? {}).map(
-    ([name, pool]) => `    ${JSON.stringify(name)}: { query: ${JSON.stringify(pool.query)}, extract: ${pool.extract.toString()} }`,
+    ([name, pool]) =>
+      `    ${JSON.stringify(name)}: { query: ${JSON.stringify(pool.query)}, extract: ${pool.extract.toString()} }`,
   );
   const { load, thresholds } = scenario;
   const executor = load.rate
     ? `{ executor: 'constant-arrival-rate', rate: ${load.rate}, timeUnit: '1s', duration: '${load.durationSec}s', preAllocatedVUs: ${load.connections}, maxVUs: ${load.connections * 4} }`
     : `{ executor: 'constant-vus', vus: ${load.connections}, duration: '${load.durationSec}s' }`;
   const k6Thresholds = [
-    thresholds.p95Ms !== undefined ? `    http_req_duration: ['p(95)<${thresholds.p95Ms}'${thresholds.p99Ms !== undefined ? `, 'p(99)<${thresholds.p99Ms}'` : ''}],` : '',
+    thresholds.p95Ms !== undefined
+      ? `    http_req_duration: ['p(95)<${thresholds.p95Ms}'${thresholds.p99Ms !== undefined ? `, 'p(99)<${thresholds.p99Ms}'` : ''}],`
+      : '',
     thresholds.maxErrorRate !== undefined ? `    graphql_failures: ['rate<${thresholds.maxErrorRate}'],` : '',
     thresholds.minRps !== undefined ? `    http_reqs: ['rate>=${thresholds.minRps}'],` : '',
   ].filter(Boolean);

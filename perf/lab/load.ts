@@ -36,7 +36,8 @@ export interface LoadOptions {
 /** Refuses anything but loopback: loads in this lab never leave the machine. */
 export function assertLoopback(url: string) {
   const host = new URL(url).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`refusing to load ${url}: the lab only targets loopback`);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    throw new Error(`refusing to load ${url}: the lab only targets loopback`);
 }
 
 /**
@@ -72,12 +73,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         setupRequest: (request: any, context: any) => {
           const prepared = options.next();
           context.prepared = prepared;
-          return { ...request, method: prepared.method, path: prepared.path, headers: prepared.headers, body: prepared.body };
+          return {
+            ...request,
+            method: prepared.method,
+            path: prepared.path,
+            headers: prepared.headers,
+            body: prepared.body,
+          };
         },
         onResponse: (status: number, body: string, context: any) => {
           const prepared = context.prepared as PreparedRequest;
           context.failed = isFailure(status, body, prepared.expectedErrors);
-          if (context.failed && failureSamples.length < 5) failureSamples.push({ operation: prepared.operation, status, body: body.slice(0, 500) });
+          if (context.failed && failureSamples.length < 5)
+            failureSamples.push({ operation: prepared.operation, status, body: body.slice(0, 500) });
         },
       },
     ] as any,
@@ -115,7 +123,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     durationSec: Math.min(elapsedSec, durationSec + 1),
     latency: summarize(latencies),
     perSecond,
-    byOperation: Object.fromEntries([...byOperation].map(([name, entry]) => [name, { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) }])),
+    byOperation: Object.fromEntries(
+      [...byOperation].map(([name, entry]) => [
+        name,
+        { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) },
+      ]),
+    ),
     failureSamples,
     transportErrors,
     timeouts: result.timeouts,
@@ -124,6 +137,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   function sample(index: number): SecondSample {
     const entry = seconds[index] ?? { latencies: [], failures: 0 };
     const summary = summarize(entry.latencies);
-    return { second: index + 1, requests: entry.latencies.length, failures: entry.failures, p50Ms: summary.p50Ms, p95Ms: summary.p95Ms, p99Ms: summary.p99Ms };
+    return {
+      second: index + 1,
+      requests: entry.latencies.length,
+      failures: entry.failures,
+      p50Ms: summary.p50Ms,
+      p95Ms: summary.p95Ms,
+      p99Ms: summary.p99Ms,
+    };
   }
 }

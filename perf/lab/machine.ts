@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 
 const version = (pkg: string) => {
   try {
-    return JSON.parse(readFileSync(new URL(`../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')).version as string;
+    return JSON.parse(readFileSync(new URL(`../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8'))
+      .version as string;
   } catch {
     return 'not installed';
   }
@@ -11,8 +12,14 @@ const version = (pkg: string) => {
 
 /** Where and on what a run happened: numbers mean little without it. */
 export function describeMachine() {
-  const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD'], { cwd: new URL('../..', import.meta.url).pathname }).stdout.toString().trim() || 'unknown';
-  const dirty = Bun.spawnSync(['git', 'status', '--porcelain'], { cwd: new URL('../..', import.meta.url).pathname }).stdout.toString().trim().length > 0;
+  const commit =
+    Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD'], { cwd: new URL('../..', import.meta.url).pathname })
+      .stdout.toString()
+      .trim() || 'unknown';
+  const dirty =
+    Bun.spawnSync(['git', 'status', '--porcelain'], { cwd: new URL('../..', import.meta.url).pathname })
+      .stdout.toString()
+      .trim().length > 0;
   return {
     date: new Date().toISOString(),
     commit: dirty ? `${commit}+changes` : commit,
@@ -21,7 +28,14 @@ export function describeMachine() {
     os: `${platform()} ${release()}`,
     bun: Bun.version,
     versions: Object.fromEntries(
-      ['@graphql-hive/gateway', '@graphql-hive/router-runtime', 'graphql-yoga', 'ioredis', 'postgres', 'autocannon'].map((pkg) => [pkg, version(pkg)]),
+      [
+        '@graphql-hive/gateway',
+        '@graphql-hive/router-runtime',
+        'graphql-yoga',
+        'ioredis',
+        'postgres',
+        'autocannon',
+      ].map((pkg) => [pkg, version(pkg)]),
     ),
   };
 }

@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The lab registry's current supergraph as a file, for peers that read one. */
 export async function supergraphToFile(lab: LabSystem): Promise<string> {
-  const response = await fetch(`${lab.system.registryUrl}/v1/targets/main/supergraph`, { headers: { authorization: `Bearer ${lab.system.registryToken}` } });
+  const response = await fetch(`${lab.system.registryUrl}/v1/targets/main/supergraph`, {
+    headers: { authorization: `Bearer ${lab.system.registryToken}` },
+  });
   if (!response.ok) throw new Error(`registry answered HTTP ${response.status}`);
   const file = join(mkdtempSync(join(tmpdir(), 'autograph-peer-')), 'supergraph.graphql');
   writeFileSync(file, await response.text());
@@ -24,12 +26,24 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a process that listens on PORT and waits until it answers a GraphQL request. */
-async function startProcess(name: string, cmd: string[], env: Record<string, string>, port: number, cwd = root): Promise<GatewayVariant> {
+async function startProcess(
+  name: string,
+  cmd: string[],
+  env: Record<string, string>,
+  port: number,
+  cwd = root,
+): Promise<GatewayVariant> {
   const tail: string[] = [];
-  const child: Subprocess = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env, PORT: String(port) } as Record<string, string>, stdout: 'pipe', stderr: 'pipe' });
+  const child: Subprocess = Bun.spawn(cmd, {
+    cwd,
+    env: { ...process.env, ...env, PORT: String(port) } as Record<string, string>,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
   for (const stream of [child.stdout, child.stderr] as ReadableStream<Uint8Array>[]) {
     void (async () => {
-      for await (const chunk of stream) tail.push(...new TextDecoder().decode(chunk).split('\n').filter(Boolean).slice(-5));
+      for await (const chunk of stream)
+        tail.push(...new TextDecoder().decode(chunk).split('\n').filter(Boolean).slice(-5));
       tail.splice(0, Math.max(0, tail.length - 20));
     })();
   }
@@ -37,7 +51,11 @@ async function startProcess(name: string, cmd: string[], env: Record<string, str
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${tail.join('\n')}`);
-    const answer = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).catch(() => null);
+    const answer = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    }).catch(() => null);
     if (answer?.ok) {
       return {
         url,
@@ -60,11 +78,31 @@ async function startProcess(name: string, cmd: string[], env: Record<string, str
 export async function startHiveGatewayOnNode(supergraphFile: string): Promise<GatewayVariant> {
   const port = await freePort();
   // Run from the supergraph's folder: from the repository root the CLI would load our gateway.config.ts.
-  return startProcess('hive-gateway (node)', ['node', join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'), 'supergraph', supergraphFile, '--port', String(port), '--host', '127.0.0.1'], { NODE_ENV: 'production', LOG_LEVEL: 'error' }, port, dirname(supergraphFile));
+  return startProcess(
+    'hive-gateway (node)',
+    [
+      'node',
+      join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+      'supergraph',
+      supergraphFile,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
+    { NODE_ENV: 'production', LOG_LEVEL: 'error' },
+    port,
+    dirname(supergraphFile),
+  );
 }
 
 /** Apollo Gateway + Apollo Server 4 on Node, on the same supergraph. */
 export async function startApolloGateway(supergraphFile: string): Promise<GatewayVariant> {
   const port = await freePort();
-  return startProcess('apollo gateway', ['node', join(root, 'perf/peers/apollo-gateway.mjs')], { SUPERGRAPH_FILE: supergraphFile, NODE_ENV: 'production' }, port);
+  return startProcess(
+    'apollo gateway',
+    ['node', join(root, 'perf/peers/apollo-gateway.mjs')],
+    { SUPERGRAPH_FILE: supergraphFile, NODE_ENV: 'production' },
+    port,
+  );
 }

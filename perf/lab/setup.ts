@@ -14,7 +14,10 @@ async function graphql(url: string, query: string, variables: Record<string, unk
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: any; errors?: unknown[] };
-  if (!response.ok || body.errors) throw new Error(`setup query failed (HTTP ${response.status}): ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+  if (!response.ok || body.errors)
+    throw new Error(
+      `setup query failed (HTTP ${response.status}): ${JSON.stringify(body.errors ?? body).slice(0, 300)}`,
+    );
   return body.data;
 }
 
@@ -26,7 +29,8 @@ export async function prepareScenario(scenario: Scenario, target: Target): Promi
   const pools: Record<string, string[]> = {};
   for (const [name, pool] of Object.entries(scenario.pools ?? {})) {
     pools[name] = pool.extract(await graphql(target.gatewayUrl, pool.query));
-    if (!pools[name]!.length) throw new Error(`scenario ${scenario.name}: pool "${name}" is empty (is the database seeded?)`);
+    if (!pools[name]!.length)
+      throw new Error(`scenario ${scenario.name}: pool "${name}" is empty (is the database seeded?)`);
   }
   const tokens: string[] = [];
   const run = `${Date.now().toString(36)}`;
@@ -34,19 +38,39 @@ export async function prepareScenario(scenario: Scenario, target: Target): Promi
     const data = await graphql(
       target.gatewayUrl,
       'mutation Register($input: RegisterInput!) { register(input: $input) { accessToken } }',
-      { input: { email: `perf-${run}-${i}@perf.autograph.dev`, password: 'perf-password-123', name: `Perf user ${i}`, city: 'Kazan', kind: 'PRIVATE' } },
+      {
+        input: {
+          email: `perf-${run}-${i}@perf.autograph.dev`,
+          password: 'perf-password-123',
+          name: `Perf user ${i}`,
+          city: 'Kazan',
+          kind: 'PRIVATE',
+        },
+      },
     );
     tokens.push(data.register.accessToken);
   }
   const persisted = scenario.operations.filter((operation) => operation.persisted);
   if (persisted.length) {
-    if (!target.registry) throw new Error(`scenario ${scenario.name} sends persisted documents: it needs the registry (REGISTRY_URL, REGISTRY_TOKEN)`);
+    if (!target.registry)
+      throw new Error(
+        `scenario ${scenario.name} sends persisted documents: it needs the registry (REGISTRY_URL, REGISTRY_TOKEN)`,
+      );
     const response = await fetch(`${target.registry.url}/v1/targets/${target.registry.target}/documents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(target.registry.token ? { authorization: `Bearer ${target.registry.token}` } : {}) },
-      body: JSON.stringify({ client: 'autograph-perf', documents: persisted.map((operation) => ({ hash: documentHash(operation.query), document: operation.query })) }),
+      headers: {
+        'content-type': 'application/json',
+        ...(target.registry.token ? { authorization: `Bearer ${target.registry.token}` } : {}),
+      },
+      body: JSON.stringify({
+        client: 'autograph-perf',
+        documents: persisted.map((operation) => ({ hash: documentHash(operation.query), document: operation.query })),
+      }),
     });
-    if (!response.ok) throw new Error(`registering persisted documents failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+    if (!response.ok)
+      throw new Error(
+        `registering persisted documents failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`,
+      );
   }
   return { pools, tokens };
 }

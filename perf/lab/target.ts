@@ -19,7 +19,9 @@ export interface LabSystem {
  * sees the same data) and Redis. Gateways under test are started separately (`startGatewayVariant`),
  * so several configurations meet identical subgraphs and data.
  */
-export async function startLabSystem(options: { seedScale?: 'small' | 'large'; redisUrl?: string | null; log?: (m: string) => void } = {}): Promise<LabSystem> {
+export async function startLabSystem(
+  options: { seedScale?: 'small' | 'large'; redisUrl?: string | null; log?: (m: string) => void } = {},
+): Promise<LabSystem> {
   const databaseUrl = await ensureDatabase('autograph_perf');
   const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? 'redis://127.0.0.1:6379');
   const system = await startSystem({
@@ -47,7 +49,11 @@ export interface GatewayVariant {
 }
 
 /** One more gateway process on the lab's registry and subgraphs, configured by `env`. */
-export async function startGatewayVariant(lab: LabSystem, env: Record<string, string | undefined> = {}, entry?: string[]): Promise<GatewayVariant> {
+export async function startGatewayVariant(
+  lab: LabSystem,
+  env: Record<string, string | undefined> = {},
+  entry?: string[],
+): Promise<GatewayVariant> {
   const child = await spawnService({
     name: 'gateway-under-test',
     entry: entry ?? [fileURLToPath(new URL('../../gateway/main.ts', import.meta.url))],

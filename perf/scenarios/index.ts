@@ -7,10 +7,13 @@ import searchFacets from './search-facets';
 import type { Scenario } from './types';
 import writeMix from './write-mix';
 
-export type { Operation, Pool, Scenario, Thresholds, VariableContext } from './types';
+export type { Operation, Scenario, Thresholds, VariableContext } from './types';
 
 export const SCENARIOS: Record<string, Scenario> = Object.fromEntries(
-  [catalogBrowse, offerList2hop, offerCard, searchFacets, writeMix, mixedRealistic, persistedHit].map((scenario) => [scenario.name, scenario]),
+  [catalogBrowse, offerList2hop, offerCard, searchFacets, writeMix, mixedRealistic, persistedHit].map((scenario) => [
+    scenario.name,
+    scenario,
+  ]),
 );
 
 export function getScenario(name: string): Scenario {

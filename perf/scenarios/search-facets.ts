@@ -16,11 +16,12 @@ export default defineScenario({
     facets { makes { value label count } bodyTypes { value count } years { value count } cities { value count } }
   }
 }`,
+      // Price caps from 300,000 ₽ to 5,000,000 ₽ (prices are kopecks: see pools.ts).
       variables: ({ pick, int, pools }) => {
         const roll = int(0, 2);
         if (roll === 0) return { text: pick(['sedan', 'diesel', 'automatic', 'family', 'low mileage', 'red']) };
         if (roll === 1) return { filter: { makeId: pick(pools.makes!) } };
-        return { filter: { priceMax: int(5, 40) * 100_000, yearMin: int(2005, 2020) } };
+        return { filter: { priceMax: int(300, 5_000) * 100_000, yearMin: int(2005, 2020) } };
       },
     },
   ],

@@ -30,8 +30,17 @@ export interface Operation {
   persisted?: boolean;
   /** Error codes that are a correct answer here (e.g. FORBIDDEN for a non-owner), not failures. */
   expectedErrors?: string[];
+  /**
+   * Why this operation is sent with the same variables (or none) on every request. Only cache
+   * scenarios may do that on purpose: the gateway deduplicates identical in-flight subgraph
+   * requests, so a load of identical requests measures deduplication, not the gateway. Every
+   * other operation must have a `variables` generator that differs request to request (the lab's
+   * tests check both).
+   */
+  identical?: string;
 }
 
+/** Values fetched from the live data once before the load (ids, so requests hit real rows). */
 export interface Pool {
   query: string;
   extract: (data: any) => string[];

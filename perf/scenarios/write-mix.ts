@@ -14,7 +14,14 @@ export default defineScenario({
       auth: true,
       query: 'mutation CreateOffer($input: CreateOfferInput!) { createOffer(input: $input) { id price } }',
       variables: ({ pick, int, pools, sequence }) => ({
-        input: { modelId: pick(pools.models!), title: `Load test car ${sequence}`, price: int(3, 60) * 50_000, year: int(2000, 2024), mileageKm: int(0, 300) * 1_000, city: pick(['Moscow', 'Kazan', 'Perm', 'Omsk']) },
+        input: {
+          modelId: pick(pools.models!),
+          title: `Load test car ${sequence}`,
+          price: int(3, 60) * 50_000,
+          year: int(2000, 2024),
+          mileageKm: int(0, 300) * 1_000,
+          city: pick(['Moscow', 'Kazan', 'Perm', 'Omsk']),
+        },
       }),
     },
     {
@@ -32,7 +39,13 @@ export default defineScenario({
       weight: 2,
       auth: true,
       query: 'mutation AddReview($input: AddReviewInput!) { addReview(input: $input) { id rating } }',
-      variables: ({ pick, int, pools, sequence }) => ({ input: { modelId: pick(pools.models!), rating: int(1, 5), text: `Load test review ${sequence}: drives well, cheap to run.` } }),
+      variables: ({ pick, int, pools, sequence }) => ({
+        input: {
+          modelId: pick(pools.models!),
+          rating: int(1, 5),
+          text: `Load test review ${sequence}: drives well, cheap to run.`,
+        },
+      }),
       // One review per user and model: repeats are answered CONFLICT, as they should be.
       expectedErrors: ['CONFLICT'],
     },

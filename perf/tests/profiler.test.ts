@@ -25,7 +25,13 @@ describe('hook instrumentation', () => {
     done.onExecuteDone();
     (plugin.onSubgraphExecute() as () => void)();
     const stats = Object.fromEntries([...recorder.stats.values()].map((s) => [s.hook, s]));
-    expect(Object.keys(stats).sort()).toEqual(['onExecute', 'onExecuteDone', 'onParse', 'onSubgraphExecute', 'onSubgraphExecute:done']);
+    expect(Object.keys(stats).sort()).toEqual([
+      'onExecute',
+      'onExecuteDone',
+      'onParse',
+      'onSubgraphExecute',
+      'onSubgraphExecute:done',
+    ]);
     expect(stats.onExecute!.samples[0]).toBeGreaterThanOrEqual(15);
     expect(stats.onParse!.samples[0]).toBeLessThan(15);
     expect(stats.onParse!.plugin).toBe('sample');
@@ -33,17 +39,36 @@ describe('hook instrumentation', () => {
 
   test('errors still propagate and are still timed; wrapping twice does not double count', async () => {
     const recorder = new HookRecorder();
-    const plugin = instrumentPlugin({ onValidate: () => { throw new Error('boom'); }, onContextBuilding: async () => { throw new Error('late'); } }, 'p', recorder);
+    const plugin = instrumentPlugin(
+      {
+        onValidate: () => {
+          throw new Error('boom');
+        },
+        onContextBuilding: async () => {
+          throw new Error('late');
+        },
+      },
+      'p',
+      recorder,
+    );
     instrumentPlugin(plugin, 'again', recorder);
     expect(() => plugin.onValidate()).toThrow('boom');
     await expect(plugin.onContextBuilding()).rejects.toThrow('late');
-    expect([...recorder.stats.values()].map((s) => [s.plugin, s.hook, s.calls])).toEqual([['p', 'onValidate', 1], ['p', 'onContextBuilding', 1]]);
+    expect([...recorder.stats.values()].map((s) => [s.plugin, s.hook, s.calls])).toEqual([
+      ['p', 'onValidate', 1],
+      ['p', 'onContextBuilding', 1],
+    ]);
   });
 
   test('plugins are named by their name, else by position and hooks', () => {
     expect(describePlugin({ name: 'useThing', onParse() {} }, 3)).toBe('useThing (onParse)');
     expect(describePlugin({ onRequest() {}, onParams() {}, other: 1 }, 3)).toBe('#3 (onRequest, onParams)');
-    expect(describePlugin(Object.defineProperty({ onExecute() {} }, Symbol.for('autograph.plugin.name'), { value: 'caching 1' }), 0)).toBe('caching 1 (onExecute)');
+    expect(
+      describePlugin(
+        Object.defineProperty({ onExecute() {} }, Symbol.for('autograph.plugin.name'), { value: 'caching 1' }),
+        0,
+      ),
+    ).toBe('caching 1 (onExecute)');
   });
 
   test('the wrapper cost is measured, small and non-negative', () => {
@@ -74,7 +99,11 @@ describe('flame graphs', () => {
   const profile = {
     nodes: [
       { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: 0 }, children: [2] },
-      { id: 2, callFrame: { functionName: 'main', url: 'file:///app/gateway/server.ts', lineNumber: 9 }, children: [3, 4] },
+      {
+        id: 2,
+        callFrame: { functionName: 'main', url: 'file:///app/gateway/server.ts', lineNumber: 9 },
+        children: [3, 4],
+      },
       { id: 3, callFrame: { functionName: 'work', url: '/x/node_modules/lib/index.js', lineNumber: 0 } },
       { id: 4, callFrame: { functionName: '', url: '', lineNumber: 0 } },
     ],

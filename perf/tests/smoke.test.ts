@@ -21,7 +21,14 @@ test('a short run prepares, loads the real gateway and writes a complete report'
   expect(context.pools.makes!.length).toBeGreaterThan(0);
 
   const ticks: number[] = [];
-  const result = await runLoad({ url: system.gatewayUrl, scenario, next: createRequestSource(scenario, context), connections: 4, durationSec: 2, onTick: (_, second) => ticks.push(second) });
+  const result = await runLoad({
+    url: system.gatewayUrl,
+    scenario,
+    next: createRequestSource(scenario, context),
+    connections: 4,
+    durationSec: 2,
+    onTick: (_, second) => ticks.push(second),
+  });
   expect(result.requests).toBeGreaterThan(20);
   expect(result.failures).toBe(0);
   expect(Object.keys(result.byOperation).sort()).toEqual(['make-models', 'makes']);
@@ -29,7 +36,14 @@ test('a short run prepares, loads the real gateway and writes a complete report'
   expect(result.perSecond.length).toBeGreaterThanOrEqual(1);
   expect(ticks[0]).toBe(1);
 
-  const report = buildRunReport({ scenario, label: 'smoke', machine: describeMachine(), load: { connections: 4, durationSec: 2 }, result, thresholds: evaluateThresholds({ maxErrorRate: 0.001 }, result) });
+  const report = buildRunReport({
+    scenario,
+    label: 'smoke',
+    machine: describeMachine(),
+    load: { connections: 4, durationSec: 2 },
+    result,
+    thresholds: evaluateThresholds({ maxErrorRate: 0.001 }, result),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'perf-smoke-'));
   const files = writeRunReport(report, 'smoke', dir);
   for (const file of Object.values(files)) expect(existsSync(file)).toBe(true);
@@ -42,15 +56,27 @@ test('a short run prepares, loads the real gateway and writes a complete report'
 
 test('the lab refuses to load anything but loopback', async () => {
   const scenario = getScenario('offer-list-2hop');
-  await expect(runLoad({ url: 'http://example.com', scenario, next: createRequestSource(scenario, { pools: {}, tokens: [] }), durationSec: 1 })).rejects.toThrow(/only targets loopback/);
+  await expect(
+    runLoad({
+      url: 'http://example.com',
+      scenario,
+      next: createRequestSource(scenario, { pools: {}, tokens: [] }),
+      durationSec: 1,
+    }),
+  ).rejects.toThrow(/only targets loopback/);
 });
 
 test('the peers of `bun perf compare` serve the same answers as our gateway from the same supergraph', async () => {
   const system = await getSystem();
   const lab = { system, stop: async () => {} };
   const file = await supergraphToFile(lab);
-  const query = JSON.stringify({ query: '{ offers(first: 3, orderBy: PRICE_ASC) { edges { node { id title seller { name } model { name } } } } }' });
-  const ask = async (url: string) => (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query })).json();
+  const query = JSON.stringify({
+    query: '{ offers(first: 3, orderBy: PRICE_ASC) { edges { node { id title seller { name } model { name } } } } }',
+  });
+  const ask = async (url: string) =>
+    (
+      await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query })
+    ).json();
   const ours = await ask(system.gatewayUrl);
   expect(ours.data.offers.edges).toHaveLength(3);
   for (const start of [startHiveGatewayOnNode, startApolloGateway]) {

@@ -18,6 +18,8 @@ export interface RunFlags {
   'registry-url'?: string;
   'registry-token'?: string;
   seed?: string;
+  /** Resend one draw of variables (measures the gateway's deduplication too; see requests.ts). */
+  identical?: boolean;
 }
 
 const positive = (name: string, value: string | undefined) => {
@@ -47,7 +49,8 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
   };
   const env = parseEnvFlags(flags.env);
   if (flags.start && flags.url) throw new Error('give either --url or --start');
-  if (!flags.start && Object.keys(env).length) throw new Error('--env configures a gateway the lab starts: use it with --start');
+  if (!flags.start && Object.keys(env).length)
+    throw new Error('--env configures a gateway the lab starts: use it with --start');
 
   let lab: LabSystem | undefined;
   let gateway: Awaited<ReturnType<typeof startGatewayVariant>> | undefined;
@@ -57,31 +60,70 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
       log('starting the system (PostgreSQL database autograph_perf, Redis)');
       lab = await startLabSystem({ seedScale: flags.seed === 'large' ? 'large' : 'small', log });
       gateway = await startGatewayVariant(lab, env);
-      target = { gatewayUrl: gateway.url, registry: { url: lab.system.registryUrl, token: lab.system.registryToken, target: 'main' } };
+      target = {
+        gatewayUrl: gateway.url,
+        registry: { url: lab.system.registryUrl, token: lab.system.registryToken, target: 'main' },
+      };
     } else {
       const url = flags.url ?? 'http://127.0.0.1:4000';
       const registryUrl = flags['registry-url'] ?? process.env.REGISTRY_URL;
-      target = { gatewayUrl: url, registry: registryUrl ? { url: registryUrl, token: flags['registry-token'] ?? process.env.REGISTRY_TOKEN, target: process.env.REGISTRY_TARGET ?? 'main' } : undefined };
+      target = {
+        gatewayUrl: url,
+        registry: registryUrl
+          ? {
+              url: registryUrl,
+              token: flags['registry-token'] ?? process.env.REGISTRY_TOKEN,
+              target: process.env.REGISTRY_TARGET ?? 'main',
+            }
+          : undefined,
+      };
     }
 
     log(`preparing ${scenario.name}`);
     const context = await prepareScenario(scenario, target);
-    const next = createRequestSource(scenario, context);
+    const requests = flags.identical ? 'identical' : 'varied';
+    const next = createRequestSource(scenario, context, { identical: flags.identical });
     const warmup = Math.min(5, Math.max(1, Math.round(load.durationSec / 5)));
     log(`warming up for ${warmup} s`);
     await runLoad({ url: target.gatewayUrl, scenario, next, ...load, durationSec: warmup });
 
     const before = gateway ? processUsage(gateway.pid) : null;
-    log(`loading for ${load.durationSec} s with ${load.connections} connections${load.rate ? ` at ${load.rate} RPS` : ''}`);
-    const result = await runLoad({ url: target.gatewayUrl, scenario, next, ...load, onTick: progress(load.durationSec) });
+    log(
+      `loading for ${load.durationSec} s with ${load.connections} connections${load.rate ? ` at ${load.rate} RPS` : ''}`,
+    );
+    const result = await runLoad({
+      url: target.gatewayUrl,
+      scenario,
+      next,
+      ...load,
+      onTick: progress(load.durationSec),
+    });
     const after = gateway ? processUsage(gateway.pid) : null;
     process.stderr.write('\n');
 
-    const label = flags.label ?? (flags.start ? 'full chain' : 'running system');
-    const report = buildRunReport({ scenario, label, machine: describeMachine(), load, result, thresholds: evaluateThresholds(scenario.thresholds, result) });
-    if (before && after) report.gatewayProcess = { cpuPercent: ((after.cpuSec - before.cpuSec) / result.durationSec) * 100, rssMiB: after.rssMiB };
-    const files = writeRunReport(report, `run-${scenario.name}${flags.label ? `-${flags.label.replace(/\W+/g, '-')}` : ''}`);
-    console.log(`${scenario.name}: ${Math.round(report.rps)} RPS, p50 ${result.latency.p50Ms.toFixed(1)} ms, p95 ${result.latency.p95Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms, ${result.failures} failures of ${result.requests}`);
+    const label =
+      flags.label ?? `${flags.start ? 'full chain' : 'running system'}${flags.identical ? ', identical requests' : ''}`;
+    const report = buildRunReport({
+      scenario,
+      label,
+      machine: describeMachine(),
+      load,
+      requests,
+      result,
+      thresholds: evaluateThresholds(scenario.thresholds, result),
+    });
+    if (before && after)
+      report.gatewayProcess = {
+        cpuPercent: ((after.cpuSec - before.cpuSec) / result.durationSec) * 100,
+        rssMiB: after.rssMiB,
+      };
+    const files = writeRunReport(
+      report,
+      `run-${scenario.name}${flags.label ? `-${flags.label.replace(/\W+/g, '-')}` : ''}${!flags.label && flags.identical ? '-identical' : ''}`,
+    );
+    console.log(
+      `${scenario.name}: ${Math.round(report.rps)} RPS, p50 ${result.latency.p50Ms.toFixed(1)} ms, p95 ${result.latency.p95Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms, ${result.failures} failures of ${result.requests}`,
+    );
     for (const threshold of report.thresholds) console.log(formatThreshold(threshold));
     console.log(`report: ${files.markdown}`);
     return report.passed;

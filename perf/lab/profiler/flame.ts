@@ -16,8 +16,14 @@ export interface CpuProfile {
 }
 
 const frameName = (node: ProfileNode) => {
-  const file = node.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(work\/main|autograph)\//, '').replace(/^file:\/\//, '');
-  return `${node.callFrame.functionName || '(anonymous)'}${file ? ` ${file}:${node.callFrame.lineNumber + 1}` : ''}`.replace(/;/g, ',');
+  const file = node.callFrame.url
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/(work\/main|autograph)\//, '')
+    .replace(/^file:\/\//, '');
+  return `${node.callFrame.functionName || '(anonymous)'}${file ? ` ${file}:${node.callFrame.lineNumber + 1}` : ''}`.replace(
+    /;/g,
+    ',',
+  );
 };
 
 /** `root;child;leaf count` lines, one per distinct stack with samples. */
@@ -78,23 +84,29 @@ export function renderFlameGraph(collapsed: string[], title: string): string {
   const maxDepth = Math.max(0, ...boxes.map((box) => box.depth));
   const top = 24;
   const height = top + (maxDepth + 1) * rowHeight + 4;
-  const escape = (text: string) => text.replace(/[<&>"]/g, (c) => ({ '<': '&lt;', '&': '&amp;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const escapeXml = (text: string) =>
+    text.replace(/[<&>"]/g, (c) => ({ '<': '&lt;', '&': '&amp;', '>': '&gt;', '"': '&quot;' })[c]!);
   // Our code in blue, libraries and the runtime in warm colours; flame graphs grow upwards.
   const color = (name: string) => {
     let hash = 0;
     for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
     const ours = name.includes('.ts:') && !/^[@\w-]+\//.test(name.split(' ')[1] ?? '');
-    return ours ? `hsl(${200 + (hash % 30)},70%,${60 + (hash % 15)}%)` : `hsl(${20 + (hash % 30)},85%,${55 + (hash % 15)}%)`;
+    return ours
+      ? `hsl(${200 + (hash % 30)},70%,${60 + (hash % 15)}%)`
+      : `hsl(${20 + (hash % 30)},85%,${55 + (hash % 15)}%)`;
   };
   const rects = boxes.map(({ x, w, depth, frame }) => {
     const y = top + (maxDepth - depth) * rowHeight;
     const share = ((frame.value / Math.max(1, root.value)) * 100).toFixed(1);
-    const label = w > 40 ? `<text x="${(x + 3).toFixed(1)}" y="${y + 11}">${escape(frame.name.slice(0, Math.floor(w / 6.5)))}</text>` : '';
-    return `<g><title>${escape(frame.name)} (${frame.value} samples, ${share} %)</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 1}" fill="${depth === 0 ? '#ccc' : color(frame.name)}"/>${label}</g>`;
+    const label =
+      w > 40
+        ? `<text x="${(x + 3).toFixed(1)}" y="${y + 11}">${escapeXml(frame.name.slice(0, Math.floor(w / 6.5)))}</text>`
+        : '';
+    return `<g><title>${escapeXml(frame.name)} (${frame.value} samples, ${share} %)</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 1}" fill="${depth === 0 ? '#ccc' : color(frame.name)}"/>${label}</g>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace" font-size="10">
 <rect width="100%" height="100%" fill="white"/>
-<text x="4" y="16" font-family="sans-serif" font-size="13" font-weight="bold">${escape(title)}: ${root.value} samples (hover a frame for its name)</text>
+<text x="4" y="16" font-family="sans-serif" font-size="13" font-weight="bold">${escapeXml(title)}: ${root.value} samples (hover a frame for its name)</text>
 ${rects.join('\n')}
 </svg>
 `;

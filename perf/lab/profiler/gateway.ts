@@ -25,7 +25,8 @@ const requestTimes: number[] = [];
 const timePhase = (phase: string) => (_payload: unknown, wrapped: () => any) => {
   const started = performance.now();
   const result = wrapped();
-  if (result && typeof result.then === 'function') return result.then((value: unknown) => (phases.record('phase', phase, performance.now() - started), value));
+  if (result && typeof result.then === 'function')
+    return result.then((value: unknown) => (phases.record('phase', phase, performance.now() - started), value));
   phases.record('phase', phase, performance.now() - started);
   return result;
 };
@@ -39,7 +40,11 @@ const profilerPlugin = {
       if (plugin !== profilerPlugin) instrumentPlugin(plugin, describePlugin(plugin, index), recorder);
     });
   },
-  instrumentation: Object.fromEntries(['request', 'requestParse', 'operation', 'parse', 'validate', 'context', 'execute', 'subgraphExecute', 'fetch'].map((phase) => [phase, timePhase(phase)])),
+  instrumentation: Object.fromEntries(
+    ['request', 'requestParse', 'operation', 'parse', 'validate', 'context', 'execute', 'subgraphExecute', 'fetch'].map(
+      (phase) => [phase, timePhase(phase)],
+    ),
+  ),
 };
 
 const original = gatewayConfig.plugins;
@@ -48,7 +53,7 @@ const runtime = createGatewayRuntime({
   plugins: (context) => {
     // The config's own plugins are wrapped before the runtime sees them, so all their hooks count.
     const own = (original?.(context) ?? []) as object[];
-    own.forEach((plugin, index) => instrumentPlugin(plugin, describePlugin(plugin, index), recorder));
+    for (const [index, plugin] of own.entries()) instrumentPlugin(plugin, describePlugin(plugin, index), recorder);
     return [profilerPlugin as any, ...own];
   },
 } as GatewayConfig<Record<string, any>>);

@@ -52,7 +52,8 @@ export class HookRecorder {
 }
 
 const WRAPPED = Symbol.for('autograph.perf.wrapped');
-const isHook = (key: string, value: unknown) => typeof value === 'function' && /^on[A-Z]/.test(key) && key !== 'onPluginInit' && key !== 'onDispose';
+const isHook = (key: string, value: unknown) =>
+  typeof value === 'function' && /^on[A-Z]/.test(key) && key !== 'onPluginInit' && key !== 'onDispose';
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return !!value && typeof (value as PromiseLike<unknown>).then === 'function';
