@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 /**
  * Other people's work on the same machine (test suites, type checks) takes CPU from a load run
  * and makes one contender look slower than the next. Before a measured run the lab waits for the
- * machine to be quiet, and during it records how much CPU processes outside the lab used, so a
+ * machine to be quiet, and during it records how much CPU went to anything but the lab, so a
  * report says when a figure was disturbed. Linux only (/proc); elsewhere both are no-ops.
  */
 
@@ -114,14 +114,54 @@ export function labServicesCpuSec(
   return ticks / TICKS_PER_SECOND;
 }
 
+/** CPU ticks the whole machine spent busy (user, nice, system, irq, softirq, steal), from /proc/stat. */
+export function machineBusyTicks(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return user + nice + system + irq + softirq + steal;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Foreign CPU from the machine's busy time: everything the machine did minus what the lab's tree,
+ * Redis, PostgreSQL's own processes and the lab database's backends did. Unlike a sum over the
+ * process table, this also counts processes that started and ended within the window (short test
+ * files, compilers), and time the hypervisor stole.
+ */
+export function foreignFromBusy(
+  busyTicks: number,
+  before: Map<number, ProcessTicks>,
+  after: Map<number, ProcessTicks>,
+  root = process.pid,
+  labDatabases = LAB_DATABASES,
+): number {
+  const ours = descendants(after, root);
+  for (const pid of descendants(before, root)) ours.add(pid);
+  let ticks = 0;
+  for (const [pid, entry] of after)
+    if (ours.has(pid) || isSharedOrLab(entry.name, labDatabases))
+      ticks += Math.max(0, entry.ticks - (before.get(pid)?.ticks ?? 0));
+  return Math.max(0, busyTicks - ticks) / TICKS_PER_SECOND;
+}
+
 /** Measures foreign CPU over a stretch of work: call `stop()` after it for the share of one core. */
 export function watchForeignCpu(root = process.pid) {
   const before = processTable();
+  const busyBefore = machineBusyTicks();
   const started = performance.now();
   return {
     stop(): { foreignCpuPercent: number } {
       const seconds = (performance.now() - started) / 1000;
-      return { foreignCpuPercent: seconds > 0 ? (foreignCpuSec(before, processTable(), root) / seconds) * 100 : 0 };
+      const after = processTable();
+      const busyAfter = machineBusyTicks();
+      const foreign =
+        busyBefore !== null && busyAfter !== null
+          ? foreignFromBusy(busyAfter - busyBefore, before, after, root)
+          : foreignCpuSec(before, after, root);
+      return { foreignCpuPercent: seconds > 0 ? (foreign / seconds) * 100 : 0 };
     },
   };
 }
