@@ -48,8 +48,13 @@ export function descendants(table: Map<number, ProcessTicks>, root: number): Set
   for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const found = new Set<number>([root]);
   const queue = [root];
-  while (queue.length)
-    for (const child of children.get(queue.pop()!) ?? []) if (!found.has(child)) found.add(child), queue.push(child);
+  while (queue.length) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      if (found.has(child)) continue;
+      found.add(child);
+      queue.push(child);
+    }
+  }
   return found;
 }
 

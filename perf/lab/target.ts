@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -68,6 +69,9 @@ export async function startGatewayVariant(
       USAGE_REPORTING: 'off',
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
+      // Required in production. The gateway signs its subgraph calls as it does in production; the
+      // lab's subgraphs do not check (the peers cannot sign), so every contender meets the same ones.
+      GATEWAY_HMAC_SECRET: randomBytes(32).toString('base64url'),
       // Scenarios send query text and hashes alike: hashes resolve, text is served and counted.
       TRUSTED_DOCUMENTS: 'allow-arbitrary-with-log',
       // The load is one anonymous client on loopback: budgets would measure 429s, not the gateway.

@@ -11,12 +11,14 @@ const sent: { operation: string; method: string; url: string; body?: string }[] 
 const answer = { status: 200, body: '{"data":{}}' };
 mock.module('k6/http', () => ({
   default: {
-    post: (url: string, body: string, params: { tags?: { operation?: string } }) => (
-      sent.push({ operation: params?.tags?.operation ?? '(setup)', method: 'POST', url, body }), answer
-    ),
-    get: (url: string, params: { tags?: { operation?: string } }) => (
-      sent.push({ operation: params?.tags?.operation ?? '(setup)', method: 'GET', url }), answer
-    ),
+    post: (url: string, body: string, params: { tags?: { operation?: string } }) => {
+      sent.push({ operation: params?.tags?.operation ?? '(setup)', method: 'POST', url, body });
+      return answer;
+    },
+    get: (url: string, params: { tags?: { operation?: string } }) => {
+      sent.push({ operation: params?.tags?.operation ?? '(setup)', method: 'GET', url });
+      return answer;
+    },
   },
 }));
 mock.module('k6/crypto', () => ({

@@ -124,14 +124,16 @@ export function evaluateGoals(input: {
 }
 
 /**
- * Of one gateway's runs in one mode, the best estimate of what it does on its own. Other work on
- * the machine only ever slows a run down, so: the fastest of the rounds that were not disturbed
- * (other processes under DISTURBED_PERCENT of a core), else the least disturbed round.
+ * Of one gateway's runs in one mode, the one to report: the median of the rounds that were not
+ * disturbed (other work under DISTURBED_PERCENT of a core; the lower middle one when their number
+ * is even), else the least disturbed round. Not the fastest: this virtual machine's speed drifts
+ * by a quarter or more between minutes (every process's CPU per request rises and falls together,
+ * with no other work in sight), so the fastest round mostly picks a fast minute.
  */
-export function bestRound(runs: ContenderResult[]): ContenderResult {
+export function reportedRound(runs: ContenderResult[]): ContenderResult {
   if (!runs.length) throw new Error('no runs to choose from');
   const quiet = runs.filter((run) => run.foreignCpuPercent < DISTURBED_PERCENT);
-  if (quiet.length) return [...quiet].sort((a, b) => b.rps - a.rps)[0]!;
+  if (quiet.length) return [...quiet].sort((a, b) => a.rps - b.rps)[Math.floor((quiet.length - 1) / 2)]!;
   return [...runs].sort((a, b) => a.foreignCpuPercent - b.foreignCpuPercent || b.rps - a.rps)[0]!;
 }
 
@@ -143,9 +145,10 @@ export function bestRound(runs: ContenderResult[]): ContenderResult {
  * much in-flight deduplication inflates an identical-request figure.
  *
  * The machine is shared with other work, which comes and goes. All contenders stay up and are
- * measured in turn, round after round, so each meets the same conditions; of each contender's
- * rounds the report keeps the fastest undisturbed one (see `bestRound`) and says how much other
- * processes used during it.
+ * measured in turn, round after round, so each meets the same conditions. A first round warms
+ * everything up (the subgraphs too: their CPU per request keeps falling for minutes) and is not
+ * counted; of the others, the report keeps each contender's median undisturbed round (see
+ * `reportedRound`), the range over all of them, and how much other work used during it.
  */
 export async function compareCommand(flags: {
   scenario?: string;
@@ -154,9 +157,9 @@ export async function compareCommand(flags: {
   rounds?: string;
 }) {
   const scenario = getScenario(flags.scenario ?? 'offer-list-2hop');
-  const durationSec = flags.duration ? Number(flags.duration) : 15;
+  const durationSec = flags.duration ? Number(flags.duration) : 10;
   const connections = flags.connections ? Number(flags.connections) : scenario.load.connections;
-  const rounds = flags.rounds ? Number(flags.rounds) : 3;
+  const rounds = flags.rounds ? Number(flags.rounds) : 5;
   if (!(durationSec > 0) || !(connections > 0) || !(Number.isInteger(rounds) && rounds >= 1))
     throw new Error('--duration, --connections and --rounds must be positive numbers');
   if (scenario.operations.some((operation) => operation.identical))
@@ -188,16 +191,9 @@ export async function compareCommand(flags: {
         rounds: [] as ContenderResult[],
       })),
     );
-    for (const run of runs) {
-      log(`${run.name}, ${run.mode} requests: warming up`);
-      await runLoad({
-        url: run.gateway.url,
-        scenario,
-        next: run.next,
-        connections,
-        durationSec: Math.min(5, durationSec),
-      });
-    }
+    // Round 0 warms up every gateway and the subgraphs behind them; it is not counted.
+    log(`warm-up round: every gateway, both ways, ${durationSec} s each`);
+    for (const run of runs) await runLoad({ url: run.gateway.url, scenario, next: run.next, connections, durationSec });
     for (let round = 1; round <= rounds; round++) {
       for (const run of runs) {
         const result = await measure(
@@ -216,7 +212,7 @@ export async function compareCommand(flags: {
         );
       }
     }
-    const results = runs.map((run) => bestRound(run.rounds));
+    const results = runs.map((run) => reportedRound(run.rounds));
     for (const { gateway } of gateways.splice(0)) await gateway.stop();
     const varied = (prefix: string) => results.find((r) => r.requestMode === 'varied' && r.name.startsWith(prefix))!;
     const fullUncached = varied('autograph: full chain, response cache off');
@@ -397,22 +393,31 @@ interface CompareReport {
   results: ContenderResult[];
   deduplication: DeduplicationRow[];
   goals: Goal[];
+  /** Every round of every contender and mode (`results` keeps the best of each). */
+  allRounds?: ContenderResult[];
 }
 
 export function renderCompareMarkdown(report: CompareReport) {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const rounds = report.load.rounds ?? 1;
+  /** The RPS range over a contender's undisturbed rounds, and how many there were. */
+  const spread = (r: ContenderResult) => {
+    const quiet = (report.allRounds ?? [])
+      .filter((x) => x.name === r.name && x.requestMode === r.requestMode && x.foreignCpuPercent < DISTURBED_PERCENT)
+      .map((x) => Math.round(x.rps));
+    return quiet.length > 1 ? `${Math.min(...quiet)}–${Math.max(...quiet)} (${quiet.length})` : '–';
+  };
   const table = (mode: RequestMode) => {
     const rows = report.results.filter((r) => r.requestMode === mode);
     const apollo = rows.find((r) => r.name.startsWith('Apollo'));
-    return `| gateway | RPS | × Apollo | p50 | p95 | p99 | failures | gateway CPU | CPU per request: gateway | subgraphs + PostgreSQL | RSS | others' CPU |
-|---------|----:|---------:|----:|----:|----:|---------:|------------:|-------------------------:|-----------------------:|----:|------------:|
-${rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${apollo ? (r.rps / apollo.rps).toFixed(2) : '–'} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${ms(r.p99Ms)} | ${r.failures} / ${r.requests} | ${r.cpuPercent === null ? '–' : `${Math.round(r.cpuPercent)} %`} | ${r.cpuPercent === null || !(r.rps > 0) ? '–' : `${((r.cpuPercent * 10) / r.rps).toFixed(2)} ms`} | ${r.servicesCpuMsPerRequest === null ? '–' : `${r.servicesCpuMsPerRequest.toFixed(2)} ms`} | ${r.rssMiB === null ? '–' : `${Math.round(r.rssMiB)} MiB`} | ${Math.round(r.foreignCpuPercent)} %${r.foreignCpuPercent >= DISTURBED_PERCENT ? ' ⚠' : ''}${rounds > 1 ? ` (round ${r.round})` : ''} |`).join('\n')}`;
+    return `| gateway | RPS | RPS, undisturbed rounds | × Apollo | p50 | p95 | p99 | failures | gateway CPU | CPU per request: gateway | subgraphs + PostgreSQL | RSS | others' CPU |
+|---------|----:|------------------------:|---------:|----:|----:|----:|---------:|------------:|-------------------------:|-----------------------:|----:|------------:|
+${rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${spread(r)} | ${apollo ? (r.rps / apollo.rps).toFixed(2) : '–'} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${ms(r.p99Ms)} | ${r.failures} / ${r.requests} | ${r.cpuPercent === null ? '–' : `${Math.round(r.cpuPercent)} %`} | ${r.cpuPercent === null || !(r.rps > 0) ? '–' : `${((r.cpuPercent * 10) / r.rps).toFixed(2)} ms`} | ${r.servicesCpuMsPerRequest === null ? '–' : `${r.servicesCpuMsPerRequest.toFixed(2)} ms`} | ${r.rssMiB === null ? '–' : `${Math.round(r.rssMiB)} MiB`} | ${Math.round(r.foreignCpuPercent)} %${r.foreignCpuPercent >= DISTURBED_PERCENT ? ' ⚠' : ''}${rounds > 1 ? ` (round ${r.round})` : ''} |`).join('\n')}`;
   };
   const json = (value: unknown) => `\`${JSON.stringify(value)}\``;
   return `# Side by side: ${report.scenario}
 
-${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}, Node ${Bun.spawnSync(['node', '--version']).stdout.toString().trim()} (peers) · ${report.load.connections} connections, ${report.load.durationSec} s per run after a warm-up, ${rounds} round${rounds > 1 ? 's' : ''}, loopback, same subgraphs and data
+${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}, Node ${Bun.spawnSync(['node', '--version']).stdout.toString().trim()} (peers) · ${report.load.connections} connections, ${report.load.durationSec} s per run, a warm-up round and ${rounds} round${rounds > 1 ? 's' : ''}, loopback, same subgraphs and data
 
 ${report.requests.operations.map((o) => `\`${o.query}\``).join('\n\n')}
 
@@ -442,7 +447,7 @@ ${table('identical')}
 |------|---------:|-------|
 ${report.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.holds ? 'yes' : '**no**'} |`).join('\n')}
 
-The load generator (autocannon) shares the 2 cores with the gateway and the subgraphs: absolute numbers are lower than on separate machines; ratios measured in one run are what to compare. The machine is shared with other work: every gateway stays up and all are measured in turn, ${rounds} round${rounds > 1 ? 's' : ''}, each run starting when the machine is quiet if it gets quiet within 30 s. Each row is the gateway's fastest round among those where other work used under ${DISTURBED_PERCENT} % of a core (else its least disturbed round); "others' CPU" is what the machine spent on anything but the lab during it (Redis, PostgreSQL's own processes and the lab database's backends not counted: the lab uses them too)${report.results.some((r) => r.foreignCpuPercent >= DISTURBED_PERCENT) ? '. Runs marked ⚠ were disturbed by other work on the machine: read those figures as low' : ''}.
+The load generator (autocannon) shares the 2 cores with the gateway and the subgraphs: absolute numbers are lower than on separate machines; ratios measured in one run are what to compare. The machine is shared with other work, and its speed drifts between minutes even without any (every process's CPU per request rises and falls together). So every gateway stays up and all are measured in turn, ${rounds} round${rounds > 1 ? 's' : ''} after an uncounted warm-up round, each run starting when the machine is quiet if it gets quiet within 30 s. Each row is the gateway's median round among those where other work used under ${DISTURBED_PERCENT} % of a core (else its least disturbed round), and "RPS, undisturbed rounds" is the range over all of those (how many): differences within that range are noise; "others' CPU" is what the machine spent on anything but the lab during it (Redis, PostgreSQL's own processes and the lab database's backends not counted: the lab uses them too)${report.results.some((r) => r.foreignCpuPercent >= DISTURBED_PERCENT) ? '. Runs marked ⚠ were disturbed by other work on the machine: read those figures as low' : ''}.
 `;
 }
 
