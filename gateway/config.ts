@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import { DEFAULT_SUPERGRAPH_CACHE_FILE } from './supergraph-source';
 import { ConfigError, env, parseConfig } from '../kit/config';
-import { targetName } from '../schema-registry/names';
+import { redisEnv, redisTarget } from '../kit/redis';
+import { contractName, targetName } from '../schema-registry/names';
 import { cachingEnv } from './caching';
 import { rateLimitEnv } from './rate-limit';
 import { resilienceEnv } from './resilience';
 import { securityEnv } from './security';
 import { telemetryEnv } from './telemetry';
+import { workersEnv, workersProblem } from './workers';
+
+/**
+ * The copy kept on disk: a contract's gateway keeps its own by default, so a full and a contract
+ * gateway on one machine never serve each other's supergraph after a restart during an outage.
+ */
+function cacheFileFor(file: string, contract: string | undefined): string | null {
+  if (file === 'off') return null;
+  return contract && file === DEFAULT_SUPERGRAPH_CACHE_FILE ? file.replace(/\.graphql$/, `.${contract}.graphql`) : file;
+}
 
 /** Where the gateway listens and where its supergraph comes from. Every default works with `bun start`. */
 export const gatewayBaseEnv = z
@@ -15,13 +26,13 @@ export const gatewayBaseEnv = z
     REGISTRY_URL: env.url().default('http://127.0.0.1:4010'),
     REGISTRY_TARGET: targetName.default('main'),
     REGISTRY_TOKEN: z.string().min(1).optional(),
+    /** Serve this schema contract of the target (its @tag-filtered supergraph) instead of the whole supergraph. */
+    REGISTRY_CONTRACT: contractName.optional(),
     /** Serve a supergraph file instead of polling the registry (tests, air-gapped installs). */
     SUPERGRAPH_FILE: z.string().min(1).optional(),
     SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
     /** The last good supergraph kept on disk, served when the gateway starts while the registry is down; "off": none. */
     SUPERGRAPH_CACHE_FILE: z.string().min(1).default(DEFAULT_SUPERGRAPH_CACHE_FILE),
-    /** Shared store of every replica: response cache, rate limits, invalidation. Unset: in-memory, per process. */
-    REDIS_URL: env.redisUrl().optional(),
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", ".", "-" or "_"')
@@ -29,6 +40,8 @@ export const gatewayBaseEnv = z
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: env.logLevel(),
   })
+  // Shared store of every replica: response cache, rate limits, invalidation. Unset: in-memory, per process.
+  .and(redisEnv)
   .superRefine((raw, ctx) => {
     // The supergraph says where users' tokens are sent: in production only an authenticated registry may say it.
     if (raw.NODE_ENV === 'production' && !raw.SUPERGRAPH_FILE && !raw.REGISTRY_TOKEN) {
@@ -41,11 +54,16 @@ export const gatewayBaseEnv = z
   })
   .transform((raw) => ({
     port: raw.GATEWAY_PORT,
-    registry: { url: raw.REGISTRY_URL, target: raw.REGISTRY_TARGET, token: raw.REGISTRY_TOKEN },
+    registry: {
+      url: raw.REGISTRY_URL,
+      target: raw.REGISTRY_TARGET,
+      token: raw.REGISTRY_TOKEN,
+      contract: raw.REGISTRY_CONTRACT,
+    },
     supergraphFile: raw.SUPERGRAPH_FILE,
-    supergraphCacheFile: raw.SUPERGRAPH_CACHE_FILE === 'off' ? null : raw.SUPERGRAPH_CACHE_FILE,
+    supergraphCacheFile: cacheFileFor(raw.SUPERGRAPH_CACHE_FILE, raw.REGISTRY_CONTRACT),
     pollIntervalMs: raw.SUPERGRAPH_POLL_INTERVAL_MS,
-    redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
+    redis: { target: redisTarget(raw), keyPrefix: raw.REDIS_KEY_PREFIX },
     production: raw.NODE_ENV === 'production',
     logLevel: raw.LOG_LEVEL,
   }));
@@ -60,6 +78,7 @@ const sections = {
   resilience: resilienceEnv,
   security: securityEnv,
   telemetry: telemetryEnv,
+  workers: workersEnv,
 };
 
 export type GatewayOptions = z.infer<typeof gatewayBaseEnv> & {
@@ -80,5 +99,14 @@ export function readGatewayEnv(source: Record<string, string | undefined> = proc
   const base = read(gatewayBaseEnv);
   const parts = Object.fromEntries(Object.entries(sections).map(([key, schema]) => [key, read(schema)]));
   if (issues.length) throw new ConfigError([...new Set(issues)]);
-  return { ...base, ...parts } as GatewayOptions;
+  const options = { ...base, ...parts } as GatewayOptions;
+  // Across sections: several workers share their caches and limits only through Redis.
+  const problem = workersProblem({
+    workers: options.workers,
+    redis: options.redis,
+    responseCache: options.caching.responseCache.enabled,
+    rateLimit: options.rateLimit.enabled,
+  });
+  if (problem) throw new ConfigError([`GATEWAY_WORKERS (${JSON.stringify(source.GATEWAY_WORKERS)}): ${problem}`]);
+  return options;
 }

@@ -7,6 +7,7 @@ import type { GatewayOptions } from './config';
 import { createRegistryClient } from '../schema-registry/client';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { connectGatewayRedis } from './redis';
+import { useStreamShutdown } from './resilience/use-stream-shutdown';
 import { createRegistrySupergraphSource, type SupergraphOrigin } from './supergraph-source';
 import { hiveLoggerFrom } from './telemetry/hive-logger';
 
@@ -21,6 +22,8 @@ export interface Gateway {
   fastPath(request: Request): Response | Promise<Response | null> | null;
   /** Every part ready (Redis-backed parts degrade instead of turning unready). */
   ready(): Promise<{ ready: boolean; notReady: string[] }>;
+  /** Ends every open subscription with SERVER_SHUTTING_DOWN; says how many. Call when stopping. */
+  endSubscriptions(): number;
   /** Releases the chain's resources and the Redis connection; call after the server stopped. */
   dispose(): Promise<void>;
 }
@@ -41,9 +44,14 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   });
   const registrySource = options.supergraphFile
     ? null
-    : createRegistrySupergraphSource({ registry, logger, cacheFile: options.supergraphCacheFile });
+    : createRegistrySupergraphSource({
+        registry,
+        logger,
+        cacheFile: options.supergraphCacheFile,
+        contract: options.registry.contract,
+      });
   const source = registrySource ? registrySource.load : () => readFileSync(options.supergraphFile!, 'utf8');
-  const redis = options.redis.url ? connectGatewayRedis(options.redis.url, logger) : null;
+  const redis = options.redis.target ? connectGatewayRedis(options.redis.target, logger) : null;
   // Process metrics only where something serves them (METRICS=on): their collectors cost a little.
   const metrics = createGatewayMetrics({ processMetrics: options.telemetry.metrics.enabled });
   const parts = createChain(options, {
@@ -57,6 +65,8 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
   });
   const fastPaths = parts.flatMap((part) => (part.fastPath ? [part.fastPath] : []));
   const chain = mergeChain(parts);
+  // Not a concern of the chain that could be switched off: a stopping server always needs it.
+  const streams = useStreamShutdown();
 
   const config: GatewayConfig<Record<string, any>> = {
     supergraph: source,
@@ -72,7 +82,7 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
     readinessCheckEndpoint: '/readiness',
     landingPage: false,
     ...chain.config,
-    plugins: chain.plugins,
+    plugins: () => [...chain.plugins(), streams.plugin],
   } as GatewayConfig<Record<string, any>>;
 
   return {
@@ -89,6 +99,7 @@ export function createGateway(options: GatewayOptions, logger: Logger): Gateway 
       }
       return null;
     },
+    endSubscriptions: () => streams.endAll(),
     async ready() {
       const states = await Promise.all(
         parts.map(

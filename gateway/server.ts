@@ -1,16 +1,21 @@
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { createLogger, type Logger } from '../kit/log';
-import type { RunningService } from '../kit/service';
+import { stopServer, withAbsoluteUrl, type RunningService } from '../kit/service';
 import type { GatewayOptions } from './config';
 import { detachRuntimeSignalDisposal } from './resilience/graceful-shutdown';
 import { createGateway } from './runtime';
 import { boundRequestId } from './security';
+import { DEFAULT_METRICS_ENDPOINT } from './telemetry/use-metrics';
+import { startWorker } from './workers/worker';
+import { graphqlWebSocket } from './websocket';
 
 /**
  * Hive Gateway on Bun.serve: we own the port, readiness and shutdown.
  * Shutdown drains: /readiness turns 503 first and stays so for DRAIN_DELAY_MS while requests are
  * still served (load balancers stop sending), in-flight requests finish (Bun's server.stop waits
  * for them), then the runtime and the chain are disposed.
+ * As one of several workers (GATEWAY_WORKERS, gateway/workers/) it shares the port with its
+ * siblings (SO_REUSEPORT: the kernel spreads connections) and /metrics answers for all of them.
  */
 export async function startGateway(
   options: GatewayOptions,
@@ -21,11 +26,32 @@ export async function startGateway(
   // We drain on SIGTERM ourselves (stop() below); Hive's adapter would abort in-flight requests.
   detachRuntimeSignalDisposal();
   let draining = false;
+  const { worker } = options.workers;
+  const role = worker
+    ? startWorker({
+        worker,
+        metrics: gateway.metrics,
+        access: options.telemetry.metrics.enabled ? options.telemetry.metrics : null,
+        endpoint: DEFAULT_METRICS_ENDPOINT,
+        logger,
+      })
+    : null;
 
+  const sockets = graphqlWebSocket(runtime);
   const server = Bun.serve({
     port: options.port,
     hostname: '0.0.0.0',
-    async fetch(request, bunServer) {
+    reusePort: role !== null,
+    websocket: sockets.handler,
+    async fetch(received, bunServer) {
+      if (sockets.upgrade(received, bunServer, bunServer.requestIP(received)?.address)) return undefined;
+      const request = withAbsoluteUrl(received);
+      // A subscription over SSE is quiet between events (Yoga pings every 12 s): no idle timeout for it.
+      if (received.headers.get('accept')?.includes('text/event-stream')) bunServer.timeout(received, 0);
+      if (role) {
+        const own = role.fastPath(request);
+        if (own) return own;
+      }
       if (new URL(request.url).pathname === '/readiness') {
         if (draining) return Response.json({ ready: false, reason: 'shutting down' }, { status: 503 });
         const chain = await gateway.ready();
@@ -39,7 +65,8 @@ export async function startGateway(
       const fast = pending && (await pending);
       if (fast) return fast;
       // The TCP peer: rate limits per client address (gateway/rate-limit/identity.ts).
-      return runtime(request, { remoteAddress: bunServer.requestIP(request)?.address });
+      // The TCP peer, looked up on the request Bun.serve handed in, and only past the fast path.
+      return runtime(request, { remoteAddress: bunServer.requestIP(received)?.address });
     },
   });
 
@@ -50,7 +77,10 @@ export async function startGateway(
       draining = true;
       // Load balancers learn of the shutdown from /readiness: keep serving (503 there) until they have looked.
       if (options.resilience.drainDelayMs) await Bun.sleep(options.resilience.drainDelayMs);
-      await server.stop();
+      const ended = gateway.endSubscriptions();
+      if (ended) logger.info({ subscriptions: ended }, 'ended open subscriptions: shutting down');
+      await stopServer(server);
+      await role?.stop();
       await runtime[Symbol.asyncDispose]();
       await gateway.dispose();
     },

@@ -13,6 +13,8 @@ export interface SupergraphSourceOptions {
   timeoutMs?: number;
   /** Where the last good supergraph is kept on disk for a start while the registry is down; null: nowhere. */
   cacheFile?: string | null;
+  /** A schema contract of the target to serve (REGISTRY_CONTRACT) instead of its whole supergraph. */
+  contract?: string;
 }
 
 /** Where the supergraph being served came from, for /readiness. */
@@ -35,7 +37,8 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
   const { registry, logger } = options;
   const cacheFile = options.cacheFile ?? null;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SUPERGRAPH_TIMEOUT_MS;
-  const where = { registry: registry.registryUrl, target: registry.target };
+  const { contract } = options;
+  const where = { registry: registry.registryUrl, target: registry.target, ...(contract ? { contract } : {}) };
   let current: { sdl: string; etag: string | null; version: number | null } | null = null;
   let origin: SupergraphOrigin = { from: 'none' };
   let lastError: string | null = null;
@@ -44,8 +47,10 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
     if (!cacheFile) return;
     try {
       mkdirSync(dirname(cacheFile), { recursive: true });
-      writeFileSync(`${cacheFile}.tmp`, sdl);
-      renameSync(`${cacheFile}.tmp`, cacheFile);
+      // A temporary file of this process's own: the workers of one gateway (GATEWAY_WORKERS) share the cache file.
+      const temporary = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temporary, sdl);
+      renameSync(temporary, cacheFile);
     } catch (error) {
       logger.warn({ err: (error as Error).message, file: cacheFile }, 'could not keep the supergraph on disk');
     }
@@ -71,7 +76,7 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
 
   async function load(): Promise<string> {
     try {
-      const answer = await registry.supergraph({ etag: current?.etag, timeoutMs });
+      const answer = await registry.supergraph({ etag: current?.etag, timeoutMs, contract });
       if (answer.status === 'unchanged') {
         if (current) return current.sdl;
         throw new Error('registry answered 304 to a first load');
@@ -92,7 +97,7 @@ export function createRegistrySupergraphSource(options: SupergraphSourceOptions)
         const kept = fromDisk(message);
         if (kept) return kept;
         throw new Error(
-          `cannot load the supergraph of target ${registry.target} from ${registry.registryUrl}: ${message}`,
+          `cannot load the supergraph of target ${registry.target}${contract ? ` (contract ${contract})` : ''} from ${registry.registryUrl}: ${message}`,
           { cause: error },
         );
       }

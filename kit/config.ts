@@ -38,6 +38,13 @@ export const env = {
   redisUrl: () => z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL'),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** A whole number of at least `min`, with messages that say so. */
+  wholeNumber: (min: number, fallback: number) =>
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .default(fallback),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])

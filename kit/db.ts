@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { withReplicas } from 'drizzle-orm/pg-core';
+import { gatePrimary, type PrimaryGateOptions } from './db-primary-gate';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
   ATTR_DB_OPERATION_NAME,
@@ -9,14 +10,8 @@ import {
   ATTR_DB_SYSTEM_NAME,
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from '@opentelemetry/semantic-conventions';
-import { Counter } from 'prom-client';
-
-/** Counts every SQL statement sent, per service: the batching tests and the perf lab read it from /metrics. */
-const sqlStatements = new Counter({
-  name: 'autograph_sql_statements_total',
-  help: 'SQL statements sent to PostgreSQL',
-  labelNames: ['service'],
-});
+import { routeReads } from './db-replicas';
+import { measured, sqlSeries, type SqlSeries } from './db-metrics';
 
 export interface DatabaseOptions {
   url: string;
@@ -24,35 +19,74 @@ export interface DatabaseOptions {
   service: string;
   /** Pool size. Small by default: PGlite multiplexes few connections. */
   max?: number;
-  /** Read replicas: plain selects go there, writes and transactions to the primary. */
+  /**
+   * Read replicas: plain selects go there, writes and transactions to the primary; a replica that
+   * cannot be reached is skipped until it answers again (kit/db-replicas.ts).
+   */
   replicaUrls?: string[];
+  /** Told when a replica is marked down or taken back. */
+  onReplicaChange?: Parameters<typeof routeReads>[0]['onChange'];
+  /** Told when the primary is marked unreachable and when it answers again (logs). */
+  onPrimaryChange?: PrimaryGateOptions['onChange'];
+  /**
+   * Named prepared statements (default true): a query built with drizzle's `.prepare(name)` is
+   * parsed and planned once per connection, then sent as Bind/Execute alone, in one round trip.
+   * false sends every statement unnamed, as poolers in transaction mode (pgbouncer before 1.21)
+   * need: a statement prepared on one server connection is unknown on the next.
+   */
+  prepare?: boolean;
 }
 
+/**
+ * Seconds before the next connection attempt after `retries` failed ones: 50 ms doubling, at most
+ * 500 ms. postgres.js's default grows to 20 s, and statements wait for the next attempt: after a
+ * few seconds of a restarting server every statement waited 3–20 s (past any request deadline)
+ * instead of failing fast as SERVICE_UNAVAILABLE while it is down and succeeding once it is back.
+ */
+const reconnectDelaySeconds = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5);
+
 export function connectDatabase<TSchema extends Record<string, unknown>>(options: DatabaseOptions, schema: TSchema) {
-  const counter = sqlStatements.labels(options.service);
+  const max = options.max ?? 5;
+  // Counted per service for the batching tests, the perf lab and the dashboards (kit/db-metrics.ts).
+  const series = sqlSeries(options.service, max * (1 + (options.replicaUrls?.length ?? 0)));
   // No `debug` option: postgres.js makes a failed statement's parameters enumerable on the error
   // whenever it is set, and loggers print enumerable properties. Statements are counted where
   // they are sent instead (withSqlSpans).
   const open = (url: string) =>
     withSqlSpans(
       postgres(url, {
-        max: options.max ?? 5,
+        max,
+        // postgres.js names a statement only when drizzle asks (`.prepare(name)`) and this allows it.
+        prepare: options.prepare ?? true,
         idle_timeout: 30,
         connect_timeout: 10,
+        backoff: reconnectDelaySeconds,
         onnotice: () => {},
         connection: { application_name: `autograph-${options.service}` },
       }),
-      counter,
+      series,
     );
-  const sql = open(options.url);
+  const gate = gatePrimary(open(options.url), { onChange: options.onPrimaryChange });
+  const sql = gate.client;
   const replicaSql = (options.replicaUrls ?? []).map(open);
   const primary = drizzle(sql, { schema });
-  const [first, ...rest] = replicaSql.map((client) => drizzle(client, { schema }));
-  const db = first ? withReplicas(primary, [first, ...rest]) : primary;
+  // drizzle sets its type parsers on the client it wraps; the replicas' results are read by the
+  // router's drizzle, so each replica client gets them the same way.
+  for (const client of replicaSql) drizzle(client);
+  const reads = replicaSql.length
+    ? routeReads({ service: options.service, primary: sql, replicas: replicaSql, onChange: options.onReplicaChange })
+    : null;
+  const db = reads ? withReplicas(primary, [drizzle(reads.client, { schema })]) : primary;
   return {
     sql,
     db: db as typeof primary,
-    close: () => Promise.all([sql, ...replicaSql].map((client) => client.end({ timeout: 5 }))).then(() => {}),
+    /** Always the primary: for reads that must see a write just made (replicas lag). */
+    primary,
+    close: async () => {
+      reads?.close();
+      gate.close();
+      await Promise.all([sql, ...replicaSql].map((client) => client.end({ timeout: 5 })));
+    },
   };
 }
 
@@ -68,7 +102,7 @@ const tracer = () => trace.getTracer('autograph-sql');
 const MAX_STATEMENT_LENGTH = 2_048;
 
 /**
- * Counts every statement sent, and traces those a traced request sends. postgres.js has no
+ * Counts and times every statement sent, and traces those a traced request sends. postgres.js has no
  * completion hook (its `debug` option fires when a statement is sent) and drizzle's tracing is not wired to
  * OpenTelemetry, so the client is wrapped where drizzle reaches it: every statement goes through
  * `unsafe()` (query builder, `db.execute`, and the scoped clients of transactions and savepoints,
@@ -76,23 +110,30 @@ const MAX_STATEMENT_LENGTH = 2_048;
  * there and ends when it settles, observed through Promise.prototype.then because the query's own
  * `then` is what sends it. Statements outside a recorded span (readiness probes, migrations,
  * unsampled requests) get none: a root span per `select 1` is noise, and untraced work pays one
- * context lookup.
+ * context lookup. A transaction holds one connection until it ends: it counts once in flight,
+ * its statements (on the scoped client, `scoped`) do not count again.
  */
-function withSqlSpans(client: Client, counter: StatementCounter): Client {
+function withSqlSpans(client: Client, series: SqlSeries, scoped = false): Client {
+  const statement = { holdsConnection: !scoped, timed: true };
+  const transaction = { holdsConnection: !scoped, timed: false };
+  // One function for the client's life, not a closure per statement: `unsafe` is read for every statement.
+  const unsafe = (text: string, params?: never, options?: never) => {
+    series.statements.inc();
+    const query = recordingParent()
+      ? traceStatement(text, () => client.unsafe(text, params, options))
+      : client.unsafe(text, params, options);
+    return measured(query, series, statement);
+  };
   return new Proxy(client, {
     get(target, key) {
-      if (key === 'unsafe') {
-        return (text: string, params?: never, options?: never) => {
-          counter.inc();
-          return traceStatement(text, () => target.unsafe(text, params, options));
-        };
-      }
+      if (key === 'unsafe') return unsafe;
       if (key === 'begin' || key === 'savepoint') {
         return (...args: unknown[]) => {
-          counter.inc(2); // begin and commit (or rollback); savepoint and release (or rollback to)
-          return inSpan(key, () =>
-            (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args, counter)),
-          );
+          series.statements.inc(2); // begin and commit (or rollback); savepoint and release (or rollback to)
+          const started = inSpan(key, () =>
+            (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...scopeWrapped(args, series)),
+          ) as PromiseLike<unknown>;
+          return measured(started, series, transaction);
         };
       }
       return Reflect.get(target, key);
@@ -100,15 +141,11 @@ function withSqlSpans(client: Client, counter: StatementCounter): Client {
   });
 }
 
-interface StatementCounter {
-  inc(by?: number): void;
-}
-
 /** The callback of begin/savepoint receives a scoped client; its statements are traced and counted too. */
-function scopeWrapped(args: unknown[], counter: StatementCounter): unknown[] {
+function scopeWrapped(args: unknown[], series: SqlSeries): unknown[] {
   const last = args.at(-1);
   return typeof last === 'function'
-    ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped, counter))]
+    ? [...args.slice(0, -1), (scoped: Client) => (last as Scoped)(withSqlSpans(scoped, series, true))]
     : args;
 }
 
@@ -116,8 +153,8 @@ function recordingParent(): boolean {
   return trace.getActiveSpan()?.isRecording() ?? false;
 }
 
+/** Sends a statement of a traced request inside its own span. */
 function traceStatement<Q extends PromiseLike<unknown>>(text: string, send: () => Q): Q {
-  if (!recordingParent()) return send();
   const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
   const span = tracer().startSpan(operation, {
     kind: SpanKind.CLIENT,

@@ -79,3 +79,31 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
   throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
 }
+
+/**
+ * The request with an absolute URL. An HTTP/1.0 request without a Host header (HAProxy's and many
+ * load balancers' default health check) reaches Bun.serve with a bare path as `request.url`,
+ * which `new URL()` refuses: such a probe would fail with an error instead of being answered.
+ * Costs one character check for every other request.
+ */
+export function withAbsoluteUrl(request: Request): Request {
+  return request.url.startsWith('/') ? new Request(`http://localhost${request.url}`, request) : request;
+}
+
+/**
+ * How long a stopping server waits for what is in flight before closing every connection: longer
+ * than a request may take (the gateway's REQUEST_DEADLINE_MS defaults to 10 s), so only streams
+ * nobody ended (a subgraph's subscription streams, which never finish on their own) are cut.
+ */
+export const STREAM_GRACE_MS = 10_000;
+
+/**
+ * Stops a Bun server: requests in flight finish, and whatever is still open after `graceMs`
+ * (a stream) is closed, so shutdown is bounded. The gateway ends its subscriptions first, with a
+ * reason (gateway/resilience/use-stream-shutdown.ts).
+ */
+export async function stopServer(server: { stop(closeActive?: boolean): Promise<void> }, graceMs = STREAM_GRACE_MS) {
+  const stopped = server.stop();
+  const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs));
+  if ((await Promise.race([stopped, timer])) === 'late') await server.stop(true);
+}

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import packageJson from '../package.json';
 import { env } from './config';
 import type { Logger } from './log';
+import { metricsAccessFromEnv, metricsTokenEnv } from './metrics-access';
 
 /**
  * Telemetry shared by every Autograph service (gateway, subgraphs, registry): one OpenTelemetry
@@ -63,9 +64,10 @@ export function tracingOptionsFrom(raw: z.infer<z.ZodObject<typeof tracingEnvSha
 export const tracingEnv = z.object(tracingEnvShape).transform(tracingOptionsFrom);
 
 /** Metrics switch for services whose own configuration has none (subgraphs, registry). */
+/** A service's /metrics: METRICS=off leaves out per-operation series; METRICS_TOKEN guards the endpoint. */
 export const metricsEnv = z
-  .object({ METRICS: z.enum(['on', 'off']).default('on') })
-  .transform((raw) => ({ enabled: raw.METRICS === 'on' }));
+  .object({ METRICS: z.enum(['on', 'off']).default('on'), NODE_ENV: env.nodeEnv(), ...metricsTokenEnv })
+  .transform((raw) => ({ enabled: raw.METRICS === 'on', ...metricsAccessFromEnv(raw) }));
 
 // OpenTelemetry's API is process-global (one tracer provider, one context manager), so is this.
 let provider: NodeTracerProvider | null = null;

@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { ConfigError, env, parseConfig, productionSecretProblem } from '../kit/config';
+import { redisEnv } from '../kit/redis';
 import { targetName } from '../schema-registry/names';
-import { DEFAULT_RESTART_POLICY } from './supervisor';
+import { crashLoopEnv } from '../kit/supervisor';
 import { DEFAULT_PORTS, generateSecret } from './system';
-
-const wholeNumber = (min: number, fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .default(fallback);
 
 /** The secrets `bun start` hands its services; each either given in its environment or generated. */
 const SECRETS = ['REGISTRY_TOKEN', 'INTERNAL_EVENTS_TOKEN', 'GATEWAY_HMAC_SECRET'] as const;
@@ -19,7 +13,6 @@ const launcherEnv = z
   .object({
     NODE_ENV: env.nodeEnv(),
     DATABASE_URL: env.postgresUrl().optional(),
-    REDIS_URL: env.redisUrl().optional(),
     REGISTRY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
     /** Shared by offers and search for event delivery without Redis. */
     INTERNAL_EVENTS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -38,10 +31,10 @@ const launcherEnv = z
     REVIEWS_PORT: env.port(DEFAULT_PORTS.reviews),
     SEARCH_PORT: env.port(DEFAULT_PORTS.search),
     LOG_LEVEL: env.logLevel(),
-    /** A crashed service is restarted with backoff; this many crashes of one within the window stop everything. */
-    CRASH_LOOP_MAX_CRASHES: wholeNumber(1, DEFAULT_RESTART_POLICY.maxCrashes),
-    CRASH_LOOP_WINDOW_MS: wholeNumber(1_000, DEFAULT_RESTART_POLICY.crashWindowMs),
+    ...crashLoopEnv,
   })
+  // REDIS_URL and the sentinels, checked here and handed to every child.
+  .and(redisEnv)
   .superRefine((raw, ctx) => {
     if (raw.NODE_ENV !== 'production') return;
     for (const name of SECRETS) {

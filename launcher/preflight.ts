@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import Redis from 'ioredis';
-import { describeConnectionError, redactUrl } from '../kit/db';
+import { describeConnectionError } from '../kit/db';
+import { describeRedisTarget, redisOptions, type RedisTarget } from '../kit/redis';
 
 /** Fails fast, with a sentence a person can act on, when a configured dependency is not there. */
 export async function checkPostgres(url: string): Promise<void> {
@@ -14,13 +15,17 @@ export async function checkPostgres(url: string): Promise<void> {
   }
 }
 
-export async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+/** Connects once and pings; names REDIS_URL, or REDIS_SENTINELS when the sentinels decide where Redis is. */
+export async function checkRedis(target: RedisTarget): Promise<void> {
+  const redis = new Redis(
+    redisOptions(target, {
+      lazyConnect: true,
+      connectTimeout: 3_000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      sentinelRetryStrategy: () => null,
+    }),
+  );
   let cause: Error | undefined;
   redis.on('error', (error) => (cause ??= error)); // reported below, once
   try {
@@ -30,7 +35,8 @@ export async function checkRedis(url: string): Promise<void> {
     const reason = (cause ?? (error as Error)) as Error & { code?: string };
     const what =
       reason.code === 'ECONNREFUSED' ? 'which refused the connection' : `which cannot be used: ${reason.message}`;
-    throw new Error(`REDIS_URL points to ${redactUrl(url)}, ${what}`);
+    const variable = target.sentinel ? 'REDIS_SENTINELS' : 'REDIS_URL';
+    throw new Error(`${variable} points to ${describeRedisTarget(target)}, ${what}`);
   } finally {
     redis.disconnect();
   }

@@ -1,4 +1,4 @@
-import type { CrashLoop } from './supervisor';
+import type { CrashLoop } from '../kit/supervisor';
 
 /**
  * The launcher's last part, once everything runs: Ctrl-C (SIGINT) or SIGTERM stops every child
@@ -6,7 +6,7 @@ import type { CrashLoop } from './supervisor';
  * child and exits 1, saying which child and why on stderr.
  */
 export function stopOnSignalOrCrashLoop(
-  system: { stop(): Promise<void>; gaveUp: Promise<CrashLoop> },
+  system: { stop(): Promise<unknown>; gaveUp: Promise<CrashLoop> },
   report: { say: (message: string) => void; fail: (message: string) => void; crashLoopHint?: string },
 ) {
   let shuttingDown = false;

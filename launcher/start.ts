@@ -7,6 +7,7 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../kit/config';
+import { redisTarget } from '../kit/redis';
 import { readLauncherEnv, type LauncherConfig } from './config';
 import { stopOnSignalOrCrashLoop } from './shutdown';
 import { startSystem } from './system';
@@ -25,7 +26,7 @@ const quiet = config.LOG_LEVEL === 'silent';
 
 const system = await startSystem({
   databaseUrl: config.DATABASE_URL,
-  redisUrl: config.REDIS_URL,
+  redis: redisTarget(config),
   dataDir: config.DATA_DIR,
   embeddedPostgresPort: config.EMBEDDED_POSTGRES_PORT,
   registryToken: config.secrets.registryToken,
@@ -69,7 +70,7 @@ ${Object.entries(system.subgraphUrls)
   .map(([name, url]) => `  ${name.padEnd(11)} ${url}/graphql`)
   .join('\n')}
   postgres    ${config.DATABASE_URL ? 'DATABASE_URL' : `${system.databaseUrl} (embedded PGlite, data in ${config.DATA_DIR}/pglite)`}
-  cache       ${config.REDIS_URL ? 'REDIS_URL' : 'in-memory (set REDIS_URL for Redis)'}
+  cache       ${config.REDIS_SENTINELS ? 'REDIS_SENTINELS' : config.REDIS_URL ? 'REDIS_URL' : 'in-memory (set REDIS_URL for Redis)'}
 Try: curl -s ${system.gatewayUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ offers(first: 3) { edges { node { title price seller { name } model { name make { name } rating { average } } } } } }"}'
 A crashed service is restarted; Ctrl-C stops everything.
 `);

@@ -2,17 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pRetry from 'p-retry';
 import { SUBGRAPH_PORTS, type SubgraphName } from '../subgraphs/framework/subgraph-config';
+import { createRegistryClient, RegistryError, type RegistryClient } from '../schema-registry/client';
 import { publishSubgraphSchema } from '../subgraphs/publish';
 import { seedDatabase } from '../seed';
+import { redisTargetEnv, type RedisTarget } from '../kit/redis';
 import { waitForHttp } from '../kit/service';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { checkPostgres, checkRedis } from './preflight';
-import { Supervisor, type CrashLoop, type RestartPolicy } from './supervisor';
+import { FETCH_SLOTS_VARIABLE, GATEWAY_FETCH_SLOTS } from '../gateway/fetch-slots';
+import { Supervisor, type CrashLoop, type RestartPolicy, type SupervisedService } from '../kit/supervisor';
 
 export interface SystemOptions {
   /** Real PostgreSQL; unset → embedded PGlite under `dataDir`. */
   databaseUrl?: string;
-  redisUrl?: string;
+  /** Redis (REDIS_URL, and the sentinels if any) for every child; unset: in-memory stores, HTTP events. */
+  redis?: RedisTarget;
   dataDir: string;
   embeddedPostgresPort: number;
   /** Secrets handed to the services; each one missing is generated for this run. */
@@ -50,6 +54,8 @@ export interface RunningSystem {
    * with backoff while the others keep serving): the launcher then stops everything.
    */
   gaveUp: Promise<CrashLoop>;
+  /** The supervised processes by name (`registry`, `gateway`, a subgraph's name): pids, signals, holding one down. */
+  service(name: 'gateway' | 'registry' | SubgraphName): SupervisedService;
   stop(): Promise<void>;
 }
 
@@ -88,7 +94,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const boot = async (): Promise<RunningSystem> => {
     if (options.databaseUrl) await checkPostgres(options.databaseUrl);
-    if (options.redisUrl) await checkRedis(options.redisUrl);
+    if (options.redis) await checkRedis(options.redis);
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL (PGlite) with data in ${options.dataDir}`);
@@ -111,7 +117,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       options.gatewayHmacSecret === null ? undefined : (options.gatewayHmacSecret ?? generateSecret());
     const common = {
       DATABASE_URL: databaseUrl,
-      REDIS_URL: options.redisUrl,
+      ...redisTargetEnv(options.redis),
       LOG_LEVEL: options.logLevel,
       // PGlite serialises every statement: big pools only queue up.
       DB_POOL_MAX: options.databaseUrl ? undefined : '2',
@@ -197,6 +203,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     for (const name of PUBLISH_ORDER) await publish(name);
     log(`published ${PUBLISH_ORDER.length} subgraphs to the registry (target ${options.registryTarget})`);
+    await ensurePublicContract(
+      createRegistryClient({ registryUrl: registry.url, target: options.registryTarget, token: registryToken }),
+    );
+    log(
+      `contract ${PUBLIC_CONTRACT.name} (everything not tagged internal) composed; a gateway serves it with REGISTRY_CONTRACT=${PUBLIC_CONTRACT.name}`,
+    );
 
     const gateway = await supervise(
       'gateway',
@@ -209,6 +221,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         GATEWAY_HMAC_SECRET: gatewayHmacSecret,
         SUPERGRAPH_POLL_INTERVAL_MS: String(options.pollIntervalMs),
         JWKS_URL: `${urls.users}/.well-known/jwks.json`,
+        // Each open subscription holds one of Bun's fetch slots (gateway/fetch-slots.ts).
+        [FETCH_SLOTS_VARIABLE]: process.env[FETCH_SLOTS_VARIABLE] ?? GATEWAY_FETCH_SLOTS,
       }),
     );
     await waitForHttp(`${gateway.url}/readiness`, 60_000);
@@ -220,6 +234,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       databaseUrl,
       subgraphUrls: urls,
       gaveUp: supervisor.gaveUp,
+      service: (name) => supervisor.service(name),
       stop,
     };
   };
@@ -236,5 +251,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The seed's schema contract: the API without what the subgraphs tag `internal` (roles, moderation, catalog edits). */
+const PUBLIC_CONTRACT = { name: 'public', excludeTags: ['internal'] };
+
+async function ensurePublicContract(registry: RegistryClient) {
+  try {
+    await registry.createContract(PUBLIC_CONTRACT);
+  } catch (error) {
+    // Kept from an earlier start (.data survives restarts): it is composed on every publish anyway.
+    if (!(error instanceof RegistryError && error.code === 'CONTRACT_EXISTS')) throw error;
   }
 }

@@ -13,7 +13,7 @@ type Db = Database<typeof tables>['db'];
  * - admin: the registry token: everything, on every target, including tokens and webhooks.
  */
 export type AccessLevel = TokenKind | 'admin';
-const RANK: Record<AccessLevel, number> = { read: 1, usage: 2, write: 3, admin: 4 };
+export const RANK: Record<AccessLevel, number> = { read: 1, usage: 2, write: 3, admin: 4 };
 export const TOKEN_KINDS: TokenKind[] = ['read', 'usage', 'write'];
 
 export type Caller =
@@ -71,6 +71,18 @@ export function createAccess(db: Db, adminToken: string | undefined) {
         .where(and(eq(tokens.target, target), eq(tokens.id, id), isNull(tokens.revokedAt)))
         .returning({ id: tokens.id });
       return rows.length > 0;
+    },
+
+    /** Who a token belongs to, whatever it may do (the console's sign-in); null when unknown or revoked. */
+    async identify(token: string): Promise<Caller | null> {
+      if (!adminToken) return { kind: 'open', fingerprint: 'none' };
+      if (safeEqual(token, adminToken)) return { kind: 'admin', fingerprint: fingerprint(token) };
+      const [row] = await db
+        .select()
+        .from(tokens)
+        .where(eq(tokens.hash, sha256(token)));
+      if (!row || row.revokedAt) return null;
+      return { kind: row.kind, target: row.target, tokenId: row.id, name: row.name, fingerprint: fingerprint(token) };
     },
 
     /** Decides whether the presented token grants `level` on `target` (undefined: registry-wide). */

@@ -1,4 +1,4 @@
-import { composeServices } from '@theguild/federation-composition';
+import { composeSchemaContract, composeServices, type CompositionResult } from '@theguild/federation-composition';
 import { GraphQLError, parse } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { SubgraphSnapshot } from './db/schema';
@@ -19,10 +19,35 @@ export type Composition =
 
 /** Composes a target's subgraphs into a supergraph. Pure: no I/O, so it is cheap to test and to time. */
 export function compose(subgraphs: SubgraphSnapshot[]): Composition {
-  const services = subgraphs
+  const services = toServices(subgraphs);
+  return outcome(composeServices(services), services);
+}
+
+/** Which `@tag`s a contract keeps: with `include` only what carries one of them; never what carries one of `exclude`. */
+export interface TagFilter {
+  includeTags: string[];
+  excludeTags: string[];
+  /** Hide types no field of the contract's API reaches any more. */
+  removeUnreachableTypes: boolean;
+}
+
+/**
+ * Composes a schema contract: federation-composition's own tag filter (the one GraphQL Hive uses)
+ * marks what the filter drops `@inaccessible` in each subgraph, composes, and optionally hides
+ * the types that became unreachable. The result is a full supergraph a gateway can serve.
+ */
+export function composeContract(subgraphs: SubgraphSnapshot[], filter: TagFilter): Composition {
+  const services = toServices(subgraphs);
+  const tags = { include: new Set(filter.includeTags), exclude: new Set(filter.excludeTags) };
+  return outcome(composeSchemaContract(services, tags, filter.removeUnreachableTypes), services);
+}
+
+const toServices = (subgraphs: SubgraphSnapshot[]) =>
+  subgraphs
     .toSorted((a, b) => a.name.localeCompare(b.name))
     .map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) }));
-  const result = composeServices(services);
+
+function outcome(result: CompositionResult, services: { name: string }[]): Composition {
   if (result.errors) {
     return {
       ok: false,

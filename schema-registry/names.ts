@@ -13,3 +13,4 @@ export const TARGET_NAME_RULE = `must be a target name: ${RULE}`;
 
 export const targetName = z.string().regex(NAME_PATTERN, TARGET_NAME_RULE);
 export const subgraphName = z.string().regex(NAME_PATTERN, `must be a subgraph name: ${RULE}`);
+export const contractName = z.string().regex(NAME_PATTERN, `must be a contract name: ${RULE}`);

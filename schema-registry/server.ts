@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { register } from 'prom-client';
@@ -5,12 +6,15 @@ import { DEFAULT_HOST, parseConfig } from '../kit/config';
 import { connectDatabase, describeConnectionError, migrateDatabase } from '../kit/db';
 import { allowedHosts as readAllowedHosts, ANY_HOST, type HostAllowList, type LookupAll } from '../kit/host-allow-list';
 import { createLogger, type Logger } from '../kit/log';
-import { localUrl, type RunningService } from '../kit/service';
+import { metricsAccess, type MetricsAccessOptions } from '../kit/metrics-access';
+import { localUrl, withAbsoluteUrl, type RunningService } from '../kit/service';
 import { collectProcessMetrics, flushTracing, startTracing, traceRequest, tracingEnv } from '../kit/telemetry';
 import { tables } from './db/schema';
 import { createAccess } from './access';
 import { createRegistryApp } from './api';
+import { createConsole, createSessions } from './console';
 import { DEFAULT_SCHEMA_LIMITS, type SchemaLimits } from './limits';
+import { startUsageRetention } from './retention';
 import { createStore } from './store';
 import { createWebhooks, type RetryPolicy } from './webhooks';
 
@@ -32,6 +36,17 @@ export interface RegistryOptions {
   /** Stands in for DNS when webhooks resolve their host (tests). */
   lookupHost?: LookupAll;
   logger?: Logger;
+  /**
+   * Seals the console's session cookies (CONSOLE_SESSION_SECRET). Default: derived from the admin
+   * token; without either, a random one per process (sessions end when it restarts).
+   */
+  consoleSessionSecret?: string;
+  /** How often usage older than the longest usage window is deleted (REGISTRY_USAGE_RETENTION_INTERVAL_MS). */
+  usageRetentionIntervalMs?: number;
+  /** How often pending webhook deliveries a stopped replica held are taken over (REGISTRY_WEBHOOK_SWEEP_MS). */
+  webhookSweepMs?: number;
+  /** Who may read /metrics (METRICS_TOKEN). Default: anyone who reaches the port. */
+  metrics?: Omit<MetricsAccessOptions, 'endpoint'>;
 }
 
 export async function startRegistry(options: RegistryOptions): Promise<RunningService> {
@@ -58,12 +73,16 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     retry: options.webhookRetry,
     allowedHosts: allowedHosts.webhooks,
     lookup: options.lookupHost,
+    sweepMs: options.webhookSweepMs,
   });
   const resumed = await webhooks.resume();
   if (resumed) logger.info({ deliveries: resumed }, 'resuming pending webhook deliveries');
+  const access = createAccess(database.db, options.adminToken);
+  webhooks.sweep();
+  const retention = startUsageRetention(database.db, logger, options.usageRetentionIntervalMs);
   const app = createRegistryApp({
     store,
-    access: createAccess(database.db, options.adminToken),
+    access,
     webhooks,
     logger,
     limits,
@@ -73,9 +92,19 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
       return true;
     },
   });
+  const sessionSecret = options.consoleSessionSecret ?? options.adminToken ?? randomBytes(32).toString('base64url');
+  const consoleApp = createConsole({
+    store,
+    access,
+    webhooks,
+    logger,
+    limits,
+    sessions: createSessions(sessionSecret),
+  });
   startTracing('registry', parseConfig(tracingEnv), logger);
   collectProcessMetrics();
   const hostname = options.hostname ?? DEFAULT_HOST;
+  const guardMetrics = metricsAccess({ endpoint: '/metrics', ...(options.metrics ?? { token: null, served: true }) });
   const server = Bun.serve({
     port: options.port ?? 4010,
     hostname,
@@ -88,16 +117,18 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
         { status: 500 },
       );
     },
-    fetch: (request) => {
+    fetch: (received) => {
+      const request = withAbsoluteUrl(received);
       const path = new URL(request.url).pathname;
       if (path === '/metrics')
-        return register
-          .metrics()
-          .then((text) => new Response(text, { headers: { 'content-type': register.contentType } }));
-      // Probes stay out of traces; every API call is a server span with its SQL beneath it.
-      return path === '/healthcheck' || path === '/readiness'
-        ? app.fetch(request)
-        : traceRequest(request, () => app.fetch(request));
+        return (
+          guardMetrics(request) ??
+          register.metrics().then((text) => new Response(text, { headers: { 'content-type': register.contentType } }))
+        );
+      // Probes stay out of traces; every API call and console page is a server span with its SQL beneath it.
+      if (path === '/healthcheck' || path === '/readiness') return app.fetch(request);
+      const shell = path === '/console' || path.startsWith('/console/') ? consoleApp : app;
+      return traceRequest(request, () => shell.fetch(request));
     },
   });
   return {
@@ -105,6 +136,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningSe
     url: localUrl(hostname, server.port!),
     async stop() {
       await server.stop();
+      await retention.stop();
       await webhooks.drain();
       await database.close();
       await flushTracing();

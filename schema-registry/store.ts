@@ -1,10 +1,14 @@
 import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../kit/db';
+import { createCheckRuns } from './check-runs';
 import { checkProposal, type CheckReport } from './checks';
 import { audit, subgraphs, targets, versions, type SubgraphSnapshot, type tables } from './db/schema';
+import { composeContract } from './compose';
+import { createContracts, type ContractInput } from './contracts';
 import { createDocuments } from './documents';
 import { weighEvidence } from './evidence';
 import { DEFAULT_SCHEMA_LIMITS, measureTypes, type LimitRefusal, type SchemaLimits } from './limits';
+import { weighGovernance } from './governance';
 import { createUsage } from './usage';
 
 type Db = Database<typeof tables>['db'];
@@ -31,12 +35,14 @@ export type ChangeOutcome =
  */
 export type TargetSettings = Pick<
   typeof targets.$inferInsert,
-  'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations'
+  'usageWindowDays' | 'usageThresholdPercent' | 'planCheckOperations' | 'policy'
 >;
 
 export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS) {
   const usage = createUsage(db);
   const documents = createDocuments(db);
+  const checkRuns = createCheckRuns(db);
+  const contracts = createContracts(db);
 
   async function inTargetLock<T>(target: string, work: (tx: Db) => Promise<T>): Promise<T> {
     return db.transaction(async (tx) => {
@@ -81,13 +87,25 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
     if (tooLarge) return { status: 'refused', refusal: tooLarge };
     const proposal = await checkProposal({ currentApiSdl: latest?.apiSdl || null, proposed: next, changed });
     const current = latest ? { supergraphSdl: latest.supergraphSdl, apiSdl: latest.apiSdl } : null;
-    const { supergraph, ...report } = await weighEvidence(proposal, {
+    const { supergraph, ...evidence } = await weighEvidence(proposal, {
       target: settings,
       current,
       usage: createUsage(tx),
       documents: createDocuments(tx),
     });
-    if (!report.composition.ok) return { status: 'rejected', report };
+    if (!evidence.composition.ok) return { status: 'rejected', report: evidence };
+    const definitions = await contracts.definitions(target, tx);
+    const governance = await weighGovernance(evidence, {
+      target: settings,
+      proposed: next,
+      changed,
+      contracts: definitions,
+      usage: createUsage(tx),
+      composed: Boolean(supergraph),
+    });
+    const { report } = governance;
+    // Like the target's own composition, a contract that stops composing cannot be forced.
+    if (!governance.contractsCompose) return { status: 'rejected', report };
     if (latest && same(latest.subgraphs, next)) return { status: 'unchanged', report, version: latest.number };
     if (report.blocking > 0 && !meta.force) return { status: 'rejected', report };
     if (meta.dryRun) return { status: 'checked', report, version: latest?.number ?? null };
@@ -121,12 +139,35 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
       change: description,
       forced: report.blocking > 0,
     });
+    await contracts.save(tx, number, governance.contracts, new Map(definitions.map((d) => [d.id, d.hash])));
     return { status: 'published', report, version: number, hash: supergraph.hash };
   }
 
   return {
     usage,
     documents,
+    checkRuns,
+    contracts,
+
+    /**
+     * Defines a contract and composes it at once from the target's current subgraphs (in the
+     * target's lock, so no publish slips in between): a contract that does not compose is not
+     * created. `exists` when the name is taken.
+     */
+    createContract(target: string, input: ContractInput) {
+      return inTargetLock(target, async (tx) => {
+        const latest = await latestVersion(tx, target);
+        const composition = latest
+          ? composeContract(latest.subgraphs, { removeUnreachableTypes: true, ...input })
+          : null;
+        if (composition && !composition.ok) return { status: 'rejected' as const, errors: composition.errors };
+        const row = await contracts.insert(target, input, tx);
+        if (!row) return { status: 'exists' as const };
+        if (latest && composition?.ok)
+          await contracts.save(tx, latest.number, [{ id: row.id, supergraph: composition }], new Map());
+        return { status: 'created' as const, contract: row, version: latest?.number ?? null };
+      });
+    },
 
     async createTarget(name: string, settings: TargetSettings = {}) {
       const rows = await db
@@ -152,7 +193,7 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
         const current = await currentSubgraphs(tx, target);
         const before = current.find((s) => s.name === subgraph.name)?.sdl ?? null;
         const next = [...current.filter((s) => s.name !== subgraph.name), subgraph];
-        return change(
+        const outcome = await change(
           tx,
           target,
           next,
@@ -160,6 +201,9 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
           meta,
           `${meta.dryRun ? 'check' : 'publish'} ${subgraph.name}`,
         );
+        const { sdl, url } = subgraph;
+        const kind = meta.dryRun ? 'check' : 'publish';
+        return checkRuns.record(tx, { target, kind, subgraph: subgraph.name, sdl, url, ...meta }, outcome);
       });
     },
 
@@ -168,7 +212,7 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
         const current = await currentSubgraphs(tx, target);
         const removed = current.find((s) => s.name === name);
         if (!removed) return { status: 'missing' as const };
-        return change(
+        const outcome = await change(
           tx,
           target,
           current.filter((s) => s.name !== name),
@@ -176,6 +220,7 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
           meta,
           `delete ${name}`,
         );
+        return checkRuns.record(tx, { target, kind: 'delete', subgraph: name, ...meta }, outcome);
       });
     },
 
@@ -187,7 +232,7 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
           .from(versions)
           .where(and(eq(versions.target, target), eq(versions.number, number)));
         if (!old) return { status: 'missing' as const };
-        return change(
+        const outcome = await change(
           tx,
           target,
           old.subgraphs,
@@ -195,6 +240,7 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
           { ...meta, force: true },
           `rollback to ${number}`,
         );
+        return checkRuns.record(tx, { target, kind: 'rollback', ...meta }, outcome);
       });
     },
 
@@ -210,8 +256,12 @@ export function createStore(db: Db, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS
         .from(versions)
         .where(and(eq(versions.target, from), eq(versions.number, number)));
       if (!source) return { status: 'missing' };
-      return inTargetLock(to, (tx) =>
-        change(tx, to, source.subgraphs, { before: null, after: null }, meta, `promote ${from} v${number}`),
+      return inTargetLock(to, async (tx) =>
+        checkRuns.record(
+          tx,
+          { target: to, kind: 'promote', ...meta },
+          await change(tx, to, source.subgraphs, { before: null, after: null }, meta, `promote ${from} v${number}`),
+        ),
       );
     },
 

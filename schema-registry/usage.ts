@@ -9,6 +9,11 @@ const MAX_AGE_MS = 31 * 24 * 3600_000;
 
 /** One batch from a gateway: each distinct operation seen since its last flush, with a count. */
 export const usageReport = z.object({
+  /** The reporter's id for this batch: a batch sent again (after a lost answer, to any replica) counts once. */
+  batchId: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{8,128}$/)
+    .optional(),
   operations: z
     .array(
       z.object({
@@ -46,7 +51,11 @@ export interface UsageWindow {
 
 export function createUsage(db: Db) {
   return {
-    /** Stores a batch: new operations once, counts added to their hour (idempotent per batch shape, not per delivery). */
+    /**
+     * Stores a batch: new operations once, counts added to their hour. The upsert adds in one
+     * statement, so replicas recording at once never lose or double a count; a batch with a
+     * `batchId` already recorded (a retry after a lost answer, on any replica) is not counted again.
+     */
     async record(target: string, report: UsageReport) {
       const now = Date.now();
       const ops = report.operations.map((op) => ({
@@ -55,7 +64,13 @@ export function createUsage(db: Db) {
         // A clock far off must not poison the window: clamp to [now - 31 days, now].
         lastSeen: new Date(Math.min(now, Math.max(now - MAX_AGE_MS, op.lastSeen ?? now))),
       }));
-      await db.transaction(async (tx) => {
+      const counted = await db.transaction(async (tx) => {
+        if (report.batchId) {
+          const fresh = await tx.execute(sql`
+            insert into registry.usage_batches (target, batch_id) values (${target}, ${report.batchId})
+            on conflict do nothing returning batch_id`);
+          if (fresh.length === 0) return false;
+        }
         await tx.execute(sql`
           insert into registry.operations (target, hash, name, document, coordinates)
           select ${target}, o->>'hash', o->>'name', o->>'document', array(select jsonb_array_elements_text(o->'coordinates'))
@@ -68,8 +83,10 @@ export function createUsage(db: Db) {
           group by 2, 3, 4
           on conflict (target, hash, client, hour) do update
             set count = registry.usage.count + excluded.count, last_seen = greatest(registry.usage.last_seen, excluded.last_seen)`);
+        return true;
       });
-      return { operations: ops.length, requests: ops.reduce((sum, op) => sum + op.count, 0) };
+      const requests = ops.reduce((sum, op) => sum + op.count, 0);
+      return { operations: ops.length, requests, ...(counted ? {} : { duplicate: true }) };
     },
 
     async window(target: string, days: number, thresholdPercent: number): Promise<UsageWindow> {
@@ -125,6 +142,16 @@ export function createUsage(db: Db) {
       return result;
     },
 
+    /** The most requested operations in the window per client, with when each was last seen. */
+    byClient: (target: string, days: number, limit: number) =>
+      db.execute<{ hash: string; name: string | null; client: string; requests: string; lastSeen: Date }>(sql`
+        select o.hash, o.name, u.client, sum(u.count) as requests, max(u.last_seen) as "lastSeen"
+        from registry.usage u join registry.operations o on o.target = u.target and o.hash = u.hash
+        where u.target = ${target} and u.hour >= date_trunc('hour', now() - make_interval(days => ${days}))
+        group by o.hash, o.name, u.client
+        order by requests desc
+        limit ${limit}`),
+
     /** The most requested operations in the window, with their documents: what the plan diff replays. */
     top: (target: string, days: number, limit: number) =>
       db.execute<{ hash: string; name: string | null; document: string; requests: string }>(sql`
@@ -138,3 +165,23 @@ export function createUsage(db: Db) {
 }
 
 export type Usage = ReturnType<typeof createUsage>;
+
+/**
+ * Deletes usage older than the longest usage window of any target (no check reads it any more),
+ * and the batch ids as old. One replica at a time: the others skip while one holds the lock.
+ * Null when another replica is pruning.
+ */
+export async function pruneUsage(db: Db): Promise<{ usage: number; batches: number } | null> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.execute<{ locked: boolean }>(
+      sql`select pg_try_advisory_xact_lock(hashtext('registry:usage-retention')) as locked`,
+    );
+    if (!lock?.locked) return null;
+    const [horizon] = await tx.execute<{ at: Date }>(sql`
+      select date_trunc('hour', now() - make_interval(days => coalesce(max(usage_window_days), 7))) as at
+      from registry.targets`);
+    const usage = await tx.execute(sql`delete from registry.usage where hour < ${horizon!.at}`);
+    const batches = await tx.execute(sql`delete from registry.usage_batches where received_at < ${horizon!.at}`);
+    return { usage: usage.count, batches: batches.count };
+  });
+}

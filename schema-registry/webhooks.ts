@@ -1,6 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import pRetry, { AbortError } from 'p-retry';
 import { resolveAllowedAddress, type HostAllowList, type LookupAll } from '../kit/host-allow-list';
 import type { Logger } from '../kit/log';
@@ -27,7 +28,12 @@ export interface WebhookOptions {
   allowedHosts?: HostAllowList;
   /** Resolves a host name to its addresses (default: the system resolver); tests stand in for DNS with it. */
   lookup?: LookupAll;
+  /** How often pending deliveries whose lease ran out (their replica stopped) are taken over; default 30 s. */
+  sweepMs?: number;
 }
+
+/** Thrown when another replica took a delivery over: this one stops without touching the row. */
+class LeaseLost extends Error {}
 
 /**
  * The signature receivers verify: HMAC-SHA256 over "<timestamp>.<body>" with the webhook's secret.
@@ -51,6 +57,22 @@ export function signWebhook(secret: string, timestamp: string, body: string) {
 export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions = {}) {
   const retry = options.retry ?? DEFAULT_RETRY;
   const inFlight = new Set<Promise<void>>();
+  // A delivery belongs to the replica holding its lease. The lease outlasts one attempt and the
+  // longest wait before the next, and is renewed before each attempt: a live replica never loses
+  // one, a stopped replica's deliveries are taken over once it runs out.
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const leaseSeconds = Math.ceil((2 * (retry.timeoutMs + retry.maxDelayMs)) / 1000) + 5;
+  const leaseUntil = sql`now() + make_interval(secs => ${leaseSeconds})`;
+  const renew = async (id: number) => {
+    const rows = await db
+      .update(deliveries)
+      .set({ leasedUntil: leaseUntil })
+      .where(and(eq(deliveries.id, id), eq(deliveries.leasedBy, owner), eq(deliveries.status, 'pending')))
+      .returning({ id: deliveries.id });
+    if (rows.length === 0) throw new LeaseLost(`delivery ${id} was taken over by another replica`);
+  };
+  let sweeper: ReturnType<typeof setInterval> | null = null;
+  const mine = (id: number) => and(eq(deliveries.id, id), eq(deliveries.leasedBy, owner));
 
   /** The request to send for one attempt: to the checked address, with the URL's own Host and TLS name. */
   async function destination(hook: typeof webhooks.$inferSelect) {
@@ -81,6 +103,9 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
     try {
       await pRetry(
         async () => {
+          await renew(delivery.id).catch((error) => {
+            throw error instanceof LeaseLost ? new AbortError(error) : error;
+          });
           attempts++;
           const to = await destination(hook);
           const timestamp = String(Math.floor(Date.now() / 1000));
@@ -122,15 +147,19 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
       );
       await db
         .update(deliveries)
-        .set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null })
-        .where(eq(deliveries.id, delivery.id));
+        .set({ status: 'delivered', attempts, deliveredAt: new Date(), lastError: null, leasedUntil: null })
+        .where(mine(delivery.id));
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        logger.info({ webhook: hook.id, delivery: delivery.id }, 'webhook delivery taken over by another replica');
+        return;
+      }
       const message = redact((error as Error).message, hook.url);
       logger.warn({ webhook: hook.id, host, delivery: delivery.id, attempts, err: message }, 'webhook delivery failed');
       await db
         .update(deliveries)
-        .set({ status: 'failed', attempts, lastError: message })
-        .where(eq(deliveries.id, delivery.id));
+        .set({ status: 'failed', attempts, lastError: message, leasedUntil: null })
+        .where(mine(delivery.id));
     }
   }
 
@@ -191,7 +220,9 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
         if (hooks.length === 0) return;
         const rows = await db
           .insert(deliveries)
-          .values(hooks.map((hook) => ({ webhookId: hook.id, event, payload })))
+          .values(
+            hooks.map((hook) => ({ webhookId: hook.id, event, payload, leasedBy: owner, leasedUntil: leaseUntil })),
+          )
           .returning();
         for (const [i, row] of rows.entries()) start(row, hooks[i]!);
       } catch (error) {
@@ -199,19 +230,48 @@ export function createWebhooks(db: Db, logger: Logger, options: WebhookOptions =
       }
     },
 
-    /** Resumes deliveries a previous process left pending. */
+    /**
+     * Takes over pending deliveries nobody holds (left by a stopped process, or a replica whose
+     * lease ran out) and delivers them. Replicas sweeping at once each claim different rows
+     * (`for update skip locked`), so each delivery is sent by one of them.
+     */
     async resume() {
+      const claimed = await db.execute<{ id: number }>(sql`
+        update registry.webhook_deliveries set leased_by = ${owner}, leased_until = ${leaseUntil}
+        where id in (
+          select id from registry.webhook_deliveries
+          where status = 'pending' and (leased_until is null or leased_until < now())
+          for update skip locked)
+        returning id`);
+      if (claimed.length === 0) return 0;
       const rows = await db
         .select()
         .from(deliveries)
         .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-        .where(eq(deliveries.status, 'pending'));
+        .where(
+          inArray(
+            deliveries.id,
+            claimed.map((row) => row.id),
+          ),
+        );
       for (const row of rows) start(row.webhook_deliveries, row.webhooks);
       return rows.length;
     },
 
+    /** Sweeps for deliveries to take over every `sweepMs` until `drain`. */
+    sweep() {
+      sweeper ??= setInterval(() => {
+        this.resume()
+          .then((count) => count && logger.info({ deliveries: count }, 'took over pending webhook deliveries'))
+          .catch((error) => logger.warn({ err: (error as Error).message }, 'webhook sweep failed'));
+      }, options.sweepMs ?? 30_000);
+      sweeper.unref();
+    },
+
     /** Waits for in-flight deliveries (graceful stop, tests). */
     async drain() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = null;
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
   };

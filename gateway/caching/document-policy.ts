@@ -21,8 +21,17 @@ export interface DocumentPolicy {
   private: boolean;
 }
 
-/** Introspection is never cached (as @envelop/response-cache does): its answer is cheap and exact. */
-const NEVER_CACHED: Record<string, number> = { 'Query.__schema': 0 };
+/**
+ * Introspection is never cached (as @envelop/response-cache does): its answer is cheap and exact.
+ * Nor are data exports and the audit log (personal data must not outlive an erasure in a shared
+ * cache) or an erasure's progress (it changes while the client polls).
+ */
+const NEVER_CACHED: Record<string, number> = {
+  'Query.__schema': 0,
+  'Query.exportMyData': 0,
+  'Query.auditLog': 0,
+  'Query.erasureStatus': 0,
+};
 
 /**
  * The TTL and privacy of an operation, from its text alone: every field it selects (`Query.offers`)

@@ -4,13 +4,7 @@ import type { GraphQLParams } from 'graphql-yoga';
 import LRU from 'lru-cache';
 import { CSRF_HEADERS } from '../security/http';
 import { documentIdentity } from './cache-key';
-import type { ResponseCacheStore } from './store';
-
-/** A store without text (the in-memory LRU) keeps objects: serialise what it returns. */
-async function storedText(store: ResponseCacheStore, key: string): Promise<string | null> {
-  const result = await store.get(key);
-  return result ? JSON.stringify(result) : null;
-}
+import type { CachedText, CacheLevel, ResponseCacheStore } from './store';
 
 export type FastPathParams = GraphQLParams & { documentId?: string };
 
@@ -29,7 +23,7 @@ export interface FastPathOptions {
   exposeExtension: boolean;
   /** The JSON media type to answer with, or null when the client accepts none. */
   mediaTypeOf(request: Request): string | null;
-  onHit(request: Request, params: FastPathParams): void;
+  onHit(request: Request, params: FastPathParams, level: CacheLevel): void;
   onMiss(request: Request): void;
 }
 
@@ -37,6 +31,12 @@ interface Lookup {
   key: string;
   params: FastPathParams;
   mediaType: string;
+}
+
+interface Prepared {
+  body: string;
+  headers: Record<string, string>;
+  etag?: string;
 }
 
 /**
@@ -49,24 +49,17 @@ interface Lookup {
  * The store is asked on every request (so an eviction is seen at once); what is memoised is only
  * pure work: the cache key of a query string (URL and JSON parsing, SHA-256), and the response
  * built from a stored text (parse, strip, serialise) for as long as the store returns that text.
+ * A request seen before whose answer is in this process's memory (L1) is answered synchronously:
+ * no promise, no Redis.
  */
 export function createFastPath(options: FastPathOptions) {
   const lookups = new LRU<string, Lookup | false>({ max: 10_000 });
-  const bodies = new LRU<string, { body: string; headers: Record<string, string>; etag?: string }>({
+  // By stored text, then media type: an L1 hit hands back the same string, whose hash is computed once.
+  const bodies = new LRU<string, Map<string, Prepared>>({
     max: 1_000,
     maxSize: 64 * 2 ** 20,
-    sizeCalculation: (value) => value.body.length * 2 + 1,
+    sizeCalculation: (_value, text) => text.length * 4 + 1,
   });
-
-  async function lookup(request: Request, version: string): Promise<Lookup | false> {
-    const url = request.url;
-    const memoKey = `${version}\n${request.headers.get('accept') ?? ''}\n${url.slice(url.indexOf('?'))}`;
-    const known = lookups.get(memoKey);
-    if (known !== undefined) return known;
-    const computed = await compute(request);
-    lookups.set(memoKey, computed);
-    return computed;
-  }
 
   async function compute(request: Request): Promise<Lookup | false> {
     const search = new URL(request.url).searchParams;
@@ -89,10 +82,10 @@ export function createFastPath(options: FastPathOptions) {
     return { key: await options.keyOf(identity.id, params.operationName, params.variables, null), params, mediaType };
   }
 
-  function prepare(text: string, mediaType: string) {
-    const memoKey = `${mediaType}\n${text}`;
-    let prepared = bodies.get(memoKey);
-    if (prepared) return prepared;
+  function prepare(text: string, mediaType: string): Prepared {
+    let byType = bodies.get(text);
+    const known = byType?.get(mediaType);
+    if (known) return known;
     const cached = JSON.parse(text) as ExecutionResult;
     // Yoga's cache stores the entity tag it answers with in `extensions.http`; its result
     // processor turns that into headers, and so does this path (304 for a matching If-None-Match).
@@ -102,39 +95,50 @@ export function createFastPath(options: FastPathOptions) {
     const result = { ...cached, extensions: Object.keys(extensions).length ? extensions : undefined };
     const headers: Record<string, string> = { 'content-type': `${mediaType}; charset=utf-8`, ...http?.headers };
     if (options.statusHeader) headers[options.statusHeader] = 'HIT';
-    prepared = {
+    const prepared = {
       body: JSON.stringify(options.exposeExtension ? resultWithMetadata(result, { hit: true }) : result),
       headers,
       etag: http?.headers?.ETag,
     };
-    bodies.set(memoKey, prepared);
+    if (!byType) bodies.set(text, (byType = new Map()));
+    byType.set(mediaType, prepared);
     return prepared;
   }
 
-  /** Synchronous refusal for everything that cannot be answered here: no promise on the common path. */
-  return function fastPath(request: Request): Promise<Response | null> | null {
+  function respond(request: Request, found: Lookup, cached: CachedText | null): Response | null {
+    if (!cached) {
+      options.onMiss(request);
+      return null;
+    }
+    options.onHit(request, found.params, cached.level);
+    const prepared = prepare(cached.text, found.mediaType);
+    if (prepared.etag && request.headers.get('if-none-match') === prepared.etag)
+      return new Response(null, { status: 304, headers: prepared.headers });
+    return new Response(prepared.body, { headers: prepared.headers });
+  }
+
+  function answer(request: Request, found: Lookup): Response | null | Promise<Response | null> {
+    const cached = options.store.lookup(found.key);
+    return cached instanceof Promise
+      ? cached.then((text) => respond(request, found, text))
+      : respond(request, found, cached);
+  }
+
+  /** Synchronous refusal for everything that cannot be answered here, and for L1 hits of known requests. */
+  return function fastPath(request: Request): Response | Promise<Response | null> | null {
     const version = options.schemaVersion();
     if (request.method !== 'GET' || !version || request.headers.has('authorization') || request.headers.has('origin'))
       return null;
     // A cross-site form cannot send these headers: a GET carrying one is not a CSRF attempt.
     if (!CSRF_HEADERS.some((header) => request.headers.has(header))) return null;
-    return answer(request, version);
+    const url = request.url;
+    const memoKey = `${version}\n${request.headers.get('accept') ?? ''}\n${url.slice(url.indexOf('?'))}`;
+    const known = lookups.get(memoKey);
+    if (known === false) return null;
+    if (known) return answer(request, known);
+    return compute(request).then((found) => {
+      lookups.set(memoKey, found);
+      return found ? answer(request, found) : null;
+    });
   };
-
-  async function answer(request: Request, version: string): Promise<Response | null> {
-    const found = await lookup(request, version);
-    if (!found) return null;
-    const text = options.store.getText
-      ? await options.store.getText(found.key)
-      : await storedText(options.store, found.key);
-    if (!text) {
-      options.onMiss(request);
-      return null;
-    }
-    options.onHit(request, found.params);
-    const prepared = prepare(text, found.mediaType);
-    if (prepared.etag && request.headers.get('if-none-match') === prepared.etag)
-      return new Response(null, { status: 304, headers: prepared.headers });
-    return new Response(prepared.body, { headers: prepared.headers });
-  }
 }

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { env } from '../../kit/config';
+import { createInMemoryResponseStore, DEFAULT_MAX_IN_MEMORY_RESPONSES } from './process-cache';
 import { createRedisResponseStore, DEFAULT_REDIS_TIMEOUT_MS } from './redis-store';
-import { createInMemoryResponseStore, DEFAULT_MAX_IN_MEMORY_RESPONSES } from './store';
+import type { ResponseCacheStore } from './store';
+import {
+  createTwoLevelStore,
+  DEFAULT_L1_MAX_BYTES,
+  DEFAULT_L1_MAX_ENTRIES,
+  DEFAULT_L1_TTL_MS,
+} from './two-level-store';
 import { DEFAULT_STATUS_HEADER, useResponseCache } from './use-response-cache';
 import { DEFAULT_PLAN_CACHE_MAX_BYTES, DEFAULT_PLAN_CACHE_SIZE, usePlanCache } from './use-plan-cache';
 import type { ChainDeps, ChainPart } from '../concern';
@@ -16,6 +23,13 @@ export const DEFAULT_TTL_PER_FIELD = 'Query.searchOffers=5000';
 export const DEFAULT_RESPONSE_TTL_MS = 30_000;
 
 const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
+/** 0 switches L1 off. */
+const l1Bound = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/**
+ * The L1 TTL is how long a replica that missed an invalidation (Redis unreachable at the wrong
+ * moment) may serve the old answer from memory: kept short.
+ */
+export const MAX_L1_TTL_MS = 60_000;
 
 /** `Name=milliseconds,...`, names being types (`Offer`) or fields (`Query.offers`). */
 const ttlList = (kind: 'type' | 'field', fallback: string) => {
@@ -53,6 +67,11 @@ export const cachingEnv = z
     RESPONSE_CACHE_TTL_PER_FIELD: ttlList('field', DEFAULT_TTL_PER_FIELD),
     RESPONSE_CACHE_MAX_ENTRIES: env.positiveInt(DEFAULT_MAX_IN_MEMORY_RESPONSES),
     RESPONSE_CACHE_REDIS_TIMEOUT_MS: env.positiveInt(DEFAULT_REDIS_TIMEOUT_MS),
+    RESPONSE_CACHE_L1_TTL_MS: l1Bound(DEFAULT_L1_TTL_MS).refine((ms) => ms <= MAX_L1_TTL_MS, {
+      message: `must be at most ${MAX_L1_TTL_MS} ms: it bounds how long a replica may serve an answer another replica changed`,
+    }),
+    RESPONSE_CACHE_L1_MAX_ENTRIES: l1Bound(DEFAULT_L1_MAX_ENTRIES),
+    RESPONSE_CACHE_L1_MAX_BYTES: l1Bound(DEFAULT_L1_MAX_BYTES),
     RESPONSE_CACHE_STATUS_HEADER: onOff('on'),
     RESPONSE_CACHE_EXTENSION: onOff('off'),
     QUERY_PLAN_CACHE: onOff('on'),
@@ -66,6 +85,15 @@ export const cachingEnv = z
       ttlPerCoordinate: { ...raw.RESPONSE_CACHE_TTL_PER_TYPE, ...raw.RESPONSE_CACHE_TTL_PER_FIELD },
       maxInMemoryEntries: raw.RESPONSE_CACHE_MAX_ENTRIES,
       redisTimeoutMs: raw.RESPONSE_CACHE_REDIS_TIMEOUT_MS,
+      // Any bound at 0 switches L1 off: the lookups go to Redis alone.
+      l1:
+        raw.RESPONSE_CACHE_L1_TTL_MS && raw.RESPONSE_CACHE_L1_MAX_ENTRIES && raw.RESPONSE_CACHE_L1_MAX_BYTES
+          ? {
+              l1TtlMs: raw.RESPONSE_CACHE_L1_TTL_MS,
+              maxEntries: raw.RESPONSE_CACHE_L1_MAX_ENTRIES,
+              maxBytes: raw.RESPONSE_CACHE_L1_MAX_BYTES,
+            }
+          : null,
       statusHeader: raw.RESPONSE_CACHE_STATUS_HEADER === 'on' ? DEFAULT_STATUS_HEADER : (false as const),
       exposeExtension: raw.RESPONSE_CACHE_EXTENSION === 'on',
     },
@@ -77,19 +105,8 @@ export const cachingEnv = z
 export type CachingOptions = z.infer<typeof cachingEnv>;
 
 export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
-  const { enabled, maxInMemoryEntries, redisTimeoutMs, ...responseCache } = options.responseCache;
-  // Redis when the deployment has one (shared by every replica), else this process's memory.
-  const store = !enabled
-    ? null
-    : deps.redis
-      ? createRedisResponseStore({
-          redis: deps.redis,
-          keyPrefix: `${deps.redisKeyPrefix}response-cache:`,
-          logger: deps.logger,
-          metrics: deps.metrics,
-          timeoutMs: redisTimeoutMs,
-        })
-      : createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
+  const { enabled, maxInMemoryEntries, redisTimeoutMs, l1, ...responseCache } = options.responseCache;
+  const store = enabled ? responseStore(options.responseCache, deps) : null;
   const responseCachePlugin = store
     ? useResponseCache({
         store,
@@ -107,5 +124,27 @@ export function caching(options: CachingOptions, deps: ChainDeps): ChainPart {
       ...(responseCachePlugin ? [responseCachePlugin] : []),
     ],
     fastPath: responseCachePlugin?.fastPath,
+    dispose: async () => {
+      await store?.dispose?.();
+    },
   };
+}
+
+/**
+ * With Redis: shared by every replica, with L1 in this process in front of it unless switched
+ * off. Without: this process's memory, one level.
+ */
+function responseStore(
+  { maxInMemoryEntries, redisTimeoutMs, l1 }: CachingOptions['responseCache'],
+  deps: ChainDeps,
+): ResponseCacheStore & { dispose?(): Promise<void> } {
+  if (!deps.redis) return createInMemoryResponseStore({ maxEntries: maxInMemoryEntries });
+  const shared = {
+    redis: deps.redis,
+    keyPrefix: `${deps.redisKeyPrefix}response-cache:`,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    timeoutMs: redisTimeoutMs,
+  };
+  return l1 ? createTwoLevelStore({ ...shared, ...l1 }) : createRedisResponseStore(shared);
 }

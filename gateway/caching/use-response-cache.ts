@@ -16,7 +16,8 @@ import { documentIdentity, responseCacheKey, textIdentity, type DocumentIdentity
 import { documentPolicy, type DocumentPolicy } from './document-policy';
 import { collectEntities, UNKNOWN_ID, type EntityRecord } from './entities';
 import { createFastPath, type FastPathParams } from './fast-path';
-import type { ResponseCacheStore } from './store';
+import { regularMediaType, responseCacheMetrics } from './response-cache-metrics';
+import type { CachedText, ResponseCacheStore } from './store';
 
 /** Viewer-specific coordinates: never cached for anonymous callers (signed-in ones have their own scope). */
 export const DEFAULT_PRIVATE_COORDINATES = ['Query.me', 'Viewer'];
@@ -47,27 +48,6 @@ const verifiedUser = (context: Record<string, any>) => {
   const subject = context?.jwt?.payload?.sub;
   return typeof subject === 'string' ? `user:${subject}` : null;
 };
-
-/** The response cache's metrics, in its gateway's registry. */
-function responseCacheMetrics(metrics: GatewayMetrics) {
-  const requests = metrics.counter({
-    name: 'autograph_gateway_response_cache_requests_total',
-    help: 'Requests the response cache was consulted for, by result (hit, miss) and path (fast: an anonymous persisted GET answered before the gateway runtime; early: a persisted-document hash answered before any GraphQL processing; standard: looked up before parsing)',
-    labelNames: ['result', 'path'],
-  });
-  const invalidations = metrics.counter({
-    name: 'autograph_gateway_response_cache_invalidated_entities_total',
-    help: 'Entities (Type:id) whose cached responses a mutation evicted',
-  });
-  // Every label set there is, bound once: no label lookup per request.
-  const lookups = {
-    fastHit: requests.labels({ result: 'hit', path: 'fast' }),
-    earlyHit: requests.labels({ result: 'hit', path: 'early' }),
-    hit: requests.labels({ result: 'hit', path: 'standard' }),
-    miss: requests.labels({ result: 'miss', path: 'standard' }),
-  };
-  return { lookups, invalidations };
-}
 
 /** Marks a result served from the cache, as Yoga's response cache does (Hive's OpenTelemetry plugin reads it). */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
@@ -118,7 +98,7 @@ type Pending =
  */
 export function useResponseCache(
   options: ResponseCacheOptions,
-): GatewayPlugin & { fastPath(request: Request): Promise<Response | null> | null } {
+): GatewayPlugin & { fastPath(request: Request): Response | Promise<Response | null> | null } {
   const { store } = options;
   const sessionOf = options.sessionOf ?? verifiedUser;
   const statusHeader = options.statusHeader ?? DEFAULT_STATUS_HEADER;
@@ -132,7 +112,7 @@ export function useResponseCache(
   const keyByContext = new WeakMap<object, string>();
   const pendingByContext = new WeakMap<object, Pending>();
   const policies = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, DocumentPolicy>>();
-  const { lookups, invalidations } = responseCacheMetrics(options.metrics);
+  const { hits, misses, invalidations } = responseCacheMetrics(options.metrics);
   let fetchAPI: FetchAPI;
   // Part of every key: a new supergraph starts a new cache, so no answer outlives the schema it
   // was computed for (introspection included). The same supergraph hashes alike on every replica.
@@ -159,8 +139,8 @@ export function useResponseCache(
     return policy;
   };
 
-  const hit = (cached: ExecutionResult) => {
-    const result = { ...cached, [SERVED_FROM_CACHE]: true };
+  const hit = (cached: CachedText) => {
+    const result = { ...(JSON.parse(cached.text) as ExecutionResult), [SERVED_FROM_CACHE]: true };
     return exposeExtension ? resultWithMetadata(result, { hit: true }) : result;
   };
 
@@ -173,11 +153,11 @@ export function useResponseCache(
     identityByRequest.set(request, identity);
     const mediaType = identity.byHash && schemaVersion && enabled(request, context) ? regularMediaType(request) : null;
     if (!mediaType || missedFast.has(request)) return parsed;
-    const cached = await store.get(
+    const cached = await store.lookup(
       await keyOf(identity.id, params.operationName, params.variables, sessionOf(context)),
     );
     if (!cached) return parsed;
-    lookups.earlyHit.inc();
+    hits.early[cached.level].inc();
     statusByRequest.set(request, 'HIT');
     return processRegularResult(hit(cached), fetchAPI, mediaType);
   }
@@ -189,8 +169,8 @@ export function useResponseCache(
     statusHeader,
     exposeExtension,
     mediaTypeOf: regularMediaType,
-    onHit: (request, params) => {
-      lookups.fastHit.inc();
+    onHit: (request, params, level) => {
+      hits.fast[level].inc();
       options.onFastHit?.(request, params);
     },
     onMiss: (request) => missedFast.add(request),
@@ -214,7 +194,7 @@ export function useResponseCache(
         http: { headers: { ETag: pending.key, 'Last-Modified': new Date().toUTCString() } },
       },
     };
-    store.set(pending.key, stored, entities, pending.ttl);
+    store.set(pending.key, JSON.stringify(stored), entities, pending.ttl);
     return exposeExtension ? resultWithMetadata(stored, { hit: false, didCache: true, ttl: pending.ttl }) : stored;
   }
 
@@ -266,15 +246,15 @@ export function useResponseCache(
       return Promise.resolve(keyOf(identity, params.operationName, params.variables, sessionOf(context)))
         .then((key) => {
           keyByContext.set(context, key);
-          return store.get(key);
+          return store.lookup(key);
         })
         .then((cached) => {
           if (!cached) {
-            lookups.miss.inc();
+            misses[store.missLevel].inc();
             statusByRequest.set(request, 'MISS');
             return;
           }
-          lookups.hit.inc();
+          hits.standard[cached.level].inc();
           statusByRequest.set(request, 'HIT');
           setResult(hit(cached));
         });
@@ -329,27 +309,4 @@ export function useResponseCache(
       if (status) response.headers.set(statusHeader, status);
     },
   };
-}
-
-const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];
-
-/**
- * The JSON media type Yoga would answer this request with (its result-processor negotiation:
- * the client's first acceptable type, `application/json` for wildcards), or null when the client
- * accepts no JSON at all (streams only): the early path leaves those to Yoga.
- */
-function regularMediaType(request: Request): string | null {
-  const accepted = (request.headers.get('accept') || '*/*').replace(/\s/g, '').toLowerCase().split(',');
-  let chosen: string | null = null;
-  for (const entry of accepted.reverse()) {
-    const [asked = '', ...parameters] = entry.split(';');
-    if ((parameters.find((parameter) => parameter.startsWith('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8')
-      continue;
-    const [askedMain, askedSub] = asked.split('/');
-    for (const offered of REGULAR_MEDIA_TYPES) {
-      const [main, sub] = offered.split('/');
-      if ((askedMain === '*' || askedMain === main) && (askedSub === '*' || askedSub === sub)) chosen = offered;
-    }
-  }
-  return chosen;
 }

@@ -21,7 +21,7 @@ import { collectFields, fragmentsOf } from '../operation/collect';
 export const DEFAULT_LIST_SIZE = 10;
 
 /** Arguments that bound how many items a list (or the connection around it) returns. */
-const SLICING_ARGUMENTS = ['first', 'last', 'limit'];
+export const SLICING_ARGUMENTS = ['first', 'last', 'limit'];
 
 /**
  * A query's estimated cost, the number of fields execution may resolve:

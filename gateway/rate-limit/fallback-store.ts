@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/log';
+import { dropStalledConnection } from '../redis';
 import { InMemoryStore } from './in-memory-store';
 import type { GatewayMetrics } from '../metrics';
 import { createRateLimitMetrics } from './metrics';
@@ -27,7 +28,8 @@ export interface FallbackStoreOptions {
 /**
  * The Redis store with an explicit policy for Redis outages. The gateway's connection does not
  * queue commands while disconnected, so a down Redis is noticed at once (status not `ready`)
- * without waiting; a hung one costs at most `timeoutMs` per request. One warning per outage.
+ * without waiting; a hung one costs the request that notices it `timeoutMs`, and drops the
+ * connection (gateway/redis.ts), so the next ones are decided locally at once. One warning per outage.
  */
 export class FallbackStore implements RateLimitStore {
   private readonly shared: RedisStore;
@@ -50,10 +52,10 @@ export class FallbackStore implements RateLimitStore {
       const decisions = await Promise.race([
         this.shared.consume(charges, required),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)),
-            this.timeoutMs,
-          );
+          timer = setTimeout(() => {
+            dropStalledConnection(this.options.redis, this.options.logger);
+            reject(new Error(`redis did not answer within ${this.timeoutMs} ms`));
+          }, this.timeoutMs);
         }),
       ]);
       if (this.degraded) this.options.logger.info('rate limits shared through redis again');

@@ -12,6 +12,7 @@ import { DEFAULT_LIST_SIZE } from './cost';
 import { DEFAULT_REDIS_TIMEOUT_MS, FallbackStore } from './fallback-store';
 import { addressList, createClientIdentifier, DEFAULT_EXEMPT_ADDRESSES } from './identity';
 import { InMemoryStore } from './in-memory-store';
+import { DEFAULT_SUBSCRIPTIONS_PER_CLIENT, useSubscriptionLimit } from './use-subscription-limit';
 import { parseLimitRules } from './rules';
 import type { ChainDeps, ChainPart } from '../concern';
 
@@ -82,6 +83,8 @@ export const rateLimitEnv = z
      * anonymous client exempt.
      */
     RATE_LIMIT_EXEMPT_ADDRESSES: addressText().optional(),
+    /** Open subscriptions per client on one gateway; 0: no limit. */
+    SUBSCRIPTIONS_PER_CLIENT: limitOrZero(DEFAULT_SUBSCRIPTIONS_PER_CLIENT),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   })
   .superRefine((raw, ctx) => {
@@ -106,6 +109,7 @@ export const rateLimitEnv = z
       redisDown: raw.RATE_LIMIT_REDIS_DOWN,
       redisTimeoutMs: raw.RATE_LIMIT_REDIS_TIMEOUT_MS,
       trustedProxies: raw.RATE_LIMIT_TRUSTED_PROXIES,
+      subscriptionsPerClient: raw.SUBSCRIPTIONS_PER_CLIENT,
       exempt:
         raw.RATE_LIMIT_EXEMPT_ADDRESSES ?? (raw.NODE_ENV === 'production' ? [] : DEFAULT_EXEMPT_ADDRESSES.split(',')),
     };
@@ -155,6 +159,9 @@ export function rateLimit(options: RateLimitOptions, deps: ChainDeps): ChainPart
         maxQueryCost: options.maxQueryCost,
         defaultListSize: options.defaultListSize,
       }),
+      ...(options.subscriptionsPerClient > 0
+        ? [useSubscriptionLimit({ maxPerClient: options.subscriptionsPerClient, identify })]
+        : []),
     ],
     dispose: async () => store.dispose?.(),
   };

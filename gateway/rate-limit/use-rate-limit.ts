@@ -8,7 +8,8 @@ import {
   type FieldNode,
 } from 'graphql';
 import { createHash } from 'node:crypto';
-import { estimateQueryCost, DEFAULT_LIST_SIZE } from './cost';
+import { DEFAULT_LIST_SIZE } from './cost';
+import { memoizedQueryCost } from './cost-memo';
 import { queryTooComplexError, rateLimitedError, rateLimitUnavailableError, type LimitScope } from './errors';
 import { nullRefusedField, withoutFields } from '../operation/refusals';
 import { findLimitedFields, type LimitedField } from './field-limits';
@@ -83,6 +84,7 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
   const fieldCoordinates = new Set(fields.keys());
   const defaultListSize = options.defaultListSize ?? DEFAULT_LIST_SIZE;
   const measureCost = costBudget !== null || maxQueryCost !== null;
+  const estimateQueryCost = memoizedQueryCost(defaultListSize);
   const { rejected, queryCost } = createRateLimitMetrics(options.metrics);
   const headersByRequest = new WeakMap<Request, Decision>();
   const hashes = new WeakMap<DocumentNode, string>();
@@ -176,9 +178,7 @@ export function useRateLimit(options: RateLimitPluginOptions): GatewayPlugin {
       // Variables that do not coerce: execution refuses the request with its own error.
       if (!variables) return undefined;
 
-      const cost = measureCost
-        ? estimateQueryCost(args.schema, args.document, operation, variables, defaultListSize)
-        : 0;
+      const cost = measureCost ? estimateQueryCost(args.schema, args.document, operation, variables) : 0;
       if (measureCost) queryCost.observe(cost);
       if (maxQueryCost !== null && cost > maxQueryCost) {
         rejected.tooComplex.inc();

@@ -1,4 +1,4 @@
-import { useUpstreamTimeout, type GatewayPlugin } from '@graphql-hive/gateway';
+import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { z } from 'zod';
 import {
   DEFAULT_ERROR_THRESHOLD_PERCENT,
@@ -9,6 +9,9 @@ import {
 } from './use-circuit-breaker';
 import { useRequestDeadline } from './use-request-deadline';
 import { useSubgraphFailures } from './use-subgraph-failures';
+import { useSubgraphTimeout } from './use-subgraph-timeout';
+import { useSubscriptionUpstream } from './use-subscription-upstream';
+import { operationTypeOf } from './subgraph-call';
 import { DEFAULT_RETRY_DELAY_MS, useSubgraphRetries } from './use-subgraph-retries';
 import { RequestDeadline } from './request-deadline';
 import type { ChainDeps, ChainPart } from '../concern';
@@ -74,13 +77,16 @@ export function resilience(options: ResilienceOptions, deps: ChainDeps): ChainPa
     name: 'resilience',
     // Each plugin wraps the subgraph executor of the ones before it: the timeout bounds one
     // attempt, retries repeat attempts, and the breaker sees (and short-cuts) the whole call.
-    // Hive's `upstreamTimeout` / `upstreamRetry` options would place them before every chain
-    // plugin, outside our control, so their plugins are added here instead.
+    // Hive's `upstreamTimeout` / `upstreamRetry` options would place theirs before every chain
+    // plugin, outside our control; ours are added here in this order instead.
     plugins: () =>
       [
+        useSubscriptionUpstream(),
         (subgraphTimeoutMs || options.requestDeadlineMs) &&
-          useUpstreamTimeout(({ executionRequest }) => {
-            const limitMs = Math.min(subgraphTimeoutMs ?? Infinity, deadline.remainingMs(executionRequest));
+          useSubgraphTimeout((request) => {
+            // A subscription's stream waits for events as long as it lives; its first answer is not bounded either.
+            if (operationTypeOf(request) === 'subscription') return undefined;
+            const limitMs = Math.min(subgraphTimeoutMs ?? Infinity, deadline.remainingMs(request));
             return Number.isFinite(limitMs) ? Math.max(1, limitMs) : undefined;
           }),
         useSubgraphFailures({ logger: deps.logger, metrics: deps.metrics, deadline }),

@@ -17,6 +17,11 @@ export class RequestDeadline {
   }
 
   /** Milliseconds left for the request an execution belongs to; Infinity without a deadline. */
+  /** No deadline for this request from now on: a subscription lives until it ends. */
+  lift(request: Request) {
+    this.#deadlines.delete(request);
+  }
+
   remainingMs(executionRequest: SubgraphExecutionRequest | undefined): number {
     const request = (executionRequest?.context as { request?: Request } | undefined)?.request;
     const deadline = request ? this.#deadlines.get(request) : undefined;

@@ -16,6 +16,11 @@ export function useRequestDeadline(deadline: RequestDeadline): GatewayPlugin {
     onRequest({ request }) {
       deadline.start(request);
     },
+    // A subscription is not bounded in time: its events' entity fetches come whenever events do.
+    onSubscribe({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request) deadline.lift(request);
+    },
     onSubgraphExecute({ subgraphName, executor, setExecutor }) {
       setExecutor(
         asExecutor((request) =>

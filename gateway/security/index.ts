@@ -1,4 +1,4 @@
-import { useJWT, type GatewayConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { z } from 'zod';
 import { env } from '../../kit/config';
@@ -15,6 +15,7 @@ import {
 } from './use-query-limits';
 import { useVariableErrors } from '../operation/variables';
 import { useSecurityHeaders } from './use-security-headers';
+import { useSubgraphSignature } from './use-subgraph-signature';
 import { useSupportedOperationTypes } from './use-supported-operation-types';
 import { useFieldAuthorization } from './authorization';
 import { corsOptions, CSRF_HEADERS, headerAllowList, parseCorsOrigins, propagatedHeaders } from './http';
@@ -24,6 +25,8 @@ import {
   DEFAULT_TRUSTED_DOCUMENTS_MISS_TTL_MS,
 } from './trusted-documents';
 import { jwksSigningKeys, signingKeysUnavailable } from './signing-keys';
+import { useAccessTokens } from './access-tokens';
+import { useSubscriptionExpiry } from './use-subscription-expiry';
 import type { ChainDeps, ChainPart } from '../concern';
 
 const onOff = (fallback?: 'on' | 'off') =>
@@ -144,20 +147,16 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
   ];
 
   if (options.maxRequestBodyBytes > 0) plugins.push(useMaxRequestBody({ maxBytes: options.maxRequestBodyBytes }));
-  if (options.jwt.enabled) {
+  if (options.jwt.enabled)
     plugins.push(
-      // plugin-jwt-auth bundles its own copy of the gateway's types (nominal Logger class),
-      // so its plugin type does not unify with this config's; the runtime shapes are the same.
-      useJWT({
-        signingKeyProviders: [jwksSigningKeys(options.jwt.jwksUrl)],
-        tokenVerification: { issuer: options.jwt.issuer, audience: options.jwt.audience, algorithms: ['ES256'] },
-        // Anonymous reads are allowed; a token that is present must be valid.
-        reject: { missingToken: false, invalidToken: true },
-        // Subgraphs verify the bearer token themselves: no need to send them its payload as well.
-        forward: { payload: false },
-      }) as unknown as GatewayPlugin,
+      ...useAccessTokens({
+        signingKey: jwksSigningKeys(options.jwt.jwksUrl),
+        issuer: options.jwt.issuer,
+        audience: options.jwt.audience,
+      }),
     );
-  }
+  // A subscription ends when the token it started with expires.
+  if (options.jwt.enabled) plugins.push(useSubscriptionExpiry());
   if (options.authorization) plugins.push(useFieldAuthorization({ metrics: deps.metrics }));
 
   if (options.trustedDocuments.mode !== 'off') {
@@ -207,8 +206,8 @@ export function security(options: SecurityOptions, deps: ChainDeps): ChainPart {
   } else {
     config.maskedErrors = false;
   }
-  if (options.hmacSecret) config.hmacSignature = { secret: options.hmacSecret };
-  plugins.push(useErrorCodes());
+  if (options.hmacSecret) plugins.push(useSubgraphSignature(options.hmacSecret));
+  plugins.push(useErrorCodes({ metrics: deps.metrics }));
 
   return { name: 'security', config, plugins: () => plugins };
 }

@@ -58,7 +58,8 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
   }
 
   async function fromRedis(id: string): Promise<string | null | undefined> {
-    if (!options.redis) return undefined;
+    // Not connected (down, or reconnecting after a stall): straight to the registry, no waiting.
+    if (options.redis?.status !== 'ready') return undefined;
     try {
       const value = await options.redis.get(redisKey(id));
       return value === null ? undefined : value === MISSING ? null : value;

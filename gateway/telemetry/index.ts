@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import { flushTracing, startTracing, tracingEnvShape, tracingOptionsFrom } from '../../kit/telemetry';
-import { metricsAccess } from './metrics-access';
+import { metricsAccess, metricsAccessFromEnv, metricsTokenEnv } from '../../kit/metrics-access';
 import { DEFAULT_METRICS_ENDPOINT, useMetrics } from './use-metrics';
 import { useTracing } from './use-tracing';
 import { useUsageReporting } from './use-usage-reporting';
+import { useSubscriptionMetrics } from './use-subscription-metrics';
 import { hiveLoggerFrom } from './hive-logger';
 import type { ChainDeps, ChainPart } from '../concern';
+
+/** /metrics, before the runtime: the access guard, then this gateway's registry in Prometheus' text format. */
+function serveMetrics(deps: ChainDeps, access: { token: string | null; served: boolean }) {
+  const guard = metricsAccess({ endpoint: DEFAULT_METRICS_ENDPOINT, ...access });
+  const registry = deps.metrics.registry;
+  // Every request passes here: one substring check, the URL parsed only for /metrics itself.
+  return (request: Request): Response | Promise<Response> | null => {
+    const url = request.url;
+    if (!url.includes(DEFAULT_METRICS_ENDPOINT) || new URL(url).pathname !== DEFAULT_METRICS_ENDPOINT) return null;
+    return (
+      guard(request) ??
+      registry.metrics().then((text) => new Response(text, { headers: { 'content-type': registry.contentType } }))
+    );
+  };
+}
 
 const onOff = z.enum(['on', 'off']);
 
@@ -20,11 +36,7 @@ export const telemetryEnv = z
      * trusted documents).
      */
     METRICS_OPERATION_NAMES: onOff.optional(),
-    /**
-     * Scrapes of /metrics must send `Authorization: Bearer <token>`. In production /metrics is not
-     * served without one: metrics are not for every client of the public port.
-     */
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    ...metricsTokenEnv,
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     /** Traces: OTEL_EXPORTER_OTLP_ENDPOINT set turns them on; OTEL_TRACES_SAMPLER_ARG samples. */
     ...tracingEnvShape,
@@ -38,9 +50,7 @@ export const telemetryEnv = z
     metrics: {
       enabled: raw.METRICS === 'on',
       operationNames: (raw.METRICS_OPERATION_NAMES ?? (raw.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
-      token: raw.METRICS_TOKEN ?? null,
-      // Production without a token: metrics are still kept (and could be pushed), not served publicly.
-      served: raw.METRICS_TOKEN !== undefined || raw.NODE_ENV !== 'production',
+      ...metricsAccessFromEnv(raw),
     },
     tracing: tracingOptionsFrom(raw),
     // Usage goes to the registry the supergraph comes from; a file-fed gateway reports nowhere.
@@ -71,17 +81,14 @@ export function telemetry(options: TelemetryOptions, deps: ChainDeps): ChainPart
     plugins: () => [
       ...(tracing ? [useTracing({ log })] : []),
       ...(options.metrics.enabled
-        ? useMetrics({ log, metrics: deps.metrics, operationNames: options.metrics.operationNames })
+        ? [
+            ...useMetrics({ metrics: deps.metrics, operationNames: options.metrics.operationNames }),
+            useSubscriptionMetrics({ metrics: deps.metrics }),
+          ]
         : []),
       ...(usage ? [usage] : []),
     ],
-    fastPath: options.metrics.enabled
-      ? metricsAccess({
-          endpoint: DEFAULT_METRICS_ENDPOINT,
-          token: options.metrics.token,
-          served: options.metrics.served,
-        })
-      : undefined,
+    fastPath: options.metrics.enabled ? serveMetrics(deps, options.metrics) : undefined,
     dispose: flushTracing,
   };
 }

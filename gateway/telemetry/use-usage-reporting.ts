@@ -1,9 +1,10 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { collectSchemaCoordinates } from '@graphql-hive/core';
 import { getOperationAST, parse, print, TypeInfo, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../kit/log';
 import type { RegistryClient } from '../../schema-registry/client';
+import type { UsageReport } from '../../schema-registry/usage';
 
 export interface UsageReportingOptions {
   /** The registry client of the target whose checks this traffic informs, with a usage (or stronger) token. */
@@ -174,7 +175,35 @@ export function useUsageReporting(
     usage.counted = true;
   }
 
+  /**
+   * A batch the registry did not acknowledge, sent again as it was (same `batchId`) before any new
+   * one: if the first attempt did land (an answer lost to a timeout), whichever registry replica
+   * gets the retry recognises the id and does not count it twice.
+   */
+  let unacknowledged: UsageReport | null = null;
+
+  async function report(batch: UsageReport) {
+    try {
+      await options.registry.reportUsage(batch, { timeoutMs });
+      if (failing) options.logger.info('usage reporting recovered');
+      failing = false;
+      return true;
+    } catch (error) {
+      if (!failing)
+        options.logger.warn(
+          { err: (error as Error).message },
+          'usage report failed; sending it again at the next flush',
+        );
+      failing = true;
+      return false;
+    }
+  }
+
   async function send() {
+    if (unacknowledged) {
+      if (!(await report(unacknowledged))) return;
+      unacknowledged = null;
+    }
     if (buffer.size === 0) return;
     const batch = buffer;
     buffer = new Map();
@@ -187,24 +216,8 @@ export function useUsageReporting(
       count: Math.max(1, Math.round(count)),
       lastSeen,
     }));
-    try {
-      await options.registry.reportUsage({ operations }, { timeoutMs });
-      if (failing) options.logger.info('usage reporting recovered');
-      failing = false;
-    } catch (error) {
-      if (!failing)
-        options.logger.warn(
-          { err: (error as Error).message },
-          'usage report failed; keeping counts for the next flush',
-        );
-      failing = true;
-      // Put the counts back (merged with what arrived meanwhile), within the buffer cap.
-      for (const [key, entry] of batch) {
-        const current = buffer.get(key);
-        if (current) current.count += entry.count;
-        else if (buffer.size < maxOperations * 10) buffer.set(key, entry);
-      }
-    }
+    const next = { batchId: randomUUID(), operations };
+    if (!(await report(next))) unacknowledged = next;
   }
 
   const flush = () => (flushing ??= send().finally(() => (flushing = null)));

@@ -13,6 +13,7 @@ import { createTestIssuer } from '../../tests/support/tokens';
 import { errorCodes, eventually, gql } from '../../tests/support/graphql';
 import { readGatewayEnv, type GatewayOptions } from '../config';
 import { startGateway } from '../server';
+import { registryGatewayOptions } from './registry-gateway';
 
 const logger = createLogger('gateway-test', 'silent');
 const TOKEN = 'gateway-test-admin-token';
@@ -23,20 +24,7 @@ let catalogService: RunningService;
 const running: RunningService[] = [];
 
 const gatewayOptions = (target: string, env: Record<string, string> = {}): GatewayOptions =>
-  readGatewayEnv({
-    GATEWAY_PORT: '0',
-    REGISTRY_URL: registry.url,
-    REGISTRY_TARGET: target,
-    REGISTRY_TOKEN: TOKEN,
-    SUPERGRAPH_POLL_INTERVAL_MS: '500',
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-    USAGE_REPORTING: 'off',
-    SUPERGRAPH_CACHE_FILE: 'off',
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
+  registryGatewayOptions({ url: registry.url, token: TOKEN, target }, issuer, env);
 
 async function gateway(target: string, env: Record<string, string> = {}) {
   const service = await startGateway(gatewayOptions(target, env), logger);
@@ -61,7 +49,7 @@ beforeAll(async () => {
       databaseUrl: database.url,
       replicaUrls: [],
       poolMax: 2,
-      redisUrl: undefined,
+      redis: undefined,
       jwksUrl: issuer.jwksUrl,
       jwtIssuer: issuer.issuer,
       jwtAudience: issuer.audience,
@@ -101,6 +89,14 @@ describe('gateway', () => {
         { name: 'Toyota', country: 'Japan' },
       ],
     });
+  });
+
+  test('answers HTTP/1.0 probes without a Host header (load balancer health checks), as do the registry and subgraphs', async () => {
+    const gw = await gateway('main');
+    await eventually(async () => (await fetch(`${gw.url}/readiness`)).ok, 10_000);
+    for (const url of [gw.url, registry.url, catalogService.url])
+      for (const path of ['/readiness', '/healthcheck'])
+        expect(`${path} ${await http10StatusLine(url, path)}`).toBe(`${path} HTTP/1.1 200 OK`);
   });
 
   test('is not ready while its target has no supergraph', async () => {
@@ -226,3 +222,28 @@ describe('gateway', () => {
     ).resolves.not.toBe(200);
   });
 });
+
+/** The status line a bare `GET <path> HTTP/1.0` (no Host header, as HAProxy's default check sends) gets. */
+async function http10StatusLine(baseUrl: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  const { promise, resolve, reject } = Promise.withResolvers<string>();
+  let received = '';
+  const socket = await Bun.connect({
+    hostname,
+    port: Number(port),
+    socket: {
+      data(_, chunk) {
+        received += chunk.toString();
+        if (received.includes('\r\n')) resolve(received.split('\r\n')[0]!);
+      },
+      close: () => resolve(received.split('\r\n')[0] ?? ''),
+      error: (_, error) => reject(error),
+    },
+  });
+  socket.write(`GET ${path} HTTP/1.0\r\n\r\n`);
+  try {
+    return await promise;
+  } finally {
+    socket.end();
+  }
+}

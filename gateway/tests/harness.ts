@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild } from '../../launcher/children';
+import { spawnService, stopChild } from '../../kit/child-process';
 import { ConfigError } from '../../kit/config';
 import { createLogger } from '../../kit/log';
 import type { SubgraphName } from '../../subgraphs/framework/subgraph-config';

@@ -28,6 +28,16 @@ test('passwords never appear in the message', async () => {
 
 test('a refused REDIS_URL is named; a working one passes', async () => {
   const url = `redis://127.0.0.1:${closedPort()}`;
-  await expect(checkRedis(url)).rejects.toThrow(`REDIS_URL points to ${url}, which refused the connection`);
-  await checkRedis('redis://127.0.0.1:6379');
+  await expect(checkRedis({ url })).rejects.toThrow(`REDIS_URL points to ${url}, which refused the connection`);
+  await checkRedis({ url: 'redis://127.0.0.1:6379' });
+});
+
+test('sentinels nobody answers on are named as REDIS_SENTINELS', async () => {
+  const port = closedPort();
+  const error = await checkRedis({
+    url: 'redis://:s3cret@primary',
+    sentinel: { name: 'autograph', nodes: [{ host: '127.0.0.1', port }] },
+  }).catch((e) => e);
+  expect(error.message).toStartWith(`REDIS_SENTINELS points to sentinels 127.0.0.1:${port} (group autograph), `);
+  expect(error.message).not.toContain('s3cret');
 });

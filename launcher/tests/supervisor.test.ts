@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Supervisor, type RestartPolicy, type ServiceSpec, type SupervisedService } from '../supervisor';
+import { Supervisor, type RestartPolicy, type ServiceSpec, type SupervisedService } from '../../kit/supervisor';
 
 /** Real processes throughout: tests/fixtures/service.ts stands in for a service, launcher.ts for `bun start`. */
 const SERVICE = fileURLToPath(new URL('./fixtures/service.ts', import.meta.url));

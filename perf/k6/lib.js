@@ -36,6 +36,8 @@ export function scenario({ users, operations, pools }) {
   for (const operation of operations) operation.hash = crypto.sha256(operation.query, 'hex');
   const totalWeight = operations.reduce((sum, operation) => sum + operation.weight, 0);
   let sequence = 0;
+  // Each VU runs this once: with the time and a random part its requests' keys are unique across VUs and runs.
+  const keyPrefix = 'k6-' + Date.now().toString(36) + '-' + Math.floor(Math.random() * 2147483647).toString(36);
 
   function setup() {
     const pooled = {};
@@ -75,6 +77,7 @@ export function scenario({ users, operations, pools }) {
       int: (min, max) => min + Math.floor(Math.random() * (max - min + 1)),
       pools: data.pools,
       sequence: n,
+      requestKey: keyPrefix + '-' + n,
     };
     const variables = operation.variables(context);
     const headers = { accept: 'application/graphql-response+json, application/json', 'graphql-client-name': 'autograph-k6' };

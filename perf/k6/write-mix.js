@@ -21,8 +21,9 @@ const { setup, run } = scenario({
       auth: true,
       persisted: false,
       expectedErrors: [],
-      variables: ({ pick, int, pools, sequence }) => ({
+      variables: ({ pick, int, pools, sequence, requestKey }) => ({
         input: {
+          idempotencyKey: requestKey,
           modelId: pick(pools.models),
           title: `Load test car ${sequence}`,
           price: int(3, 60) * 50000,

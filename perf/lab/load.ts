@@ -1,36 +1,14 @@
 import autocannon from 'autocannon';
-import type { Scenario } from '../scenarios';
+import type { LoadDriver, LoadOptions, LoadResult, SecondSample } from './load-result';
 import { isFailure, type PreparedRequest } from './requests';
-import { summarize, type LatencySummary, type RunTotals } from './stats';
+import { summarize } from './stats';
+import { runWrk } from './wrk/run';
 
-export interface SecondSample {
-  second: number;
-  requests: number;
-  failures: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
+export type { LoadDriver, LoadOptions, LoadResult, SecondSample } from './load-result';
 
-export interface LoadResult extends RunTotals {
-  perSecond: SecondSample[];
-  byOperation: Record<string, { requests: number; failures: number; latency: LatencySummary }>;
-  /** A few failed responses, to see why without rerunning. */
-  failureSamples: { operation: string; status: number; body: string }[];
-  transportErrors: number;
-  timeouts: number;
-}
-
-export interface LoadOptions {
-  /** Base URL of the gateway (loopback only). */
-  url: string;
-  scenario: Scenario;
-  next: () => PreparedRequest;
-  /** Overrides of the scenario's load (smoke runs, ablations). */
-  connections?: number;
-  durationSec?: number;
-  rate?: number;
-  onTick?: (sample: SecondSample, elapsedSec: number) => void;
+/** wrk when it is installed and no rate cap is asked for; autocannon otherwise. */
+export function defaultDriver(rate: number | undefined): LoadDriver {
+  return !rate && Bun.which('wrk') ? 'wrk' : 'autocannon';
 }
 
 /** Refuses anything but loopback: loads in this lab never leave the machine. */
@@ -50,6 +28,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const connections = options.connections ?? options.scenario.load.connections;
   const durationSec = options.durationSec ?? options.scenario.load.durationSec;
   const rate = options.rate ?? options.scenario.load.rate;
+  if (options.driver === 'wrk') {
+    if (rate) throw new Error('wrk cannot cap the rate: use --driver autocannon with --rate');
+    return runWrk(options, connections, durationSec);
+  }
+  const cpuBefore = process.cpuUsage();
   const latencies: number[] = [];
   const seconds: { latencies: number[]; failures: number }[] = [];
   const byOperation = new Map<string, { latencies: number[]; failures: number }>();
@@ -114,6 +97,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
 
   const result = (await instance) as autocannon.Result;
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsedSec = (performance.now() - started) / 1000;
   const transportErrors = result.errors - result.timeouts;
   const perSecond = seconds.map((_, index) => sample(index)).filter((s) => s.requests > 0 || s.failures > 0);
@@ -132,6 +116,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     failureSamples,
     transportErrors,
     timeouts: result.timeouts,
+    generator: {
+      name: 'autocannon',
+      cpuSec: (cpu.user + cpu.system) / 1e6,
+      note: "autocannon, in the lab's own process (Bun)",
+    },
   };
 
   function sample(index: number): SecondSample {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenarios';
 import { renderChart } from './chart';
+import { renderCpuTable, type CpuTable } from './cpu/table';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { ThresholdResult } from './stats';
@@ -25,8 +26,12 @@ export interface RunReport {
   result: LoadResult;
   thresholds: ThresholdResult[];
   passed: boolean;
-  /** The gateway process under load (runs that started it): CPU share of one core and resident memory. */
-  gatewayProcess?: { cpuPercent: number; rssMiB: number };
+  /** CPU per request of every tier (gateway, subgraphs, PostgreSQL, Redis, load generator) over the measured window. */
+  cpu: CpuTable;
+  /** CPU other work on the machine used meanwhile, % of one core (see quiet.ts). */
+  foreignCpuPercent?: number;
+  /** Resident memory of the gateway at the end (runs that started it). */
+  gatewayRssMiB?: number;
 }
 
 export function buildRunReport(input: {
@@ -37,6 +42,7 @@ export function buildRunReport(input: {
   requests?: RunReport['requests'];
   result: LoadResult;
   thresholds: ThresholdResult[];
+  cpu: CpuTable;
 }): RunReport {
   const { result } = input;
   return {
@@ -55,6 +61,7 @@ export function buildRunReport(input: {
     result,
     thresholds: input.thresholds,
     passed: input.thresholds.every((t) => t.pass),
+    cpu: input.cpu,
   };
 }
 
@@ -73,14 +80,20 @@ export function renderRunMarkdown(report: RunReport, chartFile: string): string 
 ${report.scenario.description}
 
 ${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}
-· load: ${report.load.connections} connections, ${report.load.durationSec} s${report.load.rate ? `, capped at ${report.load.rate} RPS` : ''}, loopback
+· load: ${report.result.generator.name}, ${report.load.connections} connections, ${report.load.durationSec} s${report.load.rate ? `, capped at ${report.load.rate} RPS` : ''}, loopback
 · requests: ${report.requests === 'identical' ? 'identical (one draw of variables resent: the gateway may deduplicate in-flight subgraph requests)' : `variables drawn per request${report.scenario.identicalOperations.length ? `, except ${report.scenario.identicalOperations.join(', ')} (identical on purpose, see the scenario)` : ''}`}
 
 | RPS | p50 | p95 | p99 | max | requests | failures |
 |----:|----:|----:|----:|----:|---------:|---------:|
 | ${Math.round(report.rps)} | ${ms(r.latency.p50Ms)} | ${ms(r.latency.p95Ms)} | ${ms(r.latency.p99Ms)} | ${ms(r.latency.maxMs)} | ${r.requests} | ${r.failures} (${pct(report.errorRate)}; ${r.timeouts} timeouts, ${r.transportErrors} transport) |
 
-${report.gatewayProcess ? `Gateway process: ${Math.round(report.gatewayProcess.cpuPercent)} % of one core, ${Math.round(report.gatewayProcess.rssMiB)} MiB resident. The load generator runs on the same machine.\n\n` : ''}## Thresholds: ${report.passed ? 'all pass' : 'FAILED'}
+## CPU per request
+
+${renderCpuTable(report.cpu)}${report.gatewayRssMiB ? ` Gateway resident memory at the end: ${Math.round(report.gatewayRssMiB)} MiB.` : ''}
+
+${sharedMachineNote(report.foreignCpuPercent)}
+
+## Thresholds: ${report.passed ? 'all pass' : 'FAILED'}
 
 | threshold | limit | measured | |
 |-----------|------:|---------:|-|
@@ -103,6 +116,18 @@ Versions: ${Object.entries(report.machine.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}.
 `;
+}
+
+/**
+ * Every report says how busy the machine was: it is shared, and RPS moves with whatever else runs
+ * on its two cores, while the CPU one request costs each tier moves far less.
+ */
+export function sharedMachineNote(foreignCpuPercent: number | undefined): string {
+  const others =
+    foreignCpuPercent === undefined
+      ? ''
+      : ` Other work used ${Math.round(foreignCpuPercent)} % of a core during this run.`;
+  return `The machine is shared: the load generator, the gateway, the subgraphs, PostgreSQL and Redis share its cores with other people's work.${others} RPS and latency move with that contention; CPU per request moves far less, so it is the figure to compare between runs.`;
 }
 
 /** Writes `<name>.json`, `<name>.md` and `<name>.svg` under perf/results/ (or `dir`). */

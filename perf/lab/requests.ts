@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Operation, Scenario, VariableContext } from '../scenarios';
 
 export interface PreparedRequest {
@@ -40,6 +40,8 @@ export function createRequestSource(scenario: Scenario, context: RequestContext,
   if (!(total > 0)) throw new Error(`scenario ${scenario.name} has no operation with a positive weight`);
   const hashes = new Map(scenario.operations.map((operation) => [operation, documentHash(operation.query)]));
   let sequence = 0;
+  // This source's requests' keys: unique across sources and runs (sequences restart at 0 in each).
+  const keyPrefix = `perf-${randomUUID()}`;
   const frozen = new Map<Operation, Record<string, unknown>>();
   const variablesOf = (operation: Operation, n: number) => {
     if (!options.identical) return operation.variables?.(variableContext(n)) ?? {};
@@ -55,6 +57,7 @@ export function createRequestSource(scenario: Scenario, context: RequestContext,
     int: (min, max) => min + Math.floor(random() * (max - min + 1)),
     pools: context.pools,
     sequence: n,
+    requestKey: `${keyPrefix}-${n}`,
   });
 
   function choose(): Operation {

@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { spawnService, stopChild } from '../../launcher/children';
+import { spawnService, stopChild } from '../../kit/child-process';
 import { startSystem, type RunningSystem } from '../../launcher/system';
 import { waitForHttp } from '../../kit/service';
+import { cpuSeconds } from './cpu/processes';
+import { FETCH_SLOTS_VARIABLE, GATEWAY_FETCH_SLOTS } from '../../gateway/fetch-slots';
 
-const ADMIN_URL = process.env.PERF_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Where the lab creates its database and asks PostgreSQL which backends serve it. */
+export const ADMIN_URL = process.env.PERF_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface LabSystem {
   system: RunningSystem;
@@ -29,7 +32,7 @@ export async function startLabSystem(
     // The peers (stock Hive Gateway, Apollo Gateway) call the subgraphs unsigned.
     gatewayHmacSecret: null,
     databaseUrl,
-    redisUrl,
+    redis: redisUrl ? { url: redisUrl } : undefined,
     dataDir: '/tmp/autograph-perf',
     embeddedPostgresPort: 0,
     registryTarget: 'main',
@@ -47,6 +50,8 @@ export interface GatewayVariant {
   url: string;
   pid: number;
   stop(): Promise<void>;
+  /** How the process ended: null while it runs or when a signal ended it. */
+  exitCode?(): number | null;
 }
 
 /** One more gateway process on the lab's registry and subgraphs, configured by `env`. */
@@ -76,21 +81,27 @@ export async function startGatewayVariant(
       TRUSTED_DOCUMENTS: 'allow-arbitrary-with-log',
       // The load is one anonymous client on loopback: budgets would measure 429s, not the gateway.
       RATE_LIMIT_EXEMPT_ADDRESSES: '127.0.0.0/8,::1',
+      // Each open subscription holds one of Bun's fetch slots (gateway/fetch-slots.ts).
+      [FETCH_SLOTS_VARIABLE]: GATEWAY_FETCH_SLOTS,
       ...env,
     },
   });
   await waitForHttp(`${child.url}/readiness`, 60_000);
-  return { url: child.url, pid: child.process.pid, stop: () => stopChild(child) };
+  return {
+    url: child.url,
+    pid: child.process.pid,
+    stop: () => stopChild(child),
+    exitCode: () => child.process.exitCode,
+  };
 }
 
 /** CPU seconds used and resident memory of a process, from /proc (Linux). */
 export function processUsage(pid: number): { cpuSec: number; rssMiB: number } | null {
+  const cpuSec = cpuSeconds(pid);
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-    const rssPages = Number(fields[21]);
-    return { cpuSec: ticks / 100, rssMiB: (rssPages * 4096) / 2 ** 20 };
+    const rssPages = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]);
+    return cpuSec === null ? null : { cpuSec, rssMiB: (rssPages * 4096) / 2 ** 20 };
   } catch {
     return null;
   }

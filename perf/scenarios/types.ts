@@ -15,6 +15,11 @@ export interface VariableContext {
   pools: Record<string, string[]>;
   /** A number unique to this request within the run (for unique titles and the like). */
   sequence: number;
+  /**
+   * A key unique to this request across runs and load generators, as a client makes one per
+   * write: the idempotency key of a create, so that sending the request again cannot create twice.
+   */
+  requestKey: string;
 }
 
 export interface Operation {

@@ -13,8 +13,10 @@ export default defineScenario({
       weight: 3,
       auth: true,
       query: 'mutation CreateOffer($input: CreateOfferInput!) { createOffer(input: $input) { id price } }',
-      variables: ({ pick, int, pools, sequence }) => ({
+      // With an idempotency key, as a real client sends it: a create retried after no clear answer stays one offer.
+      variables: ({ pick, int, pools, sequence, requestKey }) => ({
         input: {
+          idempotencyKey: requestKey,
           modelId: pick(pools.models!),
           title: `Load test car ${sequence}`,
           price: int(3, 60) * 50_000,

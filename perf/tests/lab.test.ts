@@ -14,6 +14,7 @@ import {
 } from '../lab/commands/compare';
 import { niceCeil, renderChart } from '../lab/chart';
 import { buildRunReport, renderRunMarkdown } from '../lab/report';
+import { cpuTable } from '../lab/cpu/table';
 import { createRequestSource, documentHash, isFailure } from '../lab/requests';
 import { evaluateThresholds, percentile, summarize } from '../lab/stats';
 import {
@@ -110,6 +111,7 @@ describe('report math', () => {
       failureSamples: [],
       transportErrors: 0,
       timeouts: 0,
+      generator: { name: 'autocannon' as const, cpuSec: 0.1, note: '' },
     };
     const machine = { date: 'd', commit: 'c', cpu: 'x', memoryGiB: 1, os: 'o', bun: '1', versions: {} };
     const run = (name: string, requests?: 'identical') =>
@@ -122,6 +124,7 @@ describe('report math', () => {
           requests,
           result,
           thresholds: [],
+          cpu: cpuTable([], 10, 1),
         }),
         'x.svg',
       );

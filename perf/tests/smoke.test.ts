@@ -11,6 +11,8 @@ import { prepareScenario } from '../lab/setup';
 import { evaluateThresholds } from '../lab/stats';
 import { startApolloGateway, startHiveGatewayOnNode, supergraphToFile } from '../lab/peers';
 import { getSystem } from '../../tests/support/system';
+import { TEST_REDIS_URL } from '../../tests/support/queues';
+import { labTiers, withCpu } from '../lab/cpu/measure';
 
 // A few seconds of real load through the whole system: the harness works end to end. The numbers
 // are not asserted (benchmarks are not tests); that requests flowed, failed never, and were reported is.
@@ -21,14 +23,30 @@ test('a short run prepares, loads the real gateway and writes a complete report'
   expect(context.pools.makes!.length).toBeGreaterThan(0);
 
   const ticks: number[] = [];
-  const result = await runLoad({
-    url: system.gatewayUrl,
-    scenario,
-    next: createRequestSource(scenario, context),
-    connections: 4,
-    durationSec: 2,
-    onTick: (_, second) => ticks.push(second),
-  });
+  const lab = { system, redisUrl: TEST_REDIS_URL, stop: async () => {} };
+  const tiers = await labTiers({ gatewayUrl: system.gatewayUrl, lab });
+  const { result, cpu } = await withCpu(tiers, () =>
+    runLoad({
+      url: system.gatewayUrl,
+      scenario,
+      next: createRequestSource(scenario, context),
+      connections: 4,
+      durationSec: 2,
+      driver: 'autocannon',
+      onTick: (_, second) => ticks.push(second),
+    }),
+  );
+  // Every tier was found: the gateway by its port, the subgraphs by command line, the database's backends, Redis.
+  const tierNames = cpu.rows.map((row) => row.tier);
+  expect(tierNames).toEqual([
+    'gateway',
+    ...Object.keys(system.subgraphUrls).map((name) => `subgraph: ${name}`),
+    'PostgreSQL',
+    'Redis',
+    'load generator',
+  ]);
+  for (const row of cpu.rows) expect(row.msPerRequest).not.toBeNull();
+  expect(cpu.rows[0]!.msPerRequest!).toBeGreaterThan(0);
   expect(result.requests).toBeGreaterThan(20);
   expect(result.failures).toBe(0);
   expect(Object.keys(result.byOperation).sort()).toEqual(['make-models', 'makes']);
@@ -43,6 +61,7 @@ test('a short run prepares, loads the real gateway and writes a complete report'
     load: { connections: 4, durationSec: 2 },
     result,
     thresholds: evaluateThresholds({ maxErrorRate: 0.001 }, result),
+    cpu,
   });
   const dir = mkdtempSync(join(tmpdir(), 'perf-smoke-'));
   const files = writeRunReport(report, 'smoke', dir);
@@ -51,6 +70,7 @@ test('a short run prepares, loads the real gateway and writes a complete report'
   expect(json.result.requests).toBe(result.requests);
   expect(json.machine.commit).toMatch(/^[0-9a-f]{7,}/);
   expect(readFileSync(files.markdown, 'utf8')).toContain('| maxErrorRate | ≤ 0.100 % | 0.000 % | pass |');
+  expect(readFileSync(files.markdown, 'utf8')).toMatch(/\| gateway \| \d+\.\d{3} ms \|/);
   expect(readFileSync(files.chart, 'utf8')).toStartWith('<svg');
 }, 120_000);
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { TOKEN_KINDS } from '../access';
+import { policyRules } from '../checks/policy-config';
 import { WEBHOOK_EVENTS } from '../webhooks';
 import type { Guard, RegistryDeps } from './deps';
 import { NAME_PATTERN, TARGET_NAME_RULE, targetName } from '../names';
@@ -10,6 +11,7 @@ const settings = {
   usageWindowDays: z.number().int().min(1).max(90).optional(),
   usageThresholdPercent: z.number().min(0).max(100).optional(),
   planCheckOperations: z.number().int().min(0).max(500).optional(),
+  policy: policyRules.optional(),
 };
 const targetBody = z.object({ name: targetName, ...settings });
 const settingsBody = z.object(settings).strict();

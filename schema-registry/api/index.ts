@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { presentedToken } from '../access';
 import { NAME_PATTERN, TARGET_NAME_RULE } from '../names';
 import { adminRoutes } from './admin';
+import { checkRunRoutes } from './check-runs';
+import { contractRoutes } from './contracts';
 import type { Guard, RegistryDeps } from './deps';
 import { fail, type RegistryEnv } from './http';
 import { operationRoutes } from './operations';
@@ -54,6 +56,8 @@ export function createRegistryApp(deps: RegistryDeps) {
   v1.route('/', schemaRoutes(deps, guard));
   v1.route('/', operationRoutes(deps, guard));
   v1.route('/', adminRoutes(deps, guard));
+  v1.route('/', checkRunRoutes(deps, guard));
+  v1.route('/', contractRoutes(deps, guard));
   app.route('/v1', v1);
   return app;
 }

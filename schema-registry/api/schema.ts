@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { presentedToken } from '../access';
 import { diffSchemas } from '../checks';
 import type { ChangeOutcome } from '../store';
+import { governanceBlocking, governanceReasons } from './governance';
+import { registryMetrics, type ChangeAction } from '../metrics';
 import type { Guard, RegistryDeps } from './deps';
+import { ifNoneMatch } from './etag';
 import { subgraphName, targetName } from '../names';
 import {
   body,
@@ -35,6 +38,8 @@ const checkBody = z.object({
   name: subgraphName,
   url: routingUrl.optional(),
   sdl: z.string().min(1, 'sdl must not be empty'),
+  author: meta.author,
+  commit: meta.commit,
 });
 const rollbackBody = z.object({ version: idNumber, ...meta });
 const promoteBody = z.object({ version: idNumber, to: targetName, ...meta });
@@ -45,10 +50,22 @@ function answer(c: RegistryContext, outcome: ChangeOutcome) {
   if (outcome.status === 'rejected') {
     const { report } = outcome;
     if (!report.composition.ok) return fail(c, 409, 'COMPOSITION_FAILED', 'The subgraphs do not compose', report);
+    const brokenContracts = report.contracts?.filter((contract) => !contract.composition.ok) ?? [];
+    if (brokenContracts.length)
+      return fail(
+        c,
+        409,
+        'CONTRACT_COMPOSITION_FAILED',
+        `Contract(s) ${brokenContracts.map((contract) => contract.name).join(', ')} would not compose`,
+        report,
+      );
     const documents = report.documents?.broken.length ?? 0;
+    const governance = governanceBlocking(report);
     const reasons = [
-      report.blocking - documents > 0 && `${report.blocking - documents} breaking change(s) used by clients`,
+      report.blocking - documents - governance > 0 &&
+        `${report.blocking - documents - governance} breaking change(s) used by clients`,
       documents > 0 && `${documents} trusted document(s) broken`,
+      ...governanceReasons(report),
     ].filter(Boolean);
     return fail(c, 409, 'BREAKING_CHANGES', `${reasons.join(' and ')}; pass force to accept`, report);
   }
@@ -69,6 +86,12 @@ function answer(c: RegistryContext, outcome: ChangeOutcome) {
 export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   const routes = new Hono<RegistryEnv>();
   const SUBGRAPH_HOSTS = 'REGISTRY_ALLOWED_SUBGRAPH_HOSTS';
+  const metrics = registryMetrics();
+  /** Counts a write refused before it reached the store, and answers it. */
+  const refusedChange = (action: ChangeAction, response: Response) => {
+    metrics.change(action, 'refused');
+    return response;
+  };
 
   /**
    * 400 HOST_NOT_ALLOWED when a routing URL points where the gateway must not send users' tokens;
@@ -77,7 +100,7 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   const routingUrlError = async (
     c: RegistryContext,
     subgraphs: { name: string; url: string }[],
-    write?: { action: string; target: string },
+    write?: { action: ChangeAction; target: string },
   ) => {
     for (const subgraph of subgraphs) {
       const refused = hostError(c, subgraph.url, deps.allowedHosts.subgraphs, SUBGRAPH_HOSTS);
@@ -93,6 +116,7 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
           details: { subgraph: subgraph.name, host },
         });
         deps.logger.warn({ ...write, subgraph: subgraph.name, host }, 'routing URL refused: host not allowed');
+        metrics.change(write.action, 'refused');
       }
       return refused;
     }
@@ -102,12 +126,13 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   /** Records a write (also a refused one), tells webhooks, then answers it. */
   const settle = async (
     c: RegistryContext,
-    action: string,
+    action: ChangeAction,
     author: string | undefined,
     outcome: ChangeOutcome,
     details: Record<string, unknown>,
     target = c.req.param('target')!,
   ) => {
+    if (outcome.status !== 'checked') metrics.change(action, outcome.status);
     const caller = c.get('caller');
     const version = 'version' in outcome ? outcome.version : null;
     const actor = author ?? ('name' in caller ? caller.name : null);
@@ -136,10 +161,10 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
 
   routes.post('/targets/:target/subgraphs', guard('write'), async (c) => {
     const input = await body(c, publishBody);
-    if (input instanceof Response) return input;
-    const invalid =
-      sdlError(c, input.sdl, deps.limits) ??
-      (await routingUrlError(c, [input], { action: 'publish', target: c.req.param('target') }));
+    if (input instanceof Response) return refusedChange('publish', input);
+    const invalidSdl = sdlError(c, input.sdl, deps.limits);
+    if (invalidSdl) return refusedChange('publish', invalidSdl);
+    const invalid = await routingUrlError(c, [input], { action: 'publish', target: c.req.param('target') });
     if (invalid) return invalid;
     const target = c.req.param('target');
     const outcome = await deps.store.publish(target, { name: input.name, url: input.url, sdl: input.sdl }, input);
@@ -156,18 +181,27 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
   });
 
   routes.post('/targets/:target/checks', guard('write'), async (c) => {
+    const refusedCheck = (response: Response) => {
+      metrics.check('refused');
+      return response;
+    };
     const input = await body(c, checkBody);
-    if (input instanceof Response) return input;
+    if (input instanceof Response) return refusedCheck(input);
     const invalid =
       sdlError(c, input.sdl, deps.limits) ??
       (input.url ? await routingUrlError(c, [{ name: input.name, url: input.url }]) : null);
-    if (invalid) return invalid;
+    if (invalid) return refusedCheck(invalid);
     const target = c.req.param('target');
     const existing = (await deps.store.listSubgraphs(target)).find((s) => s.name === input.name);
     const url = input.url ?? existing?.url ?? `http://${input.name}.invalid/graphql`;
-    const outcome = await deps.store.publish(target, { name: input.name, url, sdl: input.sdl }, { dryRun: true });
-    if (outcome.status === 'refused') return refuse(c, outcome.refusal);
+    const outcome = await deps.store.publish(
+      target,
+      { name: input.name, url, sdl: input.sdl },
+      { author: input.author, commit: input.commit, dryRun: true },
+    );
+    if (outcome.status === 'refused') return refusedCheck(refuse(c, outcome.refusal));
     const ok = outcome.status !== 'rejected';
+    metrics.check(ok ? 'passed' : 'failed');
     if (!ok)
       void deps.webhooks.emit(target, 'check.failed', {
         action: 'check',
@@ -295,13 +329,9 @@ export function schemaRoutes(deps: RegistryDeps, guard: Guard) {
       );
     const etag = `"${latest.hash}"`;
     const headers = { ETag: etag, 'X-Autograph-Version': String(latest.number), 'Cache-Control': 'no-cache' };
-    if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    if (ifNoneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     return c.text(latest.supergraphSdl, 200, headers);
   });
 
   return routes;
-}
-
-function matches(ifNoneMatch: string | undefined, etag: string) {
-  return ifNoneMatch?.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag) ?? false;
 }

@@ -4,6 +4,7 @@ import { compose, type CompositionProblem } from '../compose';
 import type { SubgraphSnapshot } from '../db/schema';
 import type { UsageWindow } from '../usage';
 import type { OperationProblem } from './operations';
+import type { PolicyReport } from './policy';
 import type { PlanDiff } from './plan-diff';
 
 type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
@@ -32,6 +33,16 @@ export interface BrokenDocument {
   errors: OperationProblem[];
 }
 
+/** What a change does to one schema contract: does it still compose, and what changes for its clients. */
+export interface ContractCheck {
+  name: string;
+  composition: { ok: boolean; errors: CompositionProblem[] };
+  apiChanges: SchemaChange[];
+  breaking: number;
+  /** Breaking changes of this contract that recorded usage says clients rely on. */
+  blocking: number;
+}
+
 export interface CheckReport {
   /** Composition succeeded and nothing breaks clients. */
   ok: boolean;
@@ -49,6 +60,10 @@ export interface CheckReport {
   documents?: { checked: number; broken: BrokenDocument[] };
   /** The most used operations replayed through the query planner, before and after. */
   plans?: PlanDiff;
+  /** Each schema contract of the target composed from the proposal; one that does not compose rejects it. */
+  contracts?: ContractCheck[];
+  /** The target's schema policy applied to the changed subgraph's SDL; errors block. */
+  policy?: PolicyReport;
 }
 
 /** A check's report plus, when the proposed subgraphs compose, the supergraph they compose to. */

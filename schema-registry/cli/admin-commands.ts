@@ -1,9 +1,14 @@
 import type { Target, TargetSettings } from '../client';
 import type { TokenKind, WebhookEvent } from '../db/schema';
 import { positiveInt, required, UsageError, type Command, type Flags } from './common';
+import { readPolicy } from './governance-commands';
 
+const describePolicy = (policy: Target['policy']) => {
+  const on = Object.entries(policy ?? {}).filter(([, severity]) => severity !== 'off');
+  return on.length ? on.map(([rule, severity]) => `${rule}=${severity}`).join(' ') : 'none';
+};
 const describeTarget = (t: Target) =>
-  `${t.name}: usage window ${t.usageWindowDays} days, threshold ${t.usageThresholdPercent}%, plan check of ${t.planCheckOperations} operations`;
+  `${t.name}: usage window ${t.usageWindowDays} days, threshold ${t.usageThresholdPercent}%, plan check of ${t.planCheckOperations} operations, policy ${describePolicy(t.policy)}`;
 
 function settings(flags: Flags): TargetSettings {
   const threshold = flags['usage-threshold'] === undefined ? undefined : Number(flags['usage-threshold']);
@@ -15,6 +20,7 @@ function settings(flags: Flags): TargetSettings {
       : undefined,
     usageThresholdPercent: threshold,
     planCheckOperations: flags['plan-operations'] !== undefined ? Number(flags['plan-operations']) : undefined,
+    policy: flags.policy ? readPolicy(flags.policy) : undefined,
   };
 }
 

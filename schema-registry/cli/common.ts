@@ -15,6 +15,8 @@ export const OPTIONS = {
   commit: { type: 'string' },
   force: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  failed: { type: 'boolean' },
+  passed: { type: 'boolean' },
   limit: { type: 'string' },
   type: { type: 'string' },
   version: { type: 'string' },
@@ -32,11 +34,23 @@ export const OPTIONS = {
   'usage-window-days': { type: 'string' },
   'usage-threshold': { type: 'string' },
   'plan-operations': { type: 'string' },
+  policy: { type: 'string' },
+  format: { type: 'string' },
+  'include-tag': { type: 'string', multiple: true },
+  'exclude-tag': { type: 'string', multiple: true },
+  'keep-unreachable': { type: 'boolean' },
 } as const;
 
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 type Print = (human: string[], machine: unknown) => void;
-export type Command = (args: string[], flags: Flags, registry: RegistryClient, print: Print) => Promise<void>;
+/** `out` writes one raw line (machine formats such as GitHub annotations). */
+export type Command = (
+  args: string[],
+  flags: Flags,
+  registry: RegistryClient,
+  print: Print,
+  out: (line: string) => void,
+) => Promise<void>;
 
 /** A write whose refusal (409) is a normal outcome with a report, exit code 1. */
 export async function change(write: Promise<ChangeResult>): Promise<ChangeResult> {

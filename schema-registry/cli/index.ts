@@ -8,15 +8,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createRegistryClient, RegistryError } from '../client';
 import { adminCommands } from './admin-commands';
+import { checkCommands } from './check-commands';
 import { OPTIONS, Rejected, UsageError, type Command } from './common';
 import { operationCommands } from './operation-commands';
+import { contractCommands } from './governance-commands';
 import { schemaCommands } from './schema-commands';
 
-const COMMANDS: Record<string, Command> = { ...schemaCommands, ...operationCommands, ...adminCommands };
+const COMMANDS: Record<string, Command> = {
+  ...schemaCommands,
+  ...checkCommands,
+  ...operationCommands,
+  ...adminCommands,
+  ...contractCommands,
+};
 
 const USAGE = `usage: autograph <command> [options]
 
-  schema:check FILE --service NAME [--url URL]        check a subgraph schema (composition, breaking changes)
+  schema:check FILE --service NAME [--url URL]        check a subgraph schema (composition, breaking changes,
+                    [--format text|json|github]       contracts, schema policy); github: Actions annotations
+                    [--author A --commit C]           stored with the check run
+  check:list [--service NAME] [--kind K] [--failed|--passed] [--author A] [--limit N]
+                                                      stored check runs (checks and every change's check)
   schema:publish FILE --service NAME --url URL        publish it [--author A --commit C --force]
   schema:delete NAME [--dry-run] [--force]            remove a subgraph (dry run shows the result first)
   schema:history [--limit N]                          versions, newest first
@@ -30,12 +42,16 @@ const USAGE = `usage: autograph <command> [options]
   operations:list [--client NAME]                     trusted documents of the target
 
   target:create NAME [--usage-window-days N] [--usage-threshold PERCENT] [--plan-operations N]
-  target:update NAME [same options]                   change a target's check settings
+  target:update NAME [same options] [--policy FILE]   change a target's check settings; FILE (JSON or YAML):
+                                                      { rules: { naming-convention: error, ... } }
   target:list                                         all targets and their settings (admin)
   token:create --kind read|usage|write --name NAME    a target-scoped token, shown once (admin)
   token:list | token:revoke ID
   webhook:create URL [--events version.published,check.failed] [--secret S]
   webhook:list | webhook:delete ID | webhook:deliveries ID
+  contract:create NAME [--include-tag T]... [--exclude-tag T]... [--keep-unreachable]
+                                                      a schema contract: the supergraph filtered by @tag
+  contract:list | contract:delete NAME
 
 common: --registry URL (REGISTRY_URL, default http://127.0.0.1:4010)  --token T (REGISTRY_TOKEN,
         else .data/registry-token)  --target NAME (REGISTRY_TARGET, default main)  --json
@@ -69,7 +85,7 @@ export async function main(
     };
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command "${command}"`);
-    await run(args, flags, registry, print);
+    await run(args, flags, registry, print, out);
     return 0;
   } catch (error) {
     if (error instanceof Rejected) {

@@ -74,7 +74,39 @@ function formatPlans(plans: PlanDiff): string[] {
   return lines;
 }
 
-export function formatReport(report: CheckReport): string[] {
+/** Each schema contract: does it compose, and what changes for its clients. */
+function formatContracts(report: CheckReport): string[] {
+  const lines: string[] = [];
+  for (const contract of report.contracts ?? []) {
+    if (!contract.composition.ok) {
+      lines.push(paint('red', `✖ contract ${contract.name} does not compose`));
+      for (const e of contract.composition.errors)
+        lines.push(`    ${e.coordinate ? `${paint('bold', e.coordinate)} ` : ''}${e.message}`);
+    } else lines.push(...formatChanges(`Contract ${contract.name} (what its clients see)`, contract.apiChanges));
+  }
+  return lines;
+}
+
+/** Policy violations as `file:line:column  severity  message  (rule)`, the form editors and terminals link. */
+export function formatPolicy(report: CheckReport, file = 'schema'): string[] {
+  if (!report.policy) return [];
+  const { errors, warnings, violations } = report.policy;
+  const lines = [
+    violations.length === 0
+      ? paint('green', '✔ schema policy: no violations')
+      : paint(
+          errors ? 'red' : 'yellow',
+          `${errors ? '✖' : '▲'} schema policy: ${errors} error(s), ${warnings} warning(s)`,
+        ),
+  ];
+  for (const v of violations)
+    lines.push(
+      `  ${file}:${v.line}:${v.column}  ${paint(v.severity === 'error' ? 'red' : 'yellow', v.severity.padEnd(5))}  ${v.message}  (${v.rule})`,
+    );
+  return lines;
+}
+
+export function formatReport(report: CheckReport, file?: string): string[] {
   if (!report.composition.ok) return formatComposition(report);
   const lines = [
     paint('green', '✔ composes'),
@@ -93,8 +125,9 @@ export function formatReport(report: CheckReport): string[] {
       lines.push(`    ${d.client} ${d.name ?? d.hash}: ${d.errors[0]?.message ?? ''}`);
   }
   if (report.plans) lines.push(...formatPlans(report.plans));
+  lines.push(...formatContracts(report), ...formatPolicy(report, file));
   const safe = report.breaking - report.apiChanges.filter((c) => c.blocking).length;
-  if (report.blocking > 0)
+  if (report.blocking > 0 || !report.ok)
     lines.push(
       paint(
         'red',

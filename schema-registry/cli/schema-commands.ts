@@ -2,15 +2,26 @@ import { readFileSync } from 'node:fs';
 import { GraphQLError, parse } from 'graphql';
 import { RegistryError } from '../client';
 import { change, positiveInt, Rejected, required, summary, UsageError, type Command } from './common';
+import { githubAnnotations } from './annotations';
 import { formatChanges, formatReport } from './output';
 
 /** The schema:* commands: what schema owners run, mostly from CI. */
 export const schemaCommands: Record<string, Command> = {
-  async 'schema:check'([file], flags, registry, print) {
+  async 'schema:check'([file], flags, registry, print, out) {
     const sdl = readSdl(file);
     const service = required(flags.service, '--service');
-    const result = await registry.checkSubgraph({ name: service, url: flags.url, sdl });
-    print(formatReport(result.report), result);
+    const format = flags.format ?? (flags.json ? 'json' : 'text');
+    if (!['text', 'json', 'github'].includes(format)) throw new UsageError('--format must be text, json or github');
+    const result = await registry.checkSubgraph({
+      name: service,
+      url: flags.url,
+      sdl,
+      author: flags.author ?? process.env.USER,
+      commit: flags.commit,
+    });
+    if (format === 'json') out(JSON.stringify(result, null, 2));
+    else if (format === 'github') for (const line of githubAnnotations(result.report, file!)) out(line);
+    else print(formatReport(result.report, file), result);
     if (!result.ok) throw new Rejected(`check failed for ${service}`);
   },
 

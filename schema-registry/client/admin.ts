@@ -1,10 +1,12 @@
-import type { TokenKind, WebhookEvent } from '../db/schema';
+import type { PolicyRules, TokenKind, WebhookEvent } from '../db/schema';
 import type { CallOptions, Transport } from './http';
 
 export interface TargetSettings {
   usageWindowDays?: number;
   usageThresholdPercent?: number;
   planCheckOperations?: number;
+  /** Schema policy: rule → off | warn | error (schema-registry/checks/policy.ts). */
+  policy?: PolicyRules;
 }
 
 export interface Target extends Required<TargetSettings> {

@@ -6,6 +6,7 @@
  * RegistryError with the HTTP status (0: no answer) and a stable code.
  */
 import { adminCalls } from './admin';
+import { contractCalls } from './contracts';
 import { createTransport, type RegistryConnection } from './http';
 import { operationCalls } from './operations';
 import { schemaCalls, type SubgraphInput } from './schema';
@@ -23,6 +24,7 @@ export function createRegistryClient(connection: RegistryConnection) {
     ...schemaCalls(transport),
     ...operationCalls(transport),
     ...adminCalls(transport),
+    ...contractCalls(transport),
   };
 }
 

@@ -11,9 +11,9 @@ export interface DocumentSummary {
 /** What gateways and clients send about operations: usage reports and trusted documents (schema-registry/api/operations.ts). */
 export function operationCalls(t: Transport) {
   return {
-    /** Adds a batch of operation counts (a usage token or stronger). */
+    /** Adds a batch of operation counts (a usage token or stronger); `duplicate` when its `batchId` was already counted. */
     reportUsage: (report: UsageReport, options?: CallOptions) =>
-      t.json<{ operations: number; requests: number }>(t.inTarget('/usage'), {
+      t.json<{ operations: number; requests: number; duplicate?: true }>(t.inTarget('/usage'), {
         ...options,
         method: 'POST',
         body: report,

@@ -1,5 +1,6 @@
+import type { CheckRunFilter } from '../check-runs';
 import type { CheckReport, SchemaChange } from '../checks';
-import type { SubgraphSnapshot } from '../db/schema';
+import type { CheckRunKind, SubgraphSnapshot } from '../db/schema';
 import type { CallOptions, Transport } from './http';
 
 /** The latest supergraph, or `unchanged` when it still has the ETag sent. */
@@ -36,16 +37,35 @@ export interface VersionSummary {
   subgraphs: string[];
 }
 
+/** A stored check run as listed (`GET …/checks`); `checkRun(id)` adds its SDL and whole result. */
+export interface CheckRunSummary {
+  id: number;
+  kind: CheckRunKind;
+  subgraph: string | null;
+  sdlHash: string | null;
+  url: string | null;
+  author: string | null;
+  commit: string | null;
+  /** checked, published, unchanged, rejected or refused. */
+  status: string;
+  ok: boolean;
+  createdAt: string;
+}
+
 const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
 
 /** Subgraph schemas, checks, versions and their artifacts (schema-registry/api/schema.ts). */
 export function schemaCalls(t: Transport) {
   const version = (number: number, artifact: string) => t.inTarget(`/versions/${number}/${artifact}`);
   return {
-    /** `GET …/supergraph`, conditional on `etag` (If-None-Match). */
-    supergraph: ({ etag, ...options }: CallOptions & { etag?: string | null } = {}): Promise<SupergraphAnswer> =>
+    /** `GET …/supergraph` (or a schema contract's, `…/contracts/:contract/supergraph`), conditional on `etag` (If-None-Match). */
+    supergraph: ({
+      etag,
+      contract,
+      ...options
+    }: CallOptions & { etag?: string | null; contract?: string } = {}): Promise<SupergraphAnswer> =>
       t.send(
-        t.inTarget('/supergraph'),
+        t.inTarget(contract ? `/contracts/${encodeURIComponent(contract)}/supergraph` : '/supergraph'),
         { ...options, headers: { accept: 'text/plain', ...(etag ? { 'if-none-match': etag } : {}) }, expect: [304] },
         async (response) =>
           response.status === 304
@@ -65,13 +85,30 @@ export function schemaCalls(t: Transport) {
         body: { name, url, sdl, author, commit, force },
       }),
 
-    /** A dry run of a publish: nothing is written. */
-    checkSubgraph: ({ name, url, sdl }: { name: string; url?: string; sdl: string }, options?: CallOptions) =>
+    /** A dry run of a publish: no version is written, only the check run. */
+    checkSubgraph: (
+      { name, url, sdl, author, commit }: { name: string; url?: string; sdl: string; author?: string; commit?: string },
+      options?: CallOptions,
+    ) =>
       t.json<{ ok: boolean; report: CheckReport }>(t.inTarget('/checks'), {
         ...options,
         method: 'POST',
-        body: { name, url, sdl },
+        body: { name, url, sdl, author, commit },
       }),
+
+    /** Stored check runs, newest first. */
+    checkRuns: ({ timeoutMs, ...filter }: CallOptions & CheckRunFilter = {}) => {
+      const query = new URLSearchParams(
+        Object.entries(filter).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+      );
+      return t.json<CheckRunSummary[]>(t.inTarget(`/checks?${query}`), { timeoutMs });
+    },
+
+    checkRun: (id: number, options?: CallOptions) =>
+      t.json<CheckRunSummary & { sdl: string | null; result: CheckReport | { refusal: unknown } }>(
+        t.inTarget(`/checks/${id}`),
+        options,
+      ),
 
     deleteSubgraph: (name: string, flags: { dryRun?: boolean; force?: boolean } = {}, options?: CallOptions) => {
       const query = new URLSearchParams({

@@ -25,7 +25,12 @@ export const targets = registry.table('targets', {
   usageThresholdPercent: real('usage_threshold_percent').notNull().default(0),
   /** How many of the most used operations the query-plan diff plans. */
   planCheckOperations: integer('plan_check_operations').notNull().default(25),
+  /** Schema policy: lint rule name → severity, applied to every checked subgraph SDL (checks/policy). */
+  policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
 });
+
+export type PolicySeverity = 'off' | 'warn' | 'error';
+export type PolicyRules = Record<string, PolicySeverity>;
 
 export type TokenKind = 'read' | 'usage' | 'write';
 
@@ -193,8 +198,96 @@ export const deliveries = registry.table(
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** The registry process working on this delivery, until when: another replica takes it over only after. */
+    leasedBy: text('leased_by'),
+    leasedUntil: timestamp('leased_until', { withTimezone: true }),
   },
   (t) => [index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)],
+);
+
+export const CHECK_RUN_KINDS = ['check', 'publish', 'delete', 'rollback', 'promote'] as const;
+export type CheckRunKind = (typeof CHECK_RUN_KINDS)[number];
+
+/**
+ * Every check the registry ran — a `schema:check`, or the check before a publish, delete, rollback
+ * or promotion — with its inputs and the whole result as returned, so schema owners can find why a
+ * change passed or was refused after the CI log is gone.
+ */
+export const checkRuns = registry.table(
+  'check_runs',
+  {
+    id: serial('id').primaryKey(),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name, { onDelete: 'cascade' }),
+    kind: text('kind').$type<CheckRunKind>().notNull(),
+    /** The subgraph checked; null for rollbacks and promotions (a whole version's subgraphs). */
+    subgraph: text('subgraph'),
+    /** SHA-256 of the proposed SDL, and the SDL itself (null when nothing was proposed: delete, rollback, promote). */
+    sdlHash: text('sdl_hash'),
+    sdl: text('sdl'),
+    url: text('url'),
+    author: text('author'),
+    commit: text('commit'),
+    /** How the change ended: checked, published, unchanged, rejected or refused (over a limit). */
+    status: text('status').notNull(),
+    /** Passed: nothing blocks and it composes. */
+    ok: boolean('ok').notNull(),
+    /** The check's report (or the limit refusal) exactly as returned. */
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('check_runs_target_idx').on(t.target, t.id),
+    index('check_runs_target_subgraph_idx').on(t.target, t.subgraph, t.id),
+  ],
+);
+
+/** Schema contracts: a filtered view of a target's supergraph (by `@tag`), composed on every publish. */
+export const contracts = registry.table(
+  'contracts',
+  {
+    id: serial('id').primaryKey(),
+    target: text('target')
+      .notNull()
+      .references(() => targets.name, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Keep only what carries one of these tags (empty: everything not excluded). */
+    includeTags: text('include_tags').array().notNull(),
+    /** Drop what carries one of these tags. */
+    excludeTags: text('exclude_tags').array().notNull(),
+    removeUnreachableTypes: boolean('remove_unreachable_types').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('contracts_target_name_key').on(t.target, t.name)],
+);
+
+/** Each contract's composed supergraph, one row per target version that changed it; the newest is served. */
+export const contractVersions = registry.table(
+  'contract_versions',
+  {
+    contractId: integer('contract_id')
+      .notNull()
+      .references(() => contracts.id, { onDelete: 'cascade' }),
+    /** The target version it was composed from. */
+    number: integer('number').notNull(),
+    supergraphSdl: text('supergraph_sdl').notNull(),
+    apiSdl: text('api_sdl').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.contractId, t.number] })],
+);
+
+/** Usage batches already counted, by the reporter's batch id: a batch sent again (to any replica) counts once. */
+export const usageBatches = registry.table(
+  'usage_batches',
+  {
+    target: text('target').notNull(),
+    batchId: text('batch_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.batchId] }), index('usage_batches_received_idx').on(t.receivedAt)],
 );
 
 export const tables = {
@@ -208,4 +301,8 @@ export const tables = {
   documents,
   webhooks,
   deliveries,
+  checkRuns,
+  contracts,
+  contractVersions,
+  usageBatches,
 };

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createTempDatabase } from '../../tests/support/temp-database';
 import { startRegistry } from '../server';
+import { runCli } from './cli-process';
 
 const TOKEN = 'cli-test-token';
-const CLI = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])';
 const dir = mkdtempSync(join(tmpdir(), 'autograph-cli-'));
 const file = (name: string, text: string) => {
@@ -30,26 +29,7 @@ const broken = file('broken.graphql', 'type Query {\n  car: \n}');
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let registry: RunningService;
 
-async function cli(...args: string[]) {
-  const child = Bun.spawn(['bun', CLI, ...args], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      REGISTRY_URL: registry.url,
-      REGISTRY_TOKEN: TOKEN,
-      REGISTRY_TARGET: 'cli',
-      NO_COLOR: '1',
-    },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli({ registryUrl: registry.url, token: TOKEN, target: 'cli' }, args);
 
 beforeAll(async () => {
   database = await createTempDatabase('registry_cli');

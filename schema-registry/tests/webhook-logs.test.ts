@@ -6,6 +6,7 @@ import { createLogger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { eventually } from '../../tests/support/graphql';
 import { createTempDatabase } from '../../tests/support/temp-database';
+import { selfSignedCertificate } from '../../tests/support/tls';
 import { startRegistry } from '../server';
 
 // A webhook URL can carry a secret in its path or query (Slack, Discord, many CI hooks do): the
@@ -33,32 +34,17 @@ const api = (path: string, method = 'GET', body?: unknown) =>
 
 beforeAll(async () => {
   receiver = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('nope', { status: 400 }) });
-  const [cert, key] = [join(certificates, 'cert.pem'), join(certificates, 'key.pem')];
-  const openssl = Bun.spawnSync([
-    'openssl',
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=hooks.tls.test',
-    '-addext',
-    'subjectAltName=DNS:hooks.tls.test',
-  ]);
-  if (openssl.success)
-    untrusted = Bun.serve({
-      port: 0,
-      hostname: '127.0.0.1',
-      tls: { cert: Bun.file(cert), key: Bun.file(key) },
-      fetch: () => new Response('ok'),
-    });
+  // A certificate no trust store knows: the delivery must fail its TLS check.
+  const { cert, key } = selfSignedCertificate(certificates, {
+    host: 'hooks.tls.test',
+    altNames: 'DNS:hooks.tls.test',
+  });
+  untrusted = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    tls: { cert: Bun.file(cert), key: Bun.file(key) },
+    fetch: () => new Response('ok'),
+  });
   database = await createTempDatabase('registry_webhook_logs');
   const logger = createLogger('registry', 'debug', { write: (line: string) => void lines.push(line) });
   const lookupHost = async (name: string) => (name === 'hooks.tls.test' ? [{ address: '127.0.0.1', family: 4 }] : []);

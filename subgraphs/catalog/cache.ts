@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import type { Logger } from '../../kit/log';
+import { FAIL_FAST, redisOptions, type RedisTarget } from '../../kit/redis';
 
 const lookups = new Counter({
   name: 'autograph_catalog_cache_requests_total',
@@ -66,18 +67,13 @@ export async function readThrough<V>(
 }
 
 export function createRedisReferenceCache(options: {
-  url: string;
+  redis: RedisTarget;
   keyPrefix: string;
   ttlMs: number;
   logger: Logger;
 }): ReferenceCache {
   // Commands fail at once while Redis is down instead of queueing: the reader goes to PostgreSQL.
-  const redis = new Redis(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  });
+  const redis = new Redis(redisOptions(options.redis, FAIL_FAST));
   let down = false;
   redis.on('error', (error) => {
     if (!down) options.logger.warn({ err: error.message }, 'redis unavailable; catalog reads go to PostgreSQL');

@@ -61,7 +61,7 @@ export function createCatalogClient(options: CatalogClientOptions) {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(
-        await withGatewaySignature(options.hmacSecret, {
+        withGatewaySignature(options.hmacSecret, {
           query: QUERY,
           variables: { representations: ids.map((id) => ({ __typename: 'Model', id })) },
         }),

@@ -6,6 +6,7 @@ import { defaultCacheKeyPrefix, loadCatalogConfig } from './config';
 import type { CatalogContext } from './context';
 import { tables } from './db/schema';
 import { schema } from './schema';
+import { eraseNothing } from './privacy';
 
 export default defineSubgraph<CatalogContext, typeof tables>({
   name: 'catalog',
@@ -15,9 +16,9 @@ export default defineSubgraph<CatalogContext, typeof tables>({
   setup: async ({ config, database, logger }) => {
     const own = loadCatalogConfig();
     const cache =
-      config.redisUrl && own.cache.enabled
+      config.redis && own.cache.enabled
         ? createRedisReferenceCache({
-            url: config.redisUrl,
+            redis: config.redis,
             keyPrefix: own.cache.keyPrefix ?? defaultCacheKeyPrefix(config.databaseUrl),
             ttlMs: own.cache.ttlMs,
             logger,
@@ -25,6 +26,7 @@ export default defineSubgraph<CatalogContext, typeof tables>({
         : noCache;
     return {
       context: (base) => ({ ...base, db: database.db, cache }),
+      erase: (task) => eraseNothing(database.db, task),
       principals: createUsersClient({
         url: config.usersUrl ?? DEFAULT_USERS_URL,
         hmacSecret: config.gatewayHmacSecret,

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { badInput, conflict, notFound, requireId, requireRole } from '../framework';
 import type { CatalogContext } from './context';
+import { audit } from './privacy';
 import { makes, models, type MakeRow, type ModelRow } from './db/schema';
 
 export interface UpdateMakeInput {
@@ -28,6 +29,7 @@ export async function updateMake(ctx: CatalogContext, id: string, input: UpdateM
     .returning()
     .catch(rethrowDuplicate(`A make named "${change.name}" exists already`));
   if (!row) throw notFound('Make', id);
+  await audit.record(ctx.db, ctx, { action: 'catalog.make_updated', target: makeId, details: change });
   await ctx.cache.evict([
     ['make', makeId],
     ['makes', 'all'],
@@ -50,6 +52,7 @@ export async function updateModel(ctx: CatalogContext, id: string, input: Update
     .returning()
     .catch(rethrowDuplicate(`This make already has a model named "${change.name}"`));
   if (!row) throw notFound('Model', id);
+  await audit.record(ctx.db, ctx, { action: 'catalog.model_updated', target: modelId, details: change });
   await ctx.cache.evict([
     ['model', modelId],
     ['models-of-make', row.makeId],

@@ -1,6 +1,6 @@
-import { defaultParamsSerializer } from '@graphql-mesh/hmac-upstream-signature';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
+import { SIGNATURE_EXTENSION, signPayload, verifyPayload } from '../../kit/gateway-signature';
 import { apiError, unauthenticated, forbidden } from './errors';
 import type { BaseContext, Viewer } from './context';
 
@@ -76,9 +76,6 @@ export function requireRole(ctx: BaseContext, ...roles: Role[]): Viewer {
   return viewer;
 }
 
-/** The request extension Hive Gateway's `hmacSignature` option signs into (@graphql-mesh/hmac-upstream-signature). */
-const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
-
 /**
  * Lets a subgraph refuse GraphQL requests that did not come through the gateway. The gateway
  * signs each subgraph request (HMAC-SHA256 over the query and variables, keyed by
@@ -96,21 +93,13 @@ const GATEWAY_SIGNATURE_EXTENSION = 'hmac-signature';
  * cover the caller's token (subgraphs verify that themselves) and does not expire.
  */
 export function createGatewaySignatureGate(secret: string) {
-  const encoder = new TextEncoder();
-  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'verify',
-  ]);
   const verified = new WeakSet<Request>();
 
   async function refusal(request: Request): Promise<GraphQLError | null> {
     const params = await signedParams(request);
-    const signature = params?.extensions?.[GATEWAY_SIGNATURE_EXTENSION];
+    const signature = params?.extensions?.[SIGNATURE_EXTENSION];
     if (!params || typeof params.query !== 'string' || typeof signature !== 'string') return signatureRequired();
-    const bytes = base64Bytes(signature);
-    const payload = encoder.encode(
-      defaultParamsSerializer({ query: params.query, variables: params.variables ?? undefined }),
-    );
-    const valid = bytes !== null && (await crypto.subtle.verify('HMAC', await key, bytes, payload));
+    const valid = verifyPayload(secret, { query: params.query, variables: params.variables }, signature);
     return valid
       ? null
       : signatureError(403, 'GATEWAY_SIGNATURE_INVALID', 'The gateway signature does not match this request');
@@ -137,27 +126,22 @@ export function createGatewaySignatureGate(secret: string) {
  * and call a subgraph directly (the catalog client, the search indexer): send the result as the
  * request's `extensions`.
  */
-export async function signedExtensions(
+export function signedExtensions(
   secret: string,
   params: { query: string; variables?: Record<string, unknown> },
-): Promise<Record<string, string>> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(defaultParamsSerializer(params)));
-  return { [GATEWAY_SIGNATURE_EXTENSION]: btoa(String.fromCharCode(...new Uint8Array(signature))) };
+): Record<string, string> {
+  return { [SIGNATURE_EXTENSION]: signPayload(secret, params) };
 }
 
 /**
  * A subgraph that only serves the gateway (GATEWAY_HMAC_SECRET) serves its peers when they sign
  * like it: `params` with the gateway's signature in `extensions`, or unchanged without a secret.
  */
-export async function withGatewaySignature<P extends { query: string; variables?: Record<string, unknown> }>(
+export function withGatewaySignature<P extends { query: string; variables?: Record<string, unknown> }>(
   secret: string | undefined,
   params: P,
 ) {
-  return secret ? { ...params, extensions: await signedExtensions(secret, params) } : params;
+  return secret ? { ...params, extensions: signedExtensions(secret, params) } : params;
 }
 
 interface SignedParams {
@@ -174,14 +158,6 @@ async function signedParams(request: Request): Promise<SignedParams | null> {
     .json()
     .catch(() => null);
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as SignedParams) : null;
-}
-
-function base64Bytes(text: string): Uint8Array<ArrayBuffer> | null {
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }
 
 const signatureRequired = () =>

@@ -12,6 +12,8 @@ export interface SubgraphSchemaTypes<Ctx extends BaseContext> {
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date | string };
+    /** Data exports and audit details (privacy/graphql.ts). */
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
 }

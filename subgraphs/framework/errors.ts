@@ -10,8 +10,10 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'AUTH_UNAVAILABLE'
   | 'TOO_MANY_ATTEMPTS'
+  | 'SERVICE_UNAVAILABLE'
   | QueryLimitCode;
 
 /** Operations refused by a query limit (framework/limits.ts), before any resolver runs. */
@@ -29,8 +31,10 @@ const httpStatus: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
   AUTH_UNAVAILABLE: 503,
   TOO_MANY_ATTEMPTS: 429,
+  SERVICE_UNAVAILABLE: 503,
   QUERY_TOO_DEEP: 400,
   TOO_MANY_ALIASES: 400,
   TOO_MANY_TOKENS: 400,
@@ -50,6 +54,14 @@ export const notFound = (what: string, id: string) => apiError('NOT_FOUND', `${w
 export const unauthenticated = (message = 'Sign in to do this') => apiError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'You are not allowed to do this') => apiError('FORBIDDEN', message);
 export const conflict = (message: string) => apiError('CONFLICT', message);
+/**
+ * The subgraph's database cannot be reached (kit/db-errors.ts). Retrying later is safe for a
+ * write: its transaction, outbox row included, either committed whole or not at all. (When the
+ * connection broke during COMMIT itself the client cannot know which: a create retried without
+ * an idempotency key may then create a second offer.)
+ */
+export const serviceUnavailable = () =>
+  apiError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; retry shortly', { retryable: true });
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

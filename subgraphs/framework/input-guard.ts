@@ -49,8 +49,20 @@ function invalidVariable(variables: unknown): string | null {
   return null;
 }
 
-/** The argument holding the first invalid string literal of the document, or null. */
+/**
+ * Literals are the document's: judged once per document (Yoga's parse cache hands every request
+ * with the same query text the same DocumentNode), not walked again on every request.
+ */
+const literalVerdicts = new WeakMap<DocumentNode, string | null>();
+
 function invalidLiteral(document: DocumentNode): string | null {
+  let verdict = literalVerdicts.get(document);
+  if (verdict === undefined) literalVerdicts.set(document, (verdict = firstInvalidLiteral(document)));
+  return verdict;
+}
+
+/** The argument holding the first invalid string literal of the document, or null. */
+function firstInvalidLiteral(document: DocumentNode): string | null {
   let found: string | null = null;
   visit(document, {
     StringValue(node, _key, parent, _path, ancestors) {

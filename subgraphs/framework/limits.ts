@@ -22,11 +22,10 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { apiError, type QueryLimitCode } from './errors';
+import { SLICING_ARGUMENTS, sizingKey } from './sizing-key';
 
 /** Items a list is assumed to hold when no argument bounds it (as the gateway's cost estimate). */
 const DEFAULT_LIST_SIZE = 10;
-/** Arguments that bound how many items a list (or the connection around it) returns. */
-const SLICING_ARGUMENTS = ['first', 'last', 'limit'];
 
 /** Each limit: a positive number, or 0 to switch that check off. */
 export interface SubgraphQueryLimits {
@@ -88,8 +87,12 @@ export function useQueryLimits(limits: Partial<SubgraphQueryLimits> = {}): Plugi
   if (maxDirectives > 0)
     plugins.push(maxDirectivesPlugin({ n: maxDirectives, ...reportAs('TOO_MANY_DIRECTIVES') }) as Plugin);
   if (maxCost > 0 || maxRepresentations > 0) {
+    const withinLimits = new WeakMap<DocumentNode, Set<string>>();
     plugins.push({
       onExecute({ args, setResultAndStopExecution }) {
+        // Only answers that passed are remembered: a refusal is measured (and explained) every time.
+        const key = sizingKey(args.document, args.operationName, args.variableValues);
+        if (withinLimits.get(args.document)?.has(key)) return;
         const measured = measureOperation(args.schema, args.document, args.operationName, args.variableValues);
         if (!measured) return; // variables that do not coerce: execution reports them
         if (maxRepresentations > 0 && measured.representations > maxRepresentations) {
@@ -105,11 +108,20 @@ export function useQueryLimits(limits: Partial<SubgraphQueryLimits> = {}): Plugi
           setResultAndStopExecution({
             errors: [limitError('QUERY_TOO_COMPLEX', `Query cost ${measured.cost} exceeds the limit of ${maxCost}`)],
           });
-        }
+        } else remember(withinLimits, args.document, key);
       },
     });
   }
   return plugins;
+}
+
+/** Sizing keys remembered per document: enough for the page sizes and batch sizes a client uses. */
+const MAX_KEYS_PER_DOCUMENT = 256;
+
+function remember(passed: WeakMap<DocumentNode, Set<string>>, document: DocumentNode, key: string) {
+  let keys = passed.get(document);
+  if (!keys) passed.set(document, (keys = new Set()));
+  if (keys.size < MAX_KEYS_PER_DOCUMENT) keys.add(key);
 }
 
 /** Armor's callback options (its types package is not a direct dependency): report, do not throw. */

@@ -1,4 +1,21 @@
 import DataLoader from 'dataloader';
+import { Histogram } from 'prom-client';
+
+let batchSizes: Histogram | null = null;
+
+/**
+ * Keys per batch of every loader of the process: batches of one on a list page mean a field
+ * escaped its loader (the SQL-per-operation panel and alert say the same from the other side).
+ * Registered by the first batch, not at import.
+ */
+function batchSizeHistogram(): Histogram {
+  batchSizes ??= new Histogram({
+    name: 'autograph_dataloader_batch_size',
+    help: 'Keys loaded per DataLoader batch (one SQL statement, or one call to a peer, per batch)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+  });
+  return batchSizes;
+}
 
 /**
  * Per-request DataLoaders, keyed by the request context in a WeakMap so they die with the
@@ -13,7 +30,13 @@ export function defineLoader<Ctx extends object, K, V, C = K>(
   return (ctx) => {
     let loader = perRequest.get(ctx);
     if (!loader) {
-      loader = new DataLoader<K, V, C>((keys) => batch(keys, ctx), { maxBatchSize: 1000, ...options });
+      loader = new DataLoader<K, V, C>(
+        (keys) => {
+          batchSizeHistogram().observe(keys.length);
+          return batch(keys, ctx);
+        },
+        { maxBatchSize: 1000, ...options },
+      );
       perRequest.set(ctx, loader);
     }
     return loader;

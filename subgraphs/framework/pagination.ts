@@ -45,7 +45,10 @@ export interface Page<T> {
   totalCount: () => Promise<number> | number;
 }
 
-/** Builds a page from `first + 1` fetched rows (the extra row only tells whether there is a next page). */
+/**
+ * Builds a page from `first + 1` fetched rows (the extra row only tells whether there is a next
+ * page). Cursors are encoded when read: a page whose cursors are not selected encodes none.
+ */
 export function toPage<T>(
   rows: T[],
   first: number,
@@ -53,10 +56,20 @@ export function toPage<T>(
   totalCount: Page<T>['totalCount'],
 ): Page<T> {
   const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
+  const last = nodes.at(-1);
   return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    edges: nodes.map((node) => ({
+      node,
+      get cursor() {
+        return cursorOf(node);
+      },
+    })),
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      get endCursor() {
+        return last === undefined ? null : cursorOf(last);
+      },
+    },
     totalCount,
   };
 }

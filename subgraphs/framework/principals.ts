@@ -32,11 +32,13 @@ export function usePrincipalCheck(directory: PrincipalDirectory | undefined, log
       })
     : null;
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
+    // Not async: queries (nearly every request) pass without a promise for envelop to wait on.
+    onExecute({ args, setResultAndStopExecution }) {
       const viewer = args.contextValue.viewer;
       if (!viewer || getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
-      const refusal = await checkActive(isActive, args.contextValue, viewer.userId, logger);
-      if (refusal) setResultAndStopExecution({ data: null, errors: [refusal] });
+      return checkActive(isActive, args.contextValue, viewer.userId, logger).then((refusal) => {
+        if (refusal) setResultAndStopExecution({ data: null, errors: [refusal] });
+      });
     },
   };
 }
@@ -53,6 +55,9 @@ async function checkActive(
     return (await isActive(ctx).load(userId)) ? null : unauthenticated(ACCOUNT_GONE);
   } catch (error) {
     logger?.warn({ err: error }, 'cannot check whether the signed-in account is active; the write is refused');
-    return apiError('AUTH_UNAVAILABLE', 'Authentication is not available at the moment; try again shortly');
+    // Refused before any resolver ran: nothing was applied, so sending it again is safe.
+    return apiError('AUTH_UNAVAILABLE', 'Authentication is not available at the moment; try again shortly', {
+      retryable: true,
+    });
   }
 }

@@ -1,28 +1,26 @@
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import {
-  createCounter,
-  createHistogram,
-  usePrometheus,
-  type FillLabelsFnParams,
-} from '@graphql-yoga/plugin-prometheus';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { trace } from '@opentelemetry/api';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { register } from 'prom-client';
 import { DEFAULT_HOST, parseConfig } from '../../kit/config';
 import type { Logger } from '../../kit/log';
-import { localUrl, type RunningService } from '../../kit/service';
+import { metricsAccess } from '../../kit/metrics-access';
+import { localUrl, stopServer, withAbsoluteUrl, type RunningService } from '../../kit/service';
 import {
   collectProcessMetrics,
   flushTracing,
   metricsEnv,
-  pluginMetricsRegistry,
   startTracing,
   traceRequest,
   tracingEnv,
 } from '../../kit/telemetry';
+import { isDatabaseUnavailable } from '../../kit/db-errors';
 import type { BaseContext, Viewer } from './context';
+import { serviceUnavailable } from './errors';
+import { useRequestBodyLimit } from './body-limit';
 import { useStringInputGuard } from './input-guard';
 import { useQueryLimits, type SubgraphQueryLimits } from './limits';
+import { useOperationMetrics } from './operation-metrics';
 import { usePrincipalCheck, type PrincipalDirectory } from './principals';
 
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
@@ -54,75 +52,6 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
 
 /** Probes and scrapes are not traced: a span per health check would drown the traces that matter. */
 const UNTRACED_ROUTES = new Set(['/healthcheck', '/readiness', '/metrics']);
-
-/**
- * Operation names are chosen by clients, and every distinct label value is a series prom-client
- * keeps for the life of the process: past this many distinct names per server, further names are
- * counted as OTHER_OPERATIONS.
- */
-export const DEFAULT_MAX_OPERATION_NAMES = 200;
-export const OTHER_OPERATIONS = '(other)';
-
-/**
- * Operations per subgraph, named `autograph_subgraph_*` so they never collide with the gateway's
- * `graphql_envelop_*` when both run in one process. Labels: operation type and (bounded) operation
- * name only (`phase`/`path` are per-error detail with unbounded values). The plugin's own /metrics
- * route is off: the framework serves /metrics for the whole registry.
- */
-function subgraphMetrics(maxOperationNames: number) {
-  const named = new Set<string>();
-  const operationName = (name = 'Anonymous') => {
-    if (named.has(name)) return name;
-    if (named.size >= maxOperationNames) return OTHER_OPERATIONS;
-    named.add(name);
-    return name;
-  };
-  type Label = 'operationType' | 'operationName';
-  const labelNames: Label[] = ['operationType', 'operationName'];
-  const fillLabelsFn = (params: FillLabelsFnParams) => ({
-    operationType: params.operationType ?? 'unknown',
-    operationName: operationName(params.operationName),
-  });
-  const registry = pluginMetricsRegistry;
-  return {
-    graphql_envelop_request: createCounter<'execute' | 'subscribe', Label>({
-      registry,
-      counter: {
-        name: 'autograph_subgraph_operations_total',
-        help: 'GraphQL operations executed by the subgraph',
-        labelNames,
-      },
-      fillLabelsFn,
-    }),
-    graphql_envelop_request_duration: createHistogram<'execute' | 'subscribe', Label>({
-      registry,
-      histogram: {
-        name: 'autograph_subgraph_operation_duration_seconds',
-        help: 'Time from parse to the end of execution of an operation',
-        labelNames,
-      },
-      fillLabelsFn,
-    }),
-    graphql_envelop_error_result: createCounter<'parse' | 'validate' | 'context' | 'execute' | 'subscribe', Label>({
-      registry,
-      counter: {
-        name: 'autograph_subgraph_operation_errors_total',
-        help: 'Errors in GraphQL operations, from every phase',
-        labelNames,
-      },
-      fillLabelsFn,
-    }),
-    graphql_envelop_request_time_summary: false,
-    graphql_envelop_phase_parse: false,
-    graphql_envelop_phase_validate: false,
-    graphql_envelop_phase_context: false,
-    graphql_envelop_phase_execute: false,
-    graphql_envelop_phase_subscribe: false,
-    graphql_envelop_deprecated_field: false,
-    graphql_envelop_schema_change: false,
-    graphql_yoga_http_duration: false,
-  } as const;
-}
 
 /** Yoga's log calls as pino lines: the first argument is the message (or the error), the rest details. */
 function yogaLogging(logger: Logger) {
@@ -171,30 +100,33 @@ export function serveSubgraph<Ctx extends BaseContext>(
 } {
   const tracing = startTracing(options.name, parseConfig(tracingEnv), options.logger);
   const metrics = parseConfig(metricsEnv);
+  const guardMetrics = metricsAccess({ endpoint: '/metrics', token: metrics.token, served: metrics.served });
   collectProcessMetrics();
   const yoga = createYoga<Record<string, unknown>, Ctx>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: false,
+    // Checked by useRequestBodyLimit instead, which streams a body through a counter only when it declares no length.
+    maxRequestBodySize: false,
     logging: yogaLogging(options.logger),
+    maskedErrors: {
+      // A database that cannot be reached is not an internal error the client can do nothing about.
+      maskError: (error, message, isDev) => {
+        if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev);
+        options.logger.warn({ err: error }, 'database unreachable; answered SERVICE_UNAVAILABLE');
+        return serviceUnavailable();
+      },
+    },
     context: async ({ request }) => options.extendContext({ request, viewer: await options.viewerFrom(request) }),
     plugins: [
       // Before any resolver, in this order: input that is not text, operations too large, then
       // (mutations only) an account that no longer exists or is deactivated.
+      useRequestBodyLimit(),
       useStringInputGuard(),
       ...useQueryLimits(options.limits),
       usePrincipalCheck(options.principals, options.logger),
-      ...(metrics.enabled
-        ? [
-            usePrometheus({
-              registry: pluginMetricsRegistry,
-              endpoint: false,
-              metrics: subgraphMetrics(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES),
-              labels: { phase: false, path: false },
-            }),
-          ]
-        : []),
+      ...(metrics.enabled ? [useOperationMetrics(options.maxOperationNames)] : []),
       ...(tracing ? [useOperationSpan()] : []),
     ],
   });
@@ -205,7 +137,8 @@ export function serveSubgraph<Ctx extends BaseContext>(
       const ok = await options.ready().catch(() => false);
       return Response.json({ ready: ok }, { status: ok ? 200 : 503 });
     },
-    '/metrics': async () =>
+    '/metrics': async (request) =>
+      guardMetrics(request) ??
       new Response(await register.metrics(), { headers: { 'content-type': register.contentType } }),
     ...options.routes,
   };
@@ -214,7 +147,10 @@ export function serveSubgraph<Ctx extends BaseContext>(
   const server = Bun.serve({
     port: options.port,
     hostname,
-    fetch: (request) => {
+    fetch: (received, bunServer) => {
+      const request = withAbsoluteUrl(received);
+      // A subscription over SSE is quiet between events (Yoga pings every 12 s): no idle timeout for it.
+      if (received.headers.get('accept')?.includes('text/event-stream')) bunServer.timeout(received, 0);
       const path = new URL(request.url).pathname;
       const route = routes[path];
       const handle = () => (route ? route(request) : yoga.fetch(request));
@@ -227,7 +163,7 @@ export function serveSubgraph<Ctx extends BaseContext>(
     url: localUrl(hostname, server.port!),
     yoga,
     async stop() {
-      await server.stop(); // waits for in-flight requests
+      await stopServer(server); // waits for in-flight requests; open subscription streams are closed after a grace
       await options.onStop?.();
       await flushTracing();
     },

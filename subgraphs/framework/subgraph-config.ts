@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, loadConfigOrExit } from '../../kit/config';
+import { redisEnv, redisTarget } from '../../kit/redis';
 import { DEFAULT_SUBGRAPH_QUERY_LIMITS, type SubgraphQueryLimits } from './limits';
 
 export const SUBGRAPH_PORTS = { catalog: 4001, offers: 4002, users: 4003, reviews: 4004, search: 4005 } as const;
@@ -36,7 +37,8 @@ export function subgraphConfigSchema(name: SubgraphName) {
       DATABASE_URL: env.postgresUrl(),
       DATABASE_REPLICA_URLS: postgresList,
       DB_POOL_MAX: env.positiveInt(5),
-      REDIS_URL: env.redisUrl().optional(),
+      /** Named prepared statements for hot queries; off behind a pooler in transaction mode (kit/db.ts). */
+      DB_PREPARE: z.enum(['on', 'off']).default('on'),
       JWKS_URL: env.url().default(`http://127.0.0.1:${SUBGRAPH_PORTS.users}/.well-known/jwks.json`),
       JWT_ISSUER: z.string().min(1).default('autograph'),
       JWT_AUDIENCE: z.string().min(1).default('autograph-api'),
@@ -56,13 +58,16 @@ export function subgraphConfigSchema(name: SubgraphName) {
       GATEWAY_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     })
     .and(z.object({ [override]: env.postgresUrl().optional() }))
+    .and(redisEnv)
     .transform((raw) => ({
       port: raw.PORT,
       host: raw.HOST,
       databaseUrl: ((raw as Record<string, unknown>)[override] as string | undefined) ?? raw.DATABASE_URL,
       replicaUrls: raw.DATABASE_REPLICA_URLS,
       poolMax: raw.DB_POOL_MAX,
-      redisUrl: raw.REDIS_URL,
+      prepare: raw.DB_PREPARE === 'on',
+      /** REDIS_URL (and REDIS_SENTINELS): the catalog's cache and the event queue; unset: none. */
+      redis: redisTarget(raw),
       jwksUrl: raw.JWKS_URL,
       jwtIssuer: raw.JWT_ISSUER,
       jwtAudience: raw.JWT_AUDIENCE,
@@ -82,17 +87,18 @@ export function subgraphConfigSchema(name: SubgraphName) {
 
 /**
  * `gatewayHmacSecret` is optional so configurations built in code (tests) need not name it; so are
- * `host` (kit/config's DEFAULT_HOST, loopback), `usersUrl` (DEFAULT_USERS_URL) and `limits`
- * (DEFAULT_SUBGRAPH_QUERY_LIMITS).
+ * `host` (kit/config's DEFAULT_HOST, loopback), `usersUrl` (DEFAULT_USERS_URL), `limits`
+ * (DEFAULT_SUBGRAPH_QUERY_LIMITS) and `prepare` (on).
  */
 export type SubgraphConfig = Omit<
   z.infer<ReturnType<typeof subgraphConfigSchema>>,
-  'gatewayHmacSecret' | 'host' | 'usersUrl' | 'limits'
+  'gatewayHmacSecret' | 'host' | 'usersUrl' | 'limits' | 'prepare'
 > & {
   gatewayHmacSecret?: string;
   host?: string;
   usersUrl?: string;
   limits?: Partial<SubgraphQueryLimits>;
+  prepare?: boolean;
 };
 
 export function loadSubgraphConfig(name: SubgraphName): SubgraphConfig {

@@ -1,10 +1,15 @@
 import type { GraphQLSchema } from 'graphql';
 import { sql as rawSql } from 'drizzle-orm';
 import { connectDatabase, describeConnectionError, migrateDatabase, type Database } from '../../kit/db';
+import { surviveDriverConnectionLoss } from '../../kit/db-errors';
 import { createLogger, type Logger } from '../../kit/log';
 import type { RunningService } from '../../kit/service';
 import { createGatewaySignatureGate, createTokenVerifier, remoteKeys } from './auth';
-import type { SubgraphConfig, SubgraphName } from './subgraph-config';
+import { DEFAULT_USERS_URL, type SubgraphConfig, type SubgraphName } from './subgraph-config';
+import { readPrivacyConfig, type RetentionSettings } from './privacy/config';
+import type { AuditLogTable } from './privacy/audit-table';
+import { purgeAuditLog, scheduleRetention } from './privacy/retention';
+import { startErasureWorker, type ErasureTask } from './privacy/erasure';
 import type { BaseContext, Viewer } from './context';
 import type { PrincipalDirectory } from './principals';
 import { serveSubgraph, type RouteHandler } from './server';
@@ -21,6 +26,17 @@ interface SubgraphRuntime<Ctx extends BaseContext> {
    */
   principals?: PrincipalDirectory;
   onStop?: () => Promise<void>;
+  /**
+   * Erases or anonymises what this subgraph holds about an account, idempotently. Given, the
+   * framework runs a worker that fetches this subgraph's pending erasures from users and applies
+   * them (privacy/erasure.ts).
+   */
+  erase?: (task: ErasureTask) => Promise<void>;
+  /**
+   * This subgraph's own retention round besides its audit log (users: expired refresh tokens):
+   * what it deleted, by kind. The framework schedules it with the audit purge (privacy/retention.ts).
+   */
+  purge?: (retention: RetentionSettings) => Promise<Record<string, number>>;
 }
 
 /** Everything the framework needs to run one subgraph; each subgraph exports one of these. */
@@ -45,16 +61,62 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
   options: { logger?: Logger; hostname?: string } = {},
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger(module.name, config.logLevel);
+  surviveDriverConnectionLoss(logger);
   try {
     await migrateDatabase(config.databaseUrl, module.name, module.migrationsFolder);
   } catch (error) {
     throw new Error(describeConnectionError(config.databaseUrl, error), { cause: error });
   }
   const database = connectDatabase(
-    { url: config.databaseUrl, service: module.name, max: config.poolMax, replicaUrls: config.replicaUrls },
+    {
+      url: config.databaseUrl,
+      service: module.name,
+      max: config.poolMax,
+      prepare: config.prepare,
+      replicaUrls: config.replicaUrls,
+      onReplicaChange: ({ replica, up, error }) =>
+        up
+          ? logger.info({ replica }, 'read replica answers again; reads go to it')
+          : logger.warn(
+              { replica, err: (error as Error)?.message },
+              'read replica unreachable; its reads go elsewhere',
+            ),
+      onPrimaryChange: ({ up, error }) =>
+        up
+          ? logger.info('database primary answers again')
+          : logger.warn(
+              { err: (error as Error)?.message },
+              'database primary unreachable; statements refused until it answers',
+            ),
+    },
     module.tables,
   );
   const runtime = await module.setup({ config, database, logger });
+  const privacy = readPrivacyConfig();
+  const erasures =
+    runtime.erase && module.name !== 'users'
+      ? startErasureWorker({
+          service: module.name,
+          usersUrl: config.usersUrl ?? DEFAULT_USERS_URL,
+          token: privacy.internalToken,
+          pollIntervalMs: privacy.erasurePollIntervalMs,
+          erase: runtime.erase,
+          logger,
+        })
+      : null;
+  // Every subgraph's tables include its audit log (framework/privacy/audit-table.ts).
+  const auditTable = (module.tables as Record<string, unknown>).auditLog as AuditLogTable | undefined;
+  const retention = scheduleRetention({
+    service: module.name,
+    purge: async () => ({
+      auditEntries: auditTable ? await purgeAuditLog(database.primary, auditTable, privacy.retention.auditDays) : 0,
+      ...(await runtime.purge?.(privacy.retention)),
+    }),
+    intervalMs: privacy.retention.intervalMs,
+    redis: config.redis,
+    queuePrefix: privacy.queuePrefix,
+    logger,
+  });
   const verifyToken =
     runtime.viewerFrom ??
     createTokenVerifier({ keys: remoteKeys(config.jwksUrl), issuer: config.jwtIssuer, audience: config.jwtAudience });
@@ -81,6 +143,8 @@ export async function startSubgraph<Ctx extends BaseContext, Tables extends Reco
       return true;
     },
     onStop: async () => {
+      await erasures?.stop();
+      await retention.stop();
       await runtime.onStop?.();
       await database.close();
     },

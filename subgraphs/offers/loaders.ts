@@ -1,15 +1,11 @@
-import { inArray } from 'drizzle-orm';
-import { byKey, defineLoader } from '../framework';
+import { byKey, defineLoader, definePreparedQuery, uuidIn } from '../framework';
 import type { OffersContext } from './context';
 import { offers } from './db/schema';
 
+const offersByIds = definePreparedQuery('offers.byIds', (db: OffersContext['db']) =>
+  db.select().from(offers).where(uuidIn(offers.id, 'ids')),
+);
+
 export const offerById = defineLoader(async (ids: readonly string[], ctx: OffersContext) =>
-  byKey(
-    ids,
-    await ctx.db
-      .select()
-      .from(offers)
-      .where(inArray(offers.id, [...ids])),
-    (row) => row.id,
-  ),
+  byKey(ids, await offersByIds(ctx.db, '', { ids }), (row) => row.id),
 );

@@ -6,6 +6,7 @@ import { loadReviewsConfig } from './config';
 import type { ReviewsContext } from './context';
 import { tables } from './db/schema';
 import { schema } from './schema';
+import { eraseAuthor } from './privacy';
 
 export default defineSubgraph<ReviewsContext, typeof tables>({
   name: 'reviews',
@@ -16,6 +17,7 @@ export default defineSubgraph<ReviewsContext, typeof tables>({
     const catalog = createCatalogClient({ url: loadReviewsConfig().catalogUrl, hmacSecret: config.gatewayHmacSecret });
     return {
       context: (base) => ({ ...base, db: database.db, catalog }),
+      erase: (task) => eraseAuthor(database.db, task),
       principals: createUsersClient({
         url: config.usersUrl ?? DEFAULT_USERS_URL,
         hmacSecret: config.gatewayHmacSecret,

@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type BaseContext, defineSubgraph } from '../framework';
+import { type BaseContext, defineSubgraph, type ErasureTask } from '../framework';
 import { consumeOfferEvents, createInProcessQueue, INTERNAL_TOKEN_HEADER, type OfferEvent } from '../offers/events';
 import { createCatalogClient } from '../catalog/client';
 import { loadSearchConfig } from './config';
 import type { SearchContext } from './context';
 import { tables } from './db/schema';
 import { indexOffers } from './indexer';
+import { eraseSellerDocuments } from './privacy';
 import { schema } from './schema';
 
 const eventBody = z.object({
@@ -39,10 +40,11 @@ export default defineSubgraph<SearchContext, typeof tables>({
     const catalog = createCatalogClient({ url: own.catalogUrl, hmacSecret: config.gatewayHmacSecret });
     const handle = (event: OfferEvent) => indexOffers(database.db, catalog, [event.offer]);
     const context = (base: BaseContext): SearchContext => ({ ...base, db: database.db });
+    const erase = (task: ErasureTask) => eraseSellerDocuments(database.db, task);
 
-    if (config.redisUrl) {
-      const consumer = consumeOfferEvents({ redisUrl: config.redisUrl, queuePrefix: own.queuePrefix, logger, handle });
-      return { context, onStop: () => consumer.close() };
+    if (config.redis) {
+      const consumer = consumeOfferEvents({ redis: config.redis, queuePrefix: own.queuePrefix, logger, handle });
+      return { context, erase, onStop: () => consumer.close() };
     }
 
     if (own.internalToken === 'dev-internal-token')
@@ -51,6 +53,7 @@ export default defineSubgraph<SearchContext, typeof tables>({
     const expected = Buffer.from(own.internalToken);
     return {
       context,
+      erase,
       onStop: () => queue.close(),
       routes: {
         '/events/offers': async (request: Request) => {

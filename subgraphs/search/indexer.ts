@@ -27,6 +27,7 @@ export async function indexOffers(db: Db, catalog: CatalogClient, snapshots: Off
     return [
       {
         offerId: offer.id,
+        sellerId: offer.sellerId,
         title: offer.title,
         makeId: model.make.id,
         makeName: model.make.name,
@@ -52,6 +53,7 @@ export async function indexOffers(db: Db, catalog: CatalogClient, snapshots: Off
       set: Object.fromEntries(
         [
           'title',
+          'seller_id',
           'make_id',
           'make_name',
           'model_id',
@@ -99,7 +101,7 @@ export async function reindexFromOffers(options: {
     const response = await fetch(options.offersUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(await withGatewaySignature(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
+      body: JSON.stringify(withGatewaySignature(options.hmacSecret, { query: PAGE_QUERY, variables: { after } })),
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await response.json()) as {

@@ -1,7 +1,16 @@
 import { and, desc, eq, gte, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { Counter } from 'prom-client';
 import { badInput, isId } from '../framework';
 import type { SearchContext } from './context';
 import { offerDocuments } from './db/schema';
+
+// Once per process, in the default registry the subgraph's /metrics serves (business dashboard).
+const searches = new Counter({
+  name: 'autograph_searches_total',
+  help: 'Searches run by the search subgraph, by whether they had text (answers from the gateway cache are not counted)',
+  labelNames: ['text'],
+});
+const [withText, withoutText] = [searches.labels({ text: 'yes' }), searches.labels({ text: 'no' })];
 
 /** DESC NULLS LAST, as offer_documents_created_idx is built: plain DESC (NULLS FIRST) would not use it. */
 const newestFirst = (column: SQLWrapper) => sql`${column} desc nulls last`;
@@ -76,6 +85,7 @@ export function searchOffers(
     throw badInput(`offset must be between 0 and ${MAX_OFFSET}`, 'offset');
   const query = searchQuery(args.text);
   const condition = whereOf(args.filter ?? {}, query);
+  (query ? withText : withoutText).inc();
 
   let counted: Promise<{ total: number; facets: Facets }> | undefined;
   const counts = () =>

@@ -32,7 +32,7 @@ export function createUsersClient(options: UsersClientOptions): PrincipalDirecto
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(
-          await withGatewaySignature(options.hmacSecret, {
+          withGatewaySignature(options.hmacSecret, {
             query: QUERY,
             variables: { representations: ids.map((id) => ({ __typename: 'User', id })) },
           }),
@@ -44,7 +44,10 @@ export function createUsersClient(options: UsersClientOptions): PrincipalDirecto
         data?: { _entities: ({ id: string; active: boolean } | null)[] };
         errors?: { message: string }[];
       };
-      if (!body.data) throw new Error(`users query failed: ${body.errors?.map((e) => e.message).join('; ')}`);
+      // Any error means users could not tell (its database restarting gives `_entities: [null]` plus
+      // an error): that is "cannot check" (AUTH_UNAVAILABLE, retryable), never "account gone".
+      if (!body.data || body.errors?.length)
+        throw new Error(`users query failed: ${body.errors?.map((e) => e.message).join('; ')}`);
       // Entities come back in the order asked; a missing (deleted, or never a user) one is null.
       return new Set(ids.filter((_, i) => body.data!._entities[i]?.active === true));
     },

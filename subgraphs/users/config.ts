@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig } from '../../kit/config';
+import { envMasterKeys } from './crypto/master-keys';
 
 /** Failed sign-ins in a row that lock an account's sign-in. */
 export const DEFAULT_LOGIN_MAX_FAILURES = 5;
@@ -19,6 +20,18 @@ const identityConfigSchema = z
       .default(30 * 24 * 3600),
     JWT_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
     JWT_KEY_ID: z.string().min(1).default('env-key'),
+    /** Master keys of the personal fields' data keys: `id:base64,...`, the first current (crypto/master-keys.ts). */
+    USERS_MASTER_KEYS: z
+      .string()
+      .optional()
+      .superRefine((spec, ctx) => {
+        if (spec === undefined) return;
+        try {
+          envMasterKeys(spec);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(DEFAULT_LOGIN_MAX_FAILURES),
     LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_LOGIN_LOCK_SECONDS),
     LOGIN_LOCK_MAX_SECONDS: z.coerce
@@ -42,6 +55,8 @@ const identityConfigSchema = z
     refreshTtlSeconds: raw.JWT_REFRESH_TTL,
     privateKeyPem: raw.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n'),
     keyId: raw.JWT_KEY_ID,
+    /** Unset: the development master key (users/index.ts warns). */
+    masterKeys: raw.USERS_MASTER_KEYS,
     loginThrottle: {
       maxFailures: raw.LOGIN_MAX_FAILURES,
       lockSeconds: raw.LOGIN_LOCK_SECONDS,

@@ -13,6 +13,7 @@ import {
   type Page,
 } from '../framework';
 import type { UsersContext } from './context';
+import { audit } from './audit';
 import { dealerApplications, users, type DealerApplicationRow } from './db/schema';
 
 export type DealerApplicationStatus = DealerApplicationRow['status'];
@@ -119,6 +120,11 @@ export async function decideApplication(
           roles: sql`case when 'DEALER' = any(${users.roles}) then ${users.roles} else array_append(${users.roles}, 'DEALER') end`,
         })
         .where(eq(users.id, decided.userId));
+      await audit.record(tx, ctx, {
+        action: 'roles.changed',
+        target: decided.userId,
+        details: { added: ['DEALER'], application: decided.id },
+      });
     }
     return decided;
   });

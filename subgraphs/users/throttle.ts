@@ -20,6 +20,9 @@ export interface LoginThrottleOptions {
   maxLockSeconds: number;
 }
 
+/** The row of an e-mail's failures (its SHA-256: attacker-chosen strings are never stored). */
+export const throttleKeyOf = (email: string) => createHash('sha256').update(email).digest('hex');
+
 /** Failures older than this are forgotten: the next one counts as the first. */
 const FORGET_AFTER = sql.raw(`interval '24 hours'`);
 /** Doublings past this no longer matter (any cap is reached) and would overflow `power`. */
@@ -38,7 +41,6 @@ const MAX_DOUBLINGS = 30;
  * The right password is refused too while the account is locked.
  */
 export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
-  const keyOf = (email: string) => createHash('sha256').update(email).digest('hex');
   // The lock a count of failures earns: none below maxFailures, then lockSeconds doubling per failure, capped.
   const lockFor = (failures: SQL) => sql`case when ${failures} >= ${options.maxFailures}::int
     then now() + make_interval(secs => least(${options.maxLockSeconds}::float8, ${options.lockSeconds}::float8 * power(2, least(${failures} - ${options.maxFailures}::int, ${MAX_DOUBLINGS}::int))))
@@ -51,7 +53,7 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
      * many seconds until the account's lock ends.
      */
     async begin(email: string): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
-      const key = keyOf(email);
+      const key = throttleKeyOf(email);
       const counted = await db.execute(sql`
         insert into ${loginAttempts} as la (key, failures, last_failed_at, locked_until)
         values (${key}, 1, now(), ${lockFor(sql`1`)})
@@ -72,7 +74,7 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
 
     /** The password was right: the account's count starts again. */
     async succeeded(email: string): Promise<void> {
-      await db.execute(sql`delete from ${loginAttempts} where key = ${keyOf(email)}`);
+      await db.execute(sql`delete from ${loginAttempts} where key = ${throttleKeyOf(email)}`);
     },
 
     /** Forgets accounts with no recent failure and no lock (keys of e-mails nobody owns included). */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorCodes, eventually, gql } from '../support/graphql';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../../seed';
 
 /**
  * The README's first command, as a new user runs it: `bun start` with no DATABASE_URL or
@@ -60,6 +61,15 @@ test('bun start brings the whole system up on embedded defaults, and Ctrl-C stop
   expect(response.data.offers.totalCount).toBeGreaterThan(10_000);
   expect(response.data.offers.edges[0].node.model.make.name.length).toBeGreaterThan(0);
   expect(response.data.searchOffers.totalCount).toBeGreaterThan(0);
+
+  // The seeded demo account signs in: the seed writes accounts in clear, users encrypts them at start.
+  const demo = await gql(
+    gatewayUrl,
+    'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { viewer { email } } }',
+    { e: DEMO_EMAIL, p: DEMO_PASSWORD },
+  );
+  expect(demo.errors).toBeUndefined();
+  expect(demo.data.login.viewer.email).toBe(DEMO_EMAIL);
 
   // A write travels the no-Redis path: offers → HTTP → search's in-process queue.
   const registered = await gql(

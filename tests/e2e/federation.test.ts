@@ -28,10 +28,15 @@ const OFFER_CARD = /* GraphQL */ `
   }
 `;
 
-/** Total SQL statements sent by all five subgraphs, from their /metrics. */
+/**
+ * SQL statements sent by every subgraph but users, from their /metrics: the peers poll users for erasures every few hundred ms
+ * in this system, so its counter moves on its own. (Users' batching is counted by its own tests.)
+ */
 async function sqlStatements() {
   const counts = await Promise.all(
-    SUBGRAPH_NAMES.map((name) => readCounter(`${subgraphUrls[name]}/metrics`, 'autograph_sql_statements_total')),
+    SUBGRAPH_NAMES.filter((name) => name !== 'users').map((name) =>
+      readCounter(`${subgraphUrls[name]}/metrics`, 'autograph_sql_statements_total', { service: name }),
+    ),
   );
   return counts.reduce((a, b) => a + b, 0);
 }

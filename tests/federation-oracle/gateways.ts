@@ -1,6 +1,5 @@
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { readGatewayEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { createLogger } from '../../kit/log';
+import { dropKeysWithPrefix } from '../support/queues';
 
 /**
  * The two gateways a case is run through, and the small services ours needs to run with every
@@ -156,16 +156,4 @@ async function waitReady(url: string, timeoutMs = 20_000) {
 }
 
 /** Leaves nothing in the shared Redis: cache entries and budgets of one case's gateway. */
-async function deleteKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deleteKeys = (prefix: string) => dropKeysWithPrefix(prefix);

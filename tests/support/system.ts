@@ -1,10 +1,11 @@
 import { startSystem, type RunningSystem } from '../../launcher/system';
 import { createTempDatabase } from './temp-database';
-import { dropSearchQueue, TEST_REDIS_URL } from './queues';
+import { dropKeysWithPrefix, dropSearchQueue, TEST_REDIS_URL } from './queues';
 
 let system: Promise<RunningSystem> | undefined;
 let database: Awaited<ReturnType<typeof createTempDatabase>> | undefined;
-const queuePrefix = `autograph-e2e-${process.pid}-${Date.now()}`;
+/** The run's BullMQ prefix, also the gateway's Redis key prefix: every key the run writes starts with it. */
+export const queuePrefix = `autograph-e2e-${process.pid}-${Date.now()}`;
 
 /**
  * The whole system (registry, five subgraphs and gateway as real processes) on a fresh real
@@ -23,6 +24,8 @@ export async function stopSystem() {
   await running?.stop();
   await database?.drop();
   await dropSearchQueue(queuePrefix);
+  // The gateway's keys share the prefix.
+  await dropKeysWithPrefix(queuePrefix);
 }
 
 async function start(): Promise<RunningSystem> {
@@ -33,7 +36,7 @@ async function start(): Promise<RunningSystem> {
     gatewayHmacSecret: null,
     databaseUrl: database.url,
     // Redis on: the search index is fed through BullMQ as in production.
-    redisUrl: TEST_REDIS_URL,
+    redis: { url: TEST_REDIS_URL },
     dataDir: '/tmp/autograph-e2e',
     embeddedPostgresPort: 0,
     registryTarget: 'main',
@@ -41,7 +44,8 @@ async function start(): Promise<RunningSystem> {
     pollIntervalMs: 1_000,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     ports: { gateway: 0, registry: 0, catalog: 0, offers: 0, users: 0, reviews: 0, search: 0 },
-    env: { QUEUE_PREFIX: queuePrefix },
+    // Peers fetch pending erasures often, so an erasure completes within a test's patience.
+    env: { QUEUE_PREFIX: queuePrefix, REDIS_KEY_PREFIX: `${queuePrefix}:`, ERASURE_POLL_INTERVAL_MS: '300' },
     output: process.env.E2E_LOG_LEVEL ? (service, line) => console.log(`[${service}] ${line}`) : undefined,
   });
 }

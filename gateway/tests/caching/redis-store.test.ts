@@ -17,7 +17,8 @@ describe('Redis response store', () => {
     logger: createLogger('test', 'silent'),
     metrics: createGatewayMetrics({ processMetrics: false }),
   });
-  const result = (n: number) => ({ data: { offer: { id: `o${n}` } } });
+  const result = (n: number) => JSON.stringify({ data: { offer: { id: `o${n}` } } });
+  const text = async (key: string) => (await store.lookup(key))?.text ?? null;
 
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);
@@ -39,12 +40,19 @@ describe('Redis response store', () => {
   test('an eviction drops every response indexed under the entity or the type, and nothing else', async () => {
     store.set('a', result(1), [{ typename: 'Offer', id: 'o1' }], 60_000);
     store.set('b', result(2), [{ typename: 'Offer', id: 'o2' }], 60_000);
-    store.set('c', { data: { make: { id: 'm1' } } }, [{ typename: 'Make', id: 'm1' }], 60_000);
+    store.set('c', JSON.stringify({ data: { make: { id: 'm1' } } }), [{ typename: 'Make', id: 'm1' }], 60_000);
     await Bun.sleep(50);
-    await store.invalidate([{ typename: 'Offer', id: 'o1' }]);
-    expect([await store.get('a'), await store.get('b')]).toEqual([null, result(2)]);
-    await store.invalidate([{ typename: 'Offer' }]);
-    expect(await store.get('b')).toBeNull();
-    expect(await store.get('c')).toEqual({ data: { make: { id: 'm1' } } });
+    store.invalidate([{ typename: 'Offer', id: 'o1' }]);
+    await store.settled();
+    expect([await text('a'), await text('b')]).toEqual([null, result(2)]);
+    store.invalidate([{ typename: 'Offer' }]);
+    await store.settled();
+    expect(await text('b')).toBeNull();
+    expect(JSON.parse((await text('c'))!)).toEqual({ data: { make: { id: 'm1' } } });
+    // A copy for a process cache: the response, its indexes and what is left of its lifetime.
+    const copy = await store.lookupCopy('c');
+    expect(copy?.indexes?.sort()).toEqual(['Make', 'Make:m1']);
+    expect(copy?.ttlMs).toBeGreaterThan(50_000);
+    expect(copy?.ttlMs).toBeLessThanOrEqual(60_000);
   });
 });

@@ -281,9 +281,14 @@ describe('response cache', () => {
     const OFFER = 'query Offer($id: ID!) { offer(id: $id) { id title price } }';
 
     const cold = await request(replicaA.url, { query: OFFER, variables: { id: offerId } });
+    const l1Hits = () =>
+      gatewayCounter(replicaA, 'autograph_gateway_response_cache_requests_total', { result: 'hit', level: 'l1' });
+    const l1HitsBefore = await l1Hits();
     const warm = await request(replicaA.url, { query: OFFER, variables: { id: offerId } });
     expect([cold.cache, warm.cache]).toEqual(['MISS', 'HIT']);
     expect(warm.body.data.offer.price).toBe(1_000_000);
+    // Replica A answered from its own memory (L1): only B's announcement can evict it there.
+    expect(await l1Hits()).toBe(l1HitsBefore + 1);
 
     const updated = await gql(
       replicaB.url,
@@ -356,10 +361,14 @@ describe('response cache', () => {
       const answers = [await request(gateway.url, { query: MAKES }), await request(gateway.url, { query: MAKES })];
       expect(answers.map((answer) => answer.cache)).toEqual(['MISS', 'HIT']);
       proxy.pause();
-      const stalled = await request(gateway.url, { query: MAKES });
+      // A query not in this process's memory waits out one Redis timeout, which drops the
+      // connection: from then on the process cache (L1) is empty and skipped too.
+      const stalled = await request(gateway.url, { query: '{ makes { id } }' });
       expect(stalled.body.errors).toBeUndefined();
-      expect(stalled.body.data).toEqual(answers[0]!.body.data);
       expect(stalled.cache).toBe('MISS');
+      const again = await request(gateway.url, { query: MAKES });
+      expect(again.body.data).toEqual(answers[0]!.body.data);
+      expect(again.cache).toBe('MISS');
     } finally {
       proxy.stop();
     }

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { buildSchema, getOperationAST, parse } from 'graphql';
+import { buildSchema, getOperationAST, parse, print } from 'graphql';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../../../tests/support/queues';
 import { readGatewayEnv } from '../../config';
 import { coercedVariables } from '../../operation/variables';
 import { estimateQueryCost } from '../../rate-limit/cost';
+import { costInputs, memoizedQueryCost } from '../../rate-limit/cost-memo';
 import { createClientIdentifier } from '../../rate-limit/identity';
 import { InMemoryStore } from '../../rate-limit/in-memory-store';
 import { RedisStore } from '../../rate-limit/redis-store';
@@ -190,6 +191,26 @@ describe('query cost', () => {
 
   test('a fragment spread twice in one selection counts once, as execution collects it once', () => {
     expect(cost('{ makes { ...M ...M } } fragment M on Make { id }')).toBe(1 + 10);
+  });
+  test('remembered per document: priced again only when a variable that sizes or selects changes', () => {
+    const memo = memoizedQueryCost(10);
+    const query = parse(
+      'query($n: Int, $b: Boolean!, $id: ID!) { offers(first: $n) { edges { node { id } } } make(id: $id) @include(if: $b) { id } }',
+    );
+    expect(costInputs(query)).toEqual(['b', 'n']);
+    const operation = getOperationAST(query)!;
+    const priced = (variables: Record<string, unknown>) =>
+      memo(schema, query, operation, coercedVariables(schema, operation, variables, {})!);
+    const direct = (variables: Record<string, unknown>) => cost(print(query), variables);
+    for (const variables of [
+      { n: 5, b: true, id: '1' },
+      { n: 5, b: true, id: '2' }, // another id: the same cost, from the memo
+      { n: 50, b: true, id: '2' },
+      { n: 50, b: false, id: '2' },
+      { n: 5, b: true, id: '3' },
+    ])
+      expect(priced(variables)).toBe(direct(variables));
+    expect(priced({ n: 50, b: false, id: '9' })).toBe(2 + 100);
   });
 });
 

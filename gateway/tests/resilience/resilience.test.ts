@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Server } from 'bun';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild } from '../../../launcher/children';
+import { spawnService, stopChild } from '../../../kit/child-process';
 import { errorCodes, eventually, gql, type GraphQLResponse } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { ConfigError } from '../../../kit/config';

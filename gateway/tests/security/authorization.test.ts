@@ -16,7 +16,7 @@ import { userWithRoles } from './support';
 /**
  * Role-based access declared in subgraph schemas (@authenticated, @requiresScopes) and enforced
  * by the gateway, per role. The contract has no moderation fields yet, so a small extra subgraph
- * declares some (`moderationQueue` for moderators or admins, `auditLog` for admins) and counts
+ * declares some (`moderationQueue` for moderators or admins, `moderationLog` for admins) and counts
  * how often it is really called: a refused field must never reach its subgraph.
  */
 
@@ -115,22 +115,22 @@ describe('signed-in callers, per role', () => {
     expect(queue.data.moderationQueue).toEqual(['review:1']);
 
     const before = moderation.calls();
-    const both = await gql(gateway.url, '{ moderationQueue auditLog }', {}, { token: tokens.moderator.token });
-    // auditLog is non-null: refused, its null reaches `data`, as an execution error's would (Hive
+    const both = await gql(gateway.url, '{ moderationQueue moderationLog }', {}, { token: tokens.moderator.token });
+    // moderationLog is non-null: refused, its null reaches `data`, as an execution error's would (Hive
     // Gateway then leaves `data` out, as stock does when every root field fails).
     expect(both.data ?? null).toBeNull();
     expect(errorCodes(both)).toEqual(['FORBIDDEN']);
-    expect(both.errors![0]!.path).toEqual(['auditLog']);
-    expect(moderation.calls() - before).toBe(1); // auditLog was never asked for
+    expect(both.errors![0]!.path).toEqual(['moderationLog']);
+    expect(moderation.calls() - before).toBe(1); // moderationLog was never asked for
 
     const create = await gql(gateway.url, CREATE_OFFER, { input: offerInput() }, { token: tokens.moderator.token });
     expect(errorCodes(create)).toEqual(['FORBIDDEN']);
   });
 
   test('ADMIN: may moderate and read the audit log; holds no other role implicitly', async () => {
-    const response = await gql(gateway.url, '{ moderationQueue auditLog }', {}, { token: tokens.admin.token });
+    const response = await gql(gateway.url, '{ moderationQueue moderationLog }', {}, { token: tokens.admin.token });
     expect(response.errors).toBeUndefined();
-    expect(response.data).toEqual({ moderationQueue: ['review:1'], auditLog: ['admin:granted'] });
+    expect(response.data).toEqual({ moderationQueue: ['review:1'], moderationLog: ['admin:granted'] });
     const create = await gql(gateway.url, CREATE_OFFER, { input: offerInput() }, { token: tokens.admin.token });
     expect(errorCodes(create)).toEqual(['FORBIDDEN']);
   });
@@ -178,7 +178,7 @@ function moderationSchema() {
   builder.queryType({
     fields: (t) => ({
       moderationQueue: t.stringList({ requiresScopes: [['MODERATOR'], ['ADMIN']], resolve: () => ['review:1'] }),
-      auditLog: t.stringList({ requiresScopes: [['ADMIN']], resolve: () => ['admin:granted'] }),
+      moderationLog: t.stringList({ requiresScopes: [['ADMIN']], resolve: () => ['admin:granted'] }),
     }),
   });
   return builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { security } from '../../security';
 import { useFieldAuthorization } from '../../security/authorization';
-import { useErrorCodes } from '../../security/use-error-codes';
+import { MAX_COUNTED_ERROR_CODES, NO_CODE, OTHER_CODES, useErrorCodes } from '../../security/use-error-codes';
 import {
   captureLogger,
   codesOf,
@@ -243,6 +243,36 @@ describe('useErrorCodes', () => {
     const answer = await gateway.graphql('{ topReview { body } }');
     expect(answer.status).toBe(status);
     expect(codesOf(answer)).toEqual([code, 'MINE']);
+  });
+
+  test('every error sent is counted by the code it leaves with; past the bound, codes count as (other)', async () => {
+    const metrics = testDeps().metrics;
+    let codes: (string | undefined)[] = [];
+    const refuse: GatewayPlugin = {
+      onParams({ setResult }) {
+        setResult({
+          errors: codes.map((code) => new GraphQLError('refused', { extensions: code ? { code } : {} })),
+        });
+      },
+    };
+    const gateway = createInMemoryGateway({
+      plugins: () => [refuse, useErrorCodes({ metrics })],
+    });
+    gateways.push(gateway);
+    const errorsWith = (code: string) => metricValue(metrics, 'autograph_gateway_graphql_errors_total', { code });
+
+    codes = ['RATE_LIMITED', 'RATE_LIMITED', undefined];
+    await gateway.graphql('{ topReview { body } }');
+    expect(await errorsWith('RATE_LIMITED')).toBe(2);
+    expect(await errorsWith(NO_CODE)).toBe(1);
+
+    codes = Array.from({ length: MAX_COUNTED_ERROR_CODES + 5 }, (_, index) => `CODE_${index}`);
+    await gateway.graphql('{ topReview { body } }');
+    // Two codes were seen before: the bound leaves room for MAX - 2 new ones, the 7 past it are (other).
+    expect(await errorsWith('CODE_0')).toBe(1);
+    expect(await errorsWith(OTHER_CODES)).toBe(7);
+    const { values } = await metrics.registry.getSingleMetric('autograph_gateway_graphql_errors_total')!.get();
+    expect(values).toHaveLength(MAX_COUNTED_ERROR_CODES + 1);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild, type Child } from '../../../launcher/children';
+import { spawnService, stopChild, type Child } from '../../../kit/child-process';
 import { createLogger } from '../../../kit/log';
 import { signedExtensions } from '../../../subgraphs/framework/auth';
 import { errorCodes, gql } from '../../../tests/support/graphql';

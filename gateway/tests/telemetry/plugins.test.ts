@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { caching } from '../../caching';
 import { rateLimit } from '../../rate-limit';
+import { resilience } from '../../resilience';
 import { security } from '../../security';
 import { telemetry } from '../../telemetry';
-import { createInMemoryGateway, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
+import { createInMemoryGateway, faults, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
 
 /**
  * useMetrics on an in-memory gateway, built by the telemetry concern's index (tracing and usage
@@ -16,13 +17,17 @@ afterEach(async () => {
 });
 
 /** A gateway with the telemetry concern first, then the other concerns named, as the chain orders them. */
-function observedGateway(env: Record<string, string> = {}, concerns: ('security' | 'rateLimit' | 'caching')[] = []) {
+function observedGateway(
+  env: Record<string, string> = {},
+  concerns: ('security' | 'rateLimit' | 'caching' | 'resilience')[] = [],
+) {
   const deps = testDeps();
   const options = testOptions(env);
   const builders = {
     security: () => security(options.security, deps),
     rateLimit: () => rateLimit(options.rateLimit, deps),
     caching: () => caching(options.caching, deps),
+    resilience: () => resilience(options.resilience, deps),
   };
   const gateway = createInMemoryGateway({
     parts: [telemetry(options.telemetry, deps), ...concerns.map((name) => builders[name]())],
@@ -165,5 +170,21 @@ describe('useMetrics', () => {
     expect(sample(text, 'autograph_gateway_http_responses_total', { status: '200' })).toBe(1);
     expect(sample(text, 'autograph_gateway_http_responses_total', { status: '429' })).toBe(1);
     expect(sample(text, 'autograph_gateway_http_responses_total', { status: '413' })).toBe(1);
+  });
+  // A subgraph that is down leaves its fields null in a 200: the availability SLO must still see it.
+  test('answers below 500 that carry a server-side error are counted as partial failures; client errors are not', async () => {
+    const { gateway } = observedGateway({ SUBGRAPH_RETRIES: '0', CIRCUIT_BREAKER: 'off' }, ['security', 'resilience']);
+    const both = '{ product(id: "1") { name } topReview { body } }';
+    expect((await gateway.graphql(both)).errors).toBeUndefined();
+    expect((await gateway.graphql('{ noSuchField }')).status).toBe(400);
+    gateway.subgraph('products').intercept = faults.networkError();
+    const degraded = await gateway.graphql(both);
+    expect(degraded.status).toBe(200);
+    expect(degraded.errors!.map((error) => error.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+
+    const text = await scrape(gateway);
+    expect(sample(text, 'autograph_gateway_http_responses_total', { status: '200' })).toBe(2);
+    expect(sample(text, 'autograph_gateway_http_responses_total', { status: '400' })).toBe(1);
+    expect(sample(text, 'autograph_gateway_http_partial_failures_total')).toBe(1);
   });
 });

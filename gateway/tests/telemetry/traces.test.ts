@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { spawnService, stopChild, type Child } from '../../../launcher/children';
-import { SUBGRAPH_PORTS } from '../../../subgraphs/framework/subgraph-config';
+import { spawnService, stopChild, type Child } from '../../../kit/child-process';
 import { eventually, gql, readCounter } from '../../../tests/support/graphql';
 import { getSystem } from '../../../tests/support/system';
 import { spawnTestGateway, stopTestGateways, supergraphFile, type TestGateway } from '../harness';
@@ -191,56 +190,5 @@ describe('traces', () => {
     } finally {
       await stopChild(quiet);
     }
-  });
-});
-
-describe('alerting', () => {
-  interface Rule {
-    alert: string;
-    expr: string;
-    for: string;
-    labels: { severity: string };
-    annotations: { summary: string };
-  }
-  const infra = (file: string) => fileURLToPath(new URL(`../../../infra/prometheus/${file}`, import.meta.url));
-
-  test('the alert rules name only metrics the gateway and subgraphs export; the scrape config reaches every service', async () => {
-    await gql(gateway.url, 'query AlertedMakes { makes { name } }');
-    const exported = new Set<string>();
-    for (const url of [gateway.url, catalog.url])
-      for (const [, name] of (await (await fetch(`${url}/metrics`)).text()).matchAll(/^# TYPE (\S+) /gm))
-        exported.add(name!);
-
-    const { groups } = Bun.YAML.parse(await Bun.file(infra('alerts.yml')).text()) as {
-      groups: { name: string; rules: Rule[] }[];
-    };
-    const rules = groups.flatMap((group) => group.rules);
-    expect(rules.length).toBeGreaterThan(5);
-    for (const rule of rules) {
-      expect(rule.labels.severity).toMatch(/^(page|ticket)$/);
-      expect(rule.annotations.summary.length).toBeGreaterThan(10);
-      expect(rule.for).toMatch(/^\d+[smh]$/);
-      const names = (rule.expr.match(/\b(graphql|autograph|nodejs|process)_\w+/g) ?? []).map((name) =>
-        name.replace(/_(bucket|count|sum)$/, ''),
-      );
-      expect({ alert: rule.alert, missing: names.filter((name) => !exported.has(name)) }).toEqual({
-        alert: rule.alert,
-        missing: [],
-      });
-    }
-
-    const config = Bun.YAML.parse(await Bun.file(infra('prometheus.yml')).text()) as {
-      rule_files: string[];
-      scrape_configs: { static_configs: { targets: string[] }[] }[];
-    };
-    expect(config.rule_files).toEqual(['alerts.yml']);
-    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
-    expect(targets.sort()).toEqual(
-      [
-        'gateway:4000',
-        'registry:4010',
-        ...Object.entries(SUBGRAPH_PORTS).map(([name, port]) => `${name}:${port}`),
-      ].sort(),
-    );
   });
 });

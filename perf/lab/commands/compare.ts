@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getScenario, type Scenario } from '../../scenarios';
 import { ALL_OFF, RESPONSE_CACHE_OFF } from '../ablation';
-import { runLoad, type LoadResult } from '../load';
+import { labTiers, withCpu } from '../cpu/measure';
+import type { CpuTable } from '../cpu/table';
+import type { Tier } from '../cpu/tiers';
+import { defaultDriver, runLoad, type LoadDriver } from '../load';
 import { describeMachine } from '../machine';
 import { startApolloGateway, startHiveGatewayOnNode, supergraphToFile } from '../peers';
 import { RESULTS_DIR } from '../report';
@@ -16,49 +19,16 @@ import {
   waitForQuiet,
   watchForeignCpu,
 } from '../quiet';
+import {
+  renderCompareMarkdown,
+  type ContenderResult,
+  type DeduplicationRow,
+  type Goal,
+  type RequestMode,
+} from './compare-report';
 import { processUsage, startGatewayVariant, startLabSystem, type GatewayVariant, type LabSystem } from '../target';
 
-/**
- * How a contender was loaded: `varied` draws the scenario's variables afresh for every request
- * (the honest figure); `identical` resends one draw, so the gateway can deduplicate concurrent
- * identical subgraph requests (how the lab measured before, and how many benchmarks still do).
- */
-export type RequestMode = 'varied' | 'identical';
-
-export interface ContenderResult {
-  name: string;
-  requestMode: RequestMode;
-  rps: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  failures: number;
-  requests: number;
-  cpuPercent: number | null;
-  rssMiB: number | null;
-  /** CPU the subgraphs, the registry and the lab database's PostgreSQL backends used per request, ms. */
-  servicesCpuMsPerRequest: number | null;
-  /** CPU that processes outside the lab (other people's tests, builds) used during the run, % of one core. */
-  foreignCpuPercent: number;
-  /** The round this run is from (each contender runs once per round; the least disturbed round is kept). */
-  round: number;
-}
-
-export interface Goal {
-  goal: string;
-  measured: string;
-  holds: boolean;
-}
-
-export interface DeduplicationRow {
-  name: string;
-  identicalRps: number;
-  variedRps: number;
-  /** identical ÷ varied: how many times deduplication inflated the identical-request figure. */
-  inflation: number;
-  identicalP95Ms: number;
-  variedP95Ms: number;
-}
+export { renderCompareMarkdown, type ContenderResult } from './compare-report';
 
 /** Pairs each contender's identical-request run with its varied run (pure: tested on known inputs). */
 export function deduplicationRows(results: ContenderResult[]): DeduplicationRow[] {
@@ -165,7 +135,8 @@ export async function compareCommand(flags: {
   if (scenario.operations.some((operation) => operation.identical))
     log(`note: ${scenario.name} sends some operations identically on purpose; those do not vary in either mode`);
   let lab: LabSystem | undefined;
-  const gateways: { name: string; gateway: GatewayVariant }[] = [];
+  const gateways: { name: string; gateway: GatewayVariant; tiers: Tier[] }[] = [];
+  const driver = defaultDriver(undefined);
   try {
     log('starting the system');
     lab = await startLabSystem({ log });
@@ -181,25 +152,32 @@ export async function compareCommand(flags: {
       ['stock Hive Gateway on Node', () => startHiveGatewayOnNode(supergraph)],
       ['Apollo Gateway (Node)', () => startApolloGateway(supergraph)],
     ];
-    for (const [name, start] of contenders) gateways.push({ name, gateway: await start() });
-    const runs = gateways.flatMap(({ name, gateway }) =>
+    for (const [name, start] of contenders) {
+      const gateway = await start();
+      gateways.push({
+        name,
+        gateway,
+        tiers: await labTiers({ gatewayUrl: gateway.url, gatewayPid: gateway.pid, lab }),
+      });
+    }
+    const runs = gateways.flatMap(({ name, gateway, tiers }) =>
       (['varied', 'identical'] as const).map((mode) => ({
         name,
         mode,
         gateway,
+        tiers,
         next: mode === 'varied' ? createRequestSource(scenario, context) : identical,
         rounds: [] as ContenderResult[],
       })),
     );
     // Round 0 warms up every gateway and the subgraphs behind them; it is not counted.
     log(`warm-up round: every gateway, both ways, ${durationSec} s each`);
-    for (const run of runs) await runLoad({ url: run.gateway.url, scenario, next: run.next, connections, durationSec });
+    for (const run of runs)
+      await runLoad({ url: run.gateway.url, scenario, next: run.next, connections, durationSec, driver });
     for (let round = 1; round <= rounds; round++) {
       for (const run of runs) {
         const result = await measure(
-          run.name,
-          run.mode,
-          run.gateway,
+          { name: run.name, requestMode: run.mode, gateway: run.gateway, tiers: run.tiers, driver },
           scenario,
           run.next,
           connections,
@@ -222,7 +200,7 @@ export async function compareCommand(flags: {
     log('persisted cache hits on the full chain');
     const persisted = getScenario('persisted-hit');
     const full = await startGatewayVariant(lab);
-    let persistedHitRps: number | null = null;
+    let persistedHits: { rps: number; cpu: CpuTable } | null = null;
     let p95At80Ms: number | null = null;
     try {
       const persistedContext = await prepareScenario(persisted, { gatewayUrl: full.url, registry });
@@ -233,13 +211,23 @@ export async function compareCommand(flags: {
         next,
         connections: persisted.load.connections,
         durationSec: Math.min(5, durationSec),
+        driver,
       });
+      const tiers = await labTiers({ gatewayUrl: full.url, gatewayPid: full.pid, lab });
       const hits = await undisturbed(
         'persisted hits',
-        () => measure('persisted hits', 'identical', full, persisted, next, persisted.load.connections, durationSec, 1),
+        () =>
+          measure(
+            { name: 'persisted hits', requestMode: 'identical', gateway: full, tiers, driver },
+            persisted,
+            next,
+            persisted.load.connections,
+            durationSec,
+            1,
+          ),
         { attempts: rounds, log },
       );
-      persistedHitRps = hits.value.rps;
+      persistedHits = { rps: hits.value.rps, cpu: hits.value.cpu! };
     } catch (error) {
       log(`persisted hits not measured: ${(error as Error).message}`);
     } finally {
@@ -273,7 +261,7 @@ export async function compareCommand(flags: {
       fullUncached: fullUncached.rps,
       bare: bare.rps,
       apollo: apollo.rps,
-      persistedHitRps,
+      persistedHitRps: persistedHits?.rps ?? null,
       p95At80Ms,
       sqlPerRequest,
     });
@@ -299,6 +287,7 @@ export async function compareCommand(flags: {
       deduplication: deduplicationRows(results),
       goals,
       allRounds: runs.flatMap((run) => run.rounds),
+      persistedHits,
     };
     writeFileSync(join(RESULTS_DIR, `compare-${scenario.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
     const markdown = renderCompareMarkdown(report);
@@ -312,20 +301,21 @@ export async function compareCommand(flags: {
 
 /** One measured run; the gateway was warmed up before. Waits (briefly) for a quiet machine first. */
 async function measure(
-  name: string,
-  requestMode: RequestMode,
-  gateway: GatewayVariant,
+  contender: { name: string; requestMode: RequestMode; gateway: GatewayVariant; tiers: Tier[]; driver: LoadDriver },
   scenario: Scenario,
   next: () => PreparedRequest,
   connections: number,
   durationSec: number,
   round: number,
 ): Promise<ContenderResult> {
+  const { name, requestMode, gateway } = contender;
   await waitForQuiet({ log, windowSec: 1, timeoutSec: 30 });
   const foreign = watchForeignCpu();
   const tableBefore = processTable();
   const before = processUsage(gateway.pid);
-  const result: LoadResult = await runLoad({ url: gateway.url, scenario, next, connections, durationSec });
+  const { result, cpu } = await withCpu(contender.tiers, () =>
+    runLoad({ url: gateway.url, scenario, next, connections, durationSec, driver: contender.driver }),
+  );
   const after = processUsage(gateway.pid);
   const servicesCpuSec = tableBefore.size
     ? labServicesCpuSec(tableBefore, processTable(), process.pid, [gateway.pid])
@@ -348,6 +338,7 @@ async function measure(
       servicesCpuSec !== null && result.requests > 0 ? (servicesCpuSec * 1000) / result.requests : null,
     foreignCpuPercent,
     round,
+    cpu,
   };
 }
 
@@ -379,76 +370,6 @@ async function sqlStatementsPerRequest(lab: LabSystem): Promise<{ small: number;
     return ((await count()) - before) / 20;
   };
   return { small: await perRequest(5), large: await perRequest(50) };
-}
-
-interface CompareReport {
-  scenario: string;
-  machine: ReturnType<typeof describeMachine>;
-  load: { connections: number; durationSec: number; rounds?: number };
-  requests: {
-    operations: { name: string; query: string; identical: string | null }[];
-    variedExamples: Record<string, unknown>[];
-    identicalVariables: Record<string, unknown>;
-  };
-  results: ContenderResult[];
-  deduplication: DeduplicationRow[];
-  goals: Goal[];
-  /** Every round of every contender and mode (`results` keeps the best of each). */
-  allRounds?: ContenderResult[];
-}
-
-export function renderCompareMarkdown(report: CompareReport) {
-  const ms = (v: number) => `${v.toFixed(1)} ms`;
-  const rounds = report.load.rounds ?? 1;
-  /** The RPS range over a contender's undisturbed rounds, and how many there were. */
-  const spread = (r: ContenderResult) => {
-    const quiet = (report.allRounds ?? [])
-      .filter((x) => x.name === r.name && x.requestMode === r.requestMode && x.foreignCpuPercent < DISTURBED_PERCENT)
-      .map((x) => Math.round(x.rps));
-    return quiet.length > 1 ? `${Math.min(...quiet)}–${Math.max(...quiet)} (${quiet.length})` : '–';
-  };
-  const table = (mode: RequestMode) => {
-    const rows = report.results.filter((r) => r.requestMode === mode);
-    const apollo = rows.find((r) => r.name.startsWith('Apollo'));
-    return `| gateway | RPS | RPS, undisturbed rounds | × Apollo | p50 | p95 | p99 | failures | gateway CPU | CPU per request: gateway | subgraphs + PostgreSQL | RSS | others' CPU |
-|---------|----:|------------------------:|---------:|----:|----:|----:|---------:|------------:|-------------------------:|-----------------------:|----:|------------:|
-${rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${spread(r)} | ${apollo ? (r.rps / apollo.rps).toFixed(2) : '–'} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${ms(r.p99Ms)} | ${r.failures} / ${r.requests} | ${r.cpuPercent === null ? '–' : `${Math.round(r.cpuPercent)} %`} | ${r.cpuPercent === null || !(r.rps > 0) ? '–' : `${((r.cpuPercent * 10) / r.rps).toFixed(2)} ms`} | ${r.servicesCpuMsPerRequest === null ? '–' : `${r.servicesCpuMsPerRequest.toFixed(2)} ms`} | ${r.rssMiB === null ? '–' : `${Math.round(r.rssMiB)} MiB`} | ${Math.round(r.foreignCpuPercent)} %${r.foreignCpuPercent >= DISTURBED_PERCENT ? ' ⚠' : ''}${rounds > 1 ? ` (round ${r.round})` : ''} |`).join('\n')}`;
-  };
-  const json = (value: unknown) => `\`${JSON.stringify(value)}\``;
-  return `# Side by side: ${report.scenario}
-
-${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu}, ${report.machine.memoryGiB} GiB · Bun ${report.machine.bun}, Node ${Bun.spawnSync(['node', '--version']).stdout.toString().trim()} (peers) · ${report.load.connections} connections, ${report.load.durationSec} s per run, a warm-up round and ${rounds} round${rounds > 1 ? 's' : ''}, loopback, same subgraphs and data
-
-${report.requests.operations.map((o) => `\`${o.query}\``).join('\n\n')}
-
-Every gateway ran twice:
-- **varied**: variables drawn afresh for every request (e.g. ${report.requests.variedExamples.map(json).join(', ')}). These are the honest figures and the ones the goals use.
-- **identical**: one draw, ${json(report.requests.identicalVariables)}, sent on every request (the same for every gateway). Hive Gateway deduplicates identical in-flight subgraph requests, so concurrent requests share one subgraph call per hop: this measures deduplication as much as the gateway. The lab used to measure this way.
-
-## Varied variables (the honest figures)
-
-${table('varied')}
-
-## Identical requests vs varied variables: what deduplication adds
-
-| gateway | identical RPS | varied RPS | identical ÷ varied | p95 identical | p95 varied |
-|---------|--------------:|-----------:|-------------------:|--------------:|-----------:|
-${report.deduplication.map((d) => `| ${d.name} | ${Math.round(d.identicalRps)} | ${Math.round(d.variedRps)} | **${d.inflation.toFixed(2)}×** | ${ms(d.identicalP95Ms)} | ${ms(d.variedP95Ms)} |`).join('\n')}
-
-With the response cache on, both runs largely measure the cache: identical requests all hit after the first, and varied ones hit whenever a draw repeats. The uncached rows are the ones that show deduplication.
-
-## Identical requests (for reference only)
-
-${table('identical')}
-
-## Goals
-
-| goal | measured | holds |
-|------|---------:|-------|
-${report.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.holds ? 'yes' : '**no**'} |`).join('\n')}
-
-The load generator (autocannon) shares the 2 cores with the gateway and the subgraphs: absolute numbers are lower than on separate machines; ratios measured in one run are what to compare. The machine is shared with other work, and its speed drifts between minutes even without any (every process's CPU per request rises and falls together). So every gateway stays up and all are measured in turn, ${rounds} round${rounds > 1 ? 's' : ''} after an uncounted warm-up round, each run starting when the machine is quiet if it gets quiet within 30 s. Each row is the gateway's median round among those where other work used under ${DISTURBED_PERCENT} % of a core (else its least disturbed round), and "RPS, undisturbed rounds" is the range over all of those (how many): differences within that range are noise; "others' CPU" is what the machine spent on anything but the lab during it (Redis, PostgreSQL's own processes and the lab database's backends not counted: the lab uses them too)${report.results.some((r) => r.foreignCpuPercent >= DISTURBED_PERCENT) ? '. Runs marked ⚠ were disturbed by other work on the machine: read those figures as low' : ''}.
-`;
 }
 
 function log(message: string) {

@@ -1,63 +1,36 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getScenario, type Scenario } from '../../scenarios';
-import { ABLATIONS } from '../ablation';
-import { runLoad } from '../load';
-import { describeMachine } from '../machine';
-import { collapseProfile, renderFlameGraph, type CpuProfile } from '../profiler/flame';
-import { wrapperCostNs } from '../profiler/hooks';
+import { ABLATIONS, ALL_OFF } from '../ablation';
+import { runLoad, type LoadDriver } from '../load';
+import { collapseProfile, renderFlameGraph } from '../profiler/flame';
+import { explainDifference } from '../profiler/explain';
+import { renderProfileMarkdown } from '../profiler/markdown';
+import { buildProfileReport, type AblationResult } from '../profiler/report';
+import { profiledRun } from '../profiler/session';
 import { RESULTS_DIR } from '../report';
 import { createRequestSource, type RequestContext } from '../requests';
 import { prepareScenario } from '../setup';
-import { summarize } from '../stats';
+import { cpuSeconds } from '../cpu/processes';
 import { startGatewayVariant, startLabSystem, type LabSystem } from '../target';
-import { parseEnvFlags } from './run';
-
-interface ProfileSnapshot {
-  requests: number;
-  requestTimes: number[];
-  hooks: { plugin: string; hook: string; calls: number; samples: number[] }[];
-  phases: { phase: string; calls: number; samples: number[] }[];
-}
-
-export interface HookRow {
-  plugin: string;
-  hook: string;
-  callsPerRequest: number;
-  meanMs: number;
-  p95Ms: number;
-  p99Ms: number;
-  /** Share of the gateway's total request time spent in this hook. */
-  share: number;
-}
-
-/** Per-hook statistics from a profile snapshot, largest share first. */
-export function hookTable(snapshot: ProfileSnapshot): HookRow[] {
-  const totalMs = snapshot.requestTimes.reduce((sum, value) => sum + value, 0);
-  return snapshot.hooks
-    .map(({ plugin, hook, calls, samples }) => {
-      const summary = summarize(samples);
-      return {
-        plugin,
-        hook,
-        callsPerRequest: snapshot.requests ? calls / snapshot.requests : 0,
-        meanMs: summary.meanMs,
-        p95Ms: summary.p95Ms,
-        p99Ms: summary.p99Ms,
-        share: totalMs > 0 ? (summary.meanMs * calls) / totalMs : 0,
-      };
-    })
-    .sort((a, b) => b.share - a.share);
-}
+import { parseDriver, parseEnvFlags } from './run';
 
 /**
- * `bun perf profile <scenario>`: per-hook timings of the chain under load, the profiler's own
- * overhead, an ablation (RPS with each concern switched off in turn) and a CPU flame graph.
+ * `bun perf profile <scenario>`: where the chain's CPU goes, by plugin. Profiles the gateway
+ * (hook timings and CPU samples) with the full chain and with every plugin off, attributes the
+ * samples to plugins and libraries, and sets that beside the measured cost: gateway CPU per
+ * request unprofiled, full chain against bare and with each concern off in turn (the ablation).
  */
 export async function profileCommand(
   name: string,
-  flags: { duration?: string; connections?: string; env?: string[]; config?: string; ablation?: boolean },
+  flags: {
+    duration?: string;
+    connections?: string;
+    env?: string[];
+    config?: string;
+    ablation?: boolean;
+    driver?: string;
+  },
 ): Promise<void> {
   const scenario = getScenario(name);
   const durationSec = flags.duration ? Number(flags.duration) : Math.min(scenario.load.durationSec, 15);
@@ -65,45 +38,52 @@ export async function profileCommand(
   if (!(durationSec > 0) || !(connections > 0))
     throw new Error('--duration and --connections must be positive numbers');
   const env = parseEnvFlags(flags.env);
-  const profileDir = join(RESULTS_DIR, `profile-${scenario.name}-cpu`);
-  mkdirSync(profileDir, { recursive: true });
-  for (const file of readdirSync(profileDir))
-    if (file.endsWith('.cpuprofile')) Bun.file(join(profileDir, file)).delete?.();
-
+  const driver = parseDriver(flags.driver, undefined);
   let lab: LabSystem | undefined;
   try {
     log('starting the system');
     lab = await startLabSystem({ log });
-    const entry = [
-      '--cpu-prof',
-      `--cpu-prof-dir=${profileDir}`,
-      fileURLToPath(new URL('../profiler/gateway.ts', import.meta.url)),
-      ...(flags.config ? ['--config', flags.config] : []),
-    ];
-    const profiled = await startGatewayVariant(lab, env, entry);
     const registry = { url: lab.system.registryUrl, token: lab.system.registryToken, target: 'main' };
-    const context = await prepareScenario(scenario, { gatewayUrl: profiled.url, registry });
-    const load = (url: string, seconds: number) =>
-      runLoad({ url, scenario, next: createRequestSource(scenario, context), connections, durationSec: seconds });
+    const context = await prepareScenario(scenario, { gatewayUrl: lab.system.gatewayUrl, registry });
+    const profile = (label: string, variantEnv: Record<string, string>, dir: string) =>
+      profiledRun({
+        lab: lab!,
+        label,
+        env: variantEnv,
+        config: flags.config,
+        scenario,
+        context,
+        connections,
+        durationSec,
+        driver,
+        profileDir: join(RESULTS_DIR, dir),
+      });
+    log(`profiling the full chain: ${scenario.name} for ${durationSec} s (${driver})`);
+    const full = await profile('full chain', env, `profile-${scenario.name}-cpu`);
+    // A config of someone else's has no switches of ours: bare means nothing there.
+    let bare: Awaited<ReturnType<typeof profile>> | null = null;
+    if (!flags.config) {
+      log('profiling the bare gateway (every plugin off)');
+      bare = await profile('bare', { ...env, ...ALL_OFF }, `profile-${scenario.name}-bare-cpu`);
+    }
 
-    log(`warming up, then profiling ${scenario.name} for ${durationSec} s`);
-    await load(profiled.url, Math.min(5, durationSec));
-    await fetch(`${profiled.url}/__profile`, { method: 'POST' });
-    const profiledRun = await load(profiled.url, durationSec);
-    const snapshot = (await (await fetch(`${profiled.url}/__profile`)).json()) as ProfileSnapshot;
-    await profiled.stop(); // writes the CPU profile
+    log('measuring without the profiler: full chain, bare, and each concern off in turn');
+    const measure = (variantEnv: Record<string, string>) =>
+      measureGateway(
+        lab!,
+        variantEnv,
+        scenario,
+        context,
+        connections,
+        Math.max(5, Math.round(durationSec / 2)),
+        driver,
+      );
+    const ablation = flags.config ? null : await runAblation(measure, env, flags.ablation !== false);
+    const explanation = explainDifference(full, bare, ablation ? ablation.fullMs - ablation.bareMs : null);
 
-    log('measuring the same load without the profiler, then the ablation');
-    const plainRps = await measureRps(lab, env, scenario, context, connections, durationSec);
-    const ablation =
-      flags.ablation === false
-        ? null
-        : await runAblation(lab, env, scenario, context, connections, Math.max(5, Math.round(durationSec / 2)));
-
-    const cpuFile = readdirSync(profileDir).find((file) => file.endsWith('.cpuprofile'));
     let flame: string | null = null;
-    if (cpuFile) {
-      const collapsed = collapseProfile(JSON.parse(readFileSync(join(profileDir, cpuFile), 'utf8')) as CpuProfile);
+    if (full.cpuProfile) {
+      const collapsed = collapseProfile(full.cpuProfile);
       writeFileSync(join(RESULTS_DIR, `profile-${scenario.name}.collapsed.txt`), `${collapsed.join('\n')}\n`);
       writeFileSync(
         join(RESULTS_DIR, `profile-${scenario.name}.flame.svg`),
@@ -111,34 +91,17 @@ export async function profileCommand(
       );
       flame = `profile-${scenario.name}.flame.svg`;
     }
-
-    const rows = hookTable(snapshot);
-    const hookCallsPerRequest = rows.reduce((sum, row) => sum + row.callsPerRequest, 0);
-    const wrapperNs = wrapperCostNs();
-    const report = {
-      kind: 'profile',
-      scenario: scenario.name,
-      machine: describeMachine(),
-      load: { connections, durationSec },
-      requests: snapshot.requests,
-      request: summarize(snapshot.requestTimes),
-      hooks: rows,
-      phases: snapshot.phases.map(({ phase, calls, samples }) => ({
-        phase,
-        callsPerRequest: snapshot.requests ? calls / snapshot.requests : 0,
-        ...summarize(samples),
-      })),
-      overhead: {
-        wrapperNsPerCall: wrapperNs,
-        hookCallsPerRequest,
-        estimatedMsPerRequest: (wrapperNs * hookCallsPerRequest) / 1e6,
-        profiledRps: profiledRun.requests / profiledRun.durationSec,
-        plainRps,
-      },
+    const report = buildProfileReport({
+      scenario,
+      connections,
+      durationSec,
+      driver,
+      full,
+      bare,
       ablation,
-      flameGraph: flame,
-      cpuProfile: cpuFile ? `profile-${scenario.name}-cpu/${cpuFile}` : null,
-    };
+      explanation,
+    });
+    report.flameGraph = flame;
     writeFileSync(join(RESULTS_DIR, `profile-${scenario.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(RESULTS_DIR, `profile-${scenario.name}.md`), renderProfileMarkdown(report));
     console.log(renderProfileMarkdown(report));
@@ -147,95 +110,61 @@ export async function profileCommand(
   }
 }
 
-async function measureRps(
+/** Gateway CPU per request and RPS of a fresh gateway process, without the profiler. */
+async function measureGateway(
   lab: LabSystem,
   env: Record<string, string>,
   scenario: Scenario,
   context: RequestContext,
   connections: number,
   seconds: number,
-) {
+  driver: LoadDriver,
+): Promise<{ rps: number; ms: number }> {
   const gateway = await startGatewayVariant(lab, env);
   try {
     const next = createRequestSource(scenario, context);
-    await runLoad({ url: gateway.url, scenario, next, connections, durationSec: Math.min(3, seconds) });
-    const result = await runLoad({ url: gateway.url, scenario, next, connections, durationSec: seconds });
-    return result.requests / result.durationSec;
+    await runLoad({ url: gateway.url, scenario, next, connections, durationSec: Math.min(3, seconds), driver });
+    const before = cpuSeconds(gateway.pid) ?? 0;
+    const result = await runLoad({ url: gateway.url, scenario, next, connections, durationSec: seconds, driver });
+    const used = (cpuSeconds(gateway.pid) ?? 0) - before;
+    return { rps: result.requests / result.durationSec, ms: result.requests ? (used * 1000) / result.requests : 0 };
   } finally {
     await gateway.stop();
   }
 }
 
 /**
- * RPS with each concern off in turn. The full chain is measured first and last: the ablation is
- * read against their mean, and their difference is the run's noise (each run is a fresh process).
+ * Gateway CPU per request and RPS with the full chain (first and last: their difference is the
+ * noise), bare, and (with `perConcern`) each concern off in turn.
  */
 async function runAblation(
-  lab: LabSystem,
+  measure: (env: Record<string, string>) => Promise<{ rps: number; ms: number }>,
   env: Record<string, string>,
-  scenario: Scenario,
-  context: RequestContext,
-  connections: number,
-  seconds: number,
-) {
-  const first = await measureRps(lab, env, scenario, context, connections, seconds);
-  const rows: { off: string; rps: number }[] = [];
-  for (const ablation of ABLATIONS) {
-    log(`ablation: ${ablation.name} off`);
-    rows.push({
-      off: ablation.name,
-      rps: await measureRps(lab, { ...env, ...ablation.env }, scenario, context, connections, seconds),
-    });
-  }
-  const last = await measureRps(lab, env, scenario, context, connections, seconds);
-  const baseline = (first + last) / 2;
+  perConcern: boolean,
+): Promise<AblationResult> {
+  const first = await measure(env);
+  const bare = await measure({ ...env, ...ALL_OFF });
+  const rows: { off: string; rps: number; ms: number; owners: string }[] = [];
+  if (perConcern)
+    for (const ablation of ABLATIONS) {
+      log(`ablation: ${ablation.name} off`);
+      rows.push({
+        off: ablation.name,
+        ...(await measure({ ...env, ...ablation.env })),
+        owners: ablation.owners.source,
+      });
+    }
+  const last = await measure(env);
+  const fullMs = (first.ms + last.ms) / 2;
+  const fullRps = (first.rps + last.rps) / 2;
   return {
-    baseline,
-    noise: Math.abs(first - last) / baseline,
-    rows: [{ off: '(nothing: full chain, first and last run)', rps: baseline }, ...rows].map((row) => ({
-      ...row,
-      change: row.rps / baseline - 1,
-    })),
+    fullMs,
+    fullRps,
+    bareMs: bare.ms,
+    bareRps: bare.rps,
+    noise: { ms: Math.abs(first.ms - last.ms) / fullMs, rps: Math.abs(first.rps - last.rps) / fullRps },
+    rows: rows.map((row) => ({ ...row, savedMs: fullMs - row.ms, rpsChange: row.rps / fullRps - 1 })),
   };
-}
-
-function renderProfileMarkdown(report: any): string {
-  const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 1 ? 3 : 2) : '–');
-  return `# Plugin-chain profile: ${report.scenario}
-
-${report.machine.date} · commit ${report.machine.commit} · ${report.machine.cpu} · Bun ${report.machine.bun} · ${report.load.connections} connections, ${report.load.durationSec} s
-
-Gateway request time: mean ${ms(report.request.meanMs)} ms, p95 ${ms(report.request.p95Ms)} ms, p99 ${ms(report.request.p99Ms)} ms over ${report.requests} requests.
-
-## Hooks (wall time in the hook; async hooks until their promise settles)
-
-| plugin | hook | calls/req | mean ms | p95 ms | p99 ms | share of gateway time |
-|--------|------|----------:|--------:|-------:|-------:|----------------------:|
-${report.hooks.map((r: HookRow) => `| ${r.plugin} | ${r.hook} | ${r.callsPerRequest.toFixed(2)} | ${ms(r.meanMs)} | ${ms(r.p95Ms)} | ${ms(r.p99Ms)} | ${(r.share * 100).toFixed(1)} % |`).join('\n')}
-
-## Phases
-
-| phase | calls/req | mean ms | p95 ms | p99 ms |
-|-------|----------:|--------:|-------:|-------:|
-${report.phases.map((p: any) => `| ${p.phase} | ${p.callsPerRequest.toFixed(2)} | ${ms(p.meanMs)} | ${ms(p.p95Ms)} | ${ms(p.p99Ms)} |`).join('\n')}
-
-## The profiler's own cost
-
-${report.overhead.wrapperNsPerCall.toFixed(0)} ns per wrapped hook call × ${report.overhead.hookCallsPerRequest.toFixed(1)} hook calls per request ≈ ${(report.overhead.estimatedMsPerRequest * 1000).toFixed(1)} µs per request. Throughput with hook timing and the CPU sampling profiler on: ${Math.round(report.overhead.profiledRps)} RPS vs ${Math.round(report.overhead.plainRps)} RPS without either (${((report.overhead.profiledRps / report.overhead.plainRps - 1) * 100).toFixed(1)} %): read the timings as relative.
-
-${
-  report.ablation
-    ? `## Ablation: RPS with one concern off
-
-The full chain ran first and last; they differed by ${(report.ablation.noise * 100).toFixed(1)} %, the noise of this run: smaller changes mean nothing.
-
-| switched off | RPS | change vs full chain |
-|--------------|----:|---------------------:|
-${report.ablation.rows.map((a: any) => `| ${a.off} | ${Math.round(a.rps)} | ${(a.change * 100).toFixed(1)} % |`).join('\n')}
-`
-    : ''
-}
-${report.flameGraph ? `## CPU flame graph\n\n![flame graph](${report.flameGraph}) (collapsed stacks: \`profile-${report.scenario}.collapsed.txt\`; open \`${report.cpuProfile}\` in speedscope or Chrome DevTools)\n` : 'No CPU profile was written.\n'}`;
 }
 
 function log(message: string) {

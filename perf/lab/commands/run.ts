@@ -1,10 +1,12 @@
 import { getScenario } from '../../scenarios';
-import { runLoad, type SecondSample } from '../load';
+import { labTiers, withCpu } from '../cpu/measure';
+import { defaultDriver, runLoad, type LoadDriver, type SecondSample } from '../load';
 import { describeMachine } from '../machine';
 import { buildRunReport, formatThreshold, writeRunReport } from '../report';
 import { createRequestSource } from '../requests';
 import { prepareScenario, type Target } from '../setup';
 import { evaluateThresholds } from '../stats';
+import { watchForeignCpu } from '../quiet';
 import { processUsage, startGatewayVariant, startLabSystem, type LabSystem } from '../target';
 
 export interface RunFlags {
@@ -20,6 +22,15 @@ export interface RunFlags {
   seed?: string;
   /** Resend one draw of variables (measures the gateway's deduplication too; see requests.ts). */
   identical?: boolean;
+  /** Default: wrk unless a rate cap is asked for (see `defaultDriver`). */
+  driver?: string;
+}
+
+export function parseDriver(value: string | undefined, rate: number | undefined): LoadDriver {
+  if (value === undefined) return defaultDriver(rate);
+  if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--driver must be wrk or autocannon, got "${value}"`);
+  if (value === 'wrk' && rate) throw new Error('--rate needs --driver autocannon: wrk cannot cap the rate');
+  return value;
 }
 
 const positive = (name: string, value: string | undefined) => {
@@ -48,6 +59,7 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
     rate: positive('rate', flags.rate) ?? scenario.load.rate,
   };
   const env = parseEnvFlags(flags.env);
+  const driver = parseDriver(flags.driver, load.rate);
   if (flags.start && flags.url) throw new Error('give either --url or --start');
   if (!flags.start && Object.keys(env).length)
     throw new Error('--env configures a gateway the lab starts: use it with --start');
@@ -85,19 +97,17 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
     const next = createRequestSource(scenario, context, { identical: flags.identical });
     const warmup = Math.min(5, Math.max(1, Math.round(load.durationSec / 5)));
     log(`warming up for ${warmup} s`);
-    await runLoad({ url: target.gatewayUrl, scenario, next, ...load, durationSec: warmup });
+    await runLoad({ url: target.gatewayUrl, scenario, next, ...load, durationSec: warmup, driver });
 
-    const before = gateway ? processUsage(gateway.pid) : null;
+    const tiers = await labTiers({ gatewayUrl: target.gatewayUrl, gatewayPid: gateway?.pid, lab });
     log(
-      `loading for ${load.durationSec} s with ${load.connections} connections${load.rate ? ` at ${load.rate} RPS` : ''}`,
+      `loading for ${load.durationSec} s with ${load.connections} connections${load.rate ? ` at ${load.rate} RPS` : ''} (${driver})`,
     );
-    const result = await runLoad({
-      url: target.gatewayUrl,
-      scenario,
-      next,
-      ...load,
-      onTick: progress(load.durationSec),
-    });
+    const foreign = watchForeignCpu();
+    const { result, cpu } = await withCpu(tiers, () =>
+      runLoad({ url: target.gatewayUrl, scenario, next, ...load, driver, onTick: progress(load.durationSec) }),
+    );
+    const { foreignCpuPercent } = foreign.stop();
     const after = gateway ? processUsage(gateway.pid) : null;
     process.stderr.write('\n');
 
@@ -111,12 +121,10 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
       requests,
       result,
       thresholds: evaluateThresholds(scenario.thresholds, result),
+      cpu,
     });
-    if (before && after)
-      report.gatewayProcess = {
-        cpuPercent: ((after.cpuSec - before.cpuSec) / result.durationSec) * 100,
-        rssMiB: after.rssMiB,
-      };
+    report.foreignCpuPercent = foreignCpuPercent;
+    if (after) report.gatewayRssMiB = after.rssMiB;
     const files = writeRunReport(
       report,
       `run-${scenario.name}${flags.label ? `-${flags.label.replace(/\W+/g, '-')}` : ''}${!flags.label && flags.identical ? '-identical' : ''}`,
@@ -124,6 +132,10 @@ export async function runCommand(name: string, flags: RunFlags): Promise<boolean
     console.log(
       `${scenario.name}: ${Math.round(report.rps)} RPS, p50 ${result.latency.p50Ms.toFixed(1)} ms, p95 ${result.latency.p95Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms, ${result.failures} failures of ${result.requests}`,
     );
+    for (const row of cpu.rows)
+      console.log(
+        `CPU per request, ${row.tier}: ${row.msPerRequest === null ? '–' : `${row.msPerRequest.toFixed(3)} ms`}`,
+      );
     for (const threshold of report.thresholds) console.log(formatThreshold(threshold));
     console.log(`report: ${files.markdown}`);
     return report.passed;

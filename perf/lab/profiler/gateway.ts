@@ -61,7 +61,7 @@ const runtime = createGatewayRuntime({
 function snapshot() {
   const hooks = recorder.recorded().map(({ plugin, hook, calls, samples }) => ({ plugin, hook, calls, samples }));
   const phaseList = phases.recorded().map(({ hook, calls, samples }) => ({ phase: hook, calls, samples }));
-  return { requests: requestTimes.length, requestTimes, hooks, phases: phaseList };
+  return { requests: requestTimes.length, requestTimes, hooks, phases: phaseList, plugins: recorder.plugins };
 }
 
 const server = Bun.serve({

@@ -16,7 +16,14 @@ export interface HookStats {
 
 export class HookRecorder {
   readonly stats = new Map<string, HookStats>();
+  /** Plugin labels by the id their wrappers' frame names carry. */
+  readonly plugins: string[] = [];
   enabled = true;
+
+  pluginId(plugin: string): number {
+    const id = this.plugins.indexOf(plugin);
+    return id >= 0 ? id : this.plugins.push(plugin) - 1;
+  }
 
   /** The entry of one plugin's hook: looked up once per wrapped function, not per call. */
   entry(plugin: string, hook: string): HookStats {
@@ -59,17 +66,43 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return !!value && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
+/**
+ * The wrapper is compiled with a name that carries the plugin's id (`autograph_plugin_<id>_<hook>`):
+ * CPU profiles name frames by function name, so every sampled stack that passes through a hook
+ * says whose hook it is (see owners.ts). The timing code sits in the same frame: a helper frame
+ * between the wrapper and the hook would own the hook's neutral work instead of the plugin.
+ */
+function compileWrapper(
+  fn: (...args: any[]) => any,
+  entry: HookStats,
+  recorder: HookRecorder,
+  settle: (result: any, started: number) => any,
+  name: string,
+): (...args: any[]) => any {
+  // The name is in the source text: JavaScriptCore's profiler reports the name a function was parsed with.
+  if (!/^\w+$/.test(name)) throw new Error(`not a function name: ${name}`);
+  return new Function(
+    'fn',
+    'entry',
+    'recorder',
+    'settle',
+    `return function ${name}(...args) {
+      const started = performance.now();
+      let result;
+      try {
+        result = fn.apply(this, args);
+      } catch (error) {
+        recorder.add(entry, performance.now() - started);
+        throw error;
+      }
+      return settle(result, started);
+    };`,
+  )(fn, entry, recorder, settle);
+}
+
 function timed(recorder: HookRecorder, plugin: string, hook: string, fn: (...args: any[]) => any) {
   const entry = recorder.entry(plugin, hook);
-  const wrapped = function (this: unknown, ...args: any[]) {
-    const started = performance.now();
-    let result: any;
-    try {
-      result = fn.apply(this, args);
-    } catch (error) {
-      recorder.add(entry, performance.now() - started);
-      throw error;
-    }
+  const settle = (result: any, started: number) => {
     if (isPromiseLike(result)) {
       return Promise.resolve(result).then(
         (value) => {
@@ -85,6 +118,13 @@ function timed(recorder: HookRecorder, plugin: string, hook: string, fn: (...arg
     recorder.add(entry, performance.now() - started);
     return wrapDone(recorder, plugin, hook, result);
   };
+  const wrapped = compileWrapper(
+    fn,
+    entry,
+    recorder,
+    settle,
+    `autograph_plugin_${recorder.pluginId(plugin)}_${hook.replace(/\W/g, '_')}`,
+  );
   (wrapped as any)[WRAPPED] = true;
   return wrapped;
 }

@@ -1,4 +1,5 @@
 import { index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditLogTable } from '../../framework/privacy/audit-table';
 
 export const catalog = pgSchema('catalog');
 
@@ -54,7 +55,10 @@ export const generations = catalog.table(
   (t) => [index('generations_model_idx').on(t.modelId, t.yearFrom)],
 );
 
-export const tables = { makes, models, generations };
+/** Critical operations done here (framework/privacy/audit-table.ts); append-only. */
+export const auditLog = auditLogTable(catalog);
+
+export const tables = { makes, models, generations, auditLog };
 export type MakeRow = typeof makes.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type GenerationRow = typeof generations.$inferSelect;

@@ -2,5 +2,6 @@ import { builder } from './builder';
 import './types';
 import './query';
 import './mutation';
+import './privacy';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

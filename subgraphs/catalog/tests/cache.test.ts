@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { ConfigError } from '../../../kit/config';
+import type { RedisTarget } from '../../../kit/redis';
 import type { RunningService } from '../../../kit/service';
 import { errorCodes, gql, readCounter } from '../../../tests/support/graphql';
-import { TEST_REDIS_URL } from '../../../tests/support/queues';
+import { dropKeysWithPrefix, TEST_REDIS_URL } from '../../../tests/support/queues';
 import { createTempDatabase } from '../../../tests/support/temp-database';
 import { createTestIssuer } from '../../../tests/support/tokens';
 import { startSubgraph } from '../../framework';
@@ -21,16 +22,18 @@ const running: RunningService[] = [];
 const ids = {} as Record<'subaru' | 'skoda' | 'outback' | 'forester' | 'octavia', string>;
 let admin: string;
 let seller: string;
+const queuePrefix = `autograph-catalog-cache-${crypto.randomUUID()}`;
 
 /** A catalog replica on the test database; Redis unless told otherwise; own variables from `env`. */
-async function replica(options: { redisUrl?: string; env?: Record<string, string> } = {}) {
+async function replica(options: { redis?: RedisTarget | undefined; env?: Record<string, string> } = {}) {
   const saved = { ...process.env };
-  Object.assign(process.env, options.env);
+  // The retention scheduler's BullMQ keys go under a prefix of this run's, removed at the end.
+  Object.assign(process.env, { QUEUE_PREFIX: queuePrefix, ...options.env });
   try {
     const service = await startSubgraph(
       catalog,
       testSubgraphConfig(database.url, {
-        redisUrl: 'redisUrl' in options ? options.redisUrl : TEST_REDIS_URL,
+        redis: 'redis' in options ? options.redis : { url: TEST_REDIS_URL },
         jwksUrl: issuer.jwksUrl,
         usersUrl: usersUrl(users),
       }),
@@ -38,7 +41,8 @@ async function replica(options: { redisUrl?: string; env?: Record<string, string
     running.push(service);
     return service;
   } finally {
-    for (const name of Object.keys(options.env ?? {})) if (saved[name] === undefined) delete process.env[name];
+    for (const name of ['QUEUE_PREFIX', ...Object.keys(options.env ?? {})])
+      if (saved[name] === undefined) delete process.env[name];
     Object.assign(process.env, saved);
   }
 }
@@ -61,7 +65,7 @@ beforeAll(async () => {
   // Admin writes ask users whether the admin's account is still active.
   users = await startUsers(database.url);
   // Migrates the fresh database before the fixtures go in.
-  await replica({ redisUrl: undefined });
+  await replica({ redis: undefined });
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
   ids.subaru = await insertMake(sql, 'Subaru', 'Japan');
   ids.skoda = await insertMake(sql, 'Skoda', 'Czechia');
@@ -81,6 +85,7 @@ afterAll(async () => {
   const keys = await redis.keys(`${defaultCacheKeyPrefix(database.url)}*`);
   if (keys.length) await redis.unlink(...keys);
   await redis.quit();
+  await dropKeysWithPrefix(queuePrefix);
   issuer?.stop();
   await database?.drop();
 });
@@ -154,7 +159,7 @@ describe('catalog reference cache', () => {
   });
 
   test('reads PostgreSQL, and still writes, while Redis is unreachable', async () => {
-    const service = await replica({ redisUrl: 'redis://127.0.0.1:1' });
+    const service = await replica({ redis: { url: 'redis://127.0.0.1:1' } });
     for (let i = 0; i < 2; i++) {
       const response = await gql(service.url, MAKE_PAGE, { id: ids.subaru });
       expect(response.errors).toBeUndefined();

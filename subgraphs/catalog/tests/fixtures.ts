@@ -12,7 +12,7 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
     databaseUrl,
     replicaUrls: [],
     poolMax: 3,
-    redisUrl: undefined,
+    redis: undefined,
     // Never fetched unless a request carries a token; tests that sign tokens pass their issuer's URL.
     jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json',
     // Nobody there: a signed-in write fails closed (AUTH_UNAVAILABLE) unless the test starts users.

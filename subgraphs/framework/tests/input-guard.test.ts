@@ -77,6 +77,8 @@ describe('every subgraph refuses text that is not text', () => {
   test('users: sign-up with a NUL in the e-mail writes nothing and logs nothing of it', async () => {
     const email = `anna${NUL}@example.com`;
     const before = logLines.length;
+    // E-mails are stored encrypted: no row at all may appear.
+    const [{ accounts }] = await sql`select count(*)::int as accounts from users.users`;
     const response = await gql(
       url('users'),
       'mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }',
@@ -85,7 +87,7 @@ describe('every subgraph refuses text that is not text', () => {
       },
     );
     expectRefused(response, '$input.email');
-    expect((await sql`select count(*)::int as n from users.users where email like 'anna%'`)[0]!.n).toBe(0);
+    expect((await sql`select count(*)::int as n from users.users`)[0]!.n).toBe(accounts);
     expect(logLines.slice(before).join('\n')).not.toContain('anna');
   });
 
@@ -108,7 +110,9 @@ describe('every subgraph refuses text that is not text', () => {
   });
 
   test('offers: a filter literal nested in an input object, and a title in a signed-in write', async () => {
-    expectRefused(await gql(url('offers'), `{ offers(filter: { city: "Ka\\u0000zan" }) { totalCount } }`), 'filter');
+    const nul = `{ offers(filter: { city: "Ka\\u0000zan" }) { totalCount } }`;
+    expectRefused(await gql(url('offers'), nul), 'filter');
+    expectRefused(await gql(url('offers'), nul), 'filter'); // the same document again: its verdict is kept
     const input = { modelId, title: `Camry ${LONE}`, price: 100_000, year: 2019, mileageKm: 1, city: 'Kazan' };
     expectRefused(
       await gql(

@@ -7,10 +7,21 @@ import { createTempDatabase } from '../../../tests/support/temp-database';
 import type { RunningService } from '../../../kit/service';
 import { createSubgraphBuilder } from '../builder';
 import type { BaseContext } from '../context';
-import { DEFAULT_MAX_OPERATION_NAMES, OTHER_OPERATIONS, serveSubgraph } from '../server';
+import { DEFAULT_MAX_OPERATION_NAMES, OTHER_OPERATIONS } from '../operation-metrics';
+import { serveSubgraph } from '../server';
 
 const builder = createSubgraphBuilder<BaseContext>();
-builder.queryType({ fields: (t) => ({ ping: t.string({ resolve: () => 'pong' }) }) });
+builder.queryType({
+  fields: (t) => ({
+    ping: t.string({ resolve: () => 'pong' }),
+    broken: t.string({
+      nullable: true,
+      resolve: () => {
+        throw new Error('broken on purpose');
+      },
+    }),
+  }),
+});
 
 const services: RunningService[] = [];
 afterAll(() => Promise.all(services.map((service) => service.stop())));
@@ -38,12 +49,10 @@ const run = (service: RunningService, name: string) =>
     body: JSON.stringify({ query: `query ${name} { ping }` }),
   }).then((r) => r.json());
 
-const series = async (service: RunningService, name: string) =>
+const series = async (service: RunningService, name: string, metric = 'autograph_subgraph_operations_total') =>
   (await (await fetch(`${service.url}/metrics`)).text())
     .split('\n')
-    .filter(
-      (line) => line.startsWith('autograph_subgraph_operations_total{') && line.includes(`operationName="${name}"`),
-    );
+    .filter((line) => line.startsWith(`${metric}{`) && line.includes(`operationName="${name}"`));
 
 test('operation names in the metrics are bounded: past the limit, new names count as one series', async () => {
   expect(DEFAULT_MAX_OPERATION_NAMES).toBeGreaterThan(0);
@@ -96,4 +105,32 @@ test("an internal failure is masked for the caller and logged without the statem
     await connection.close();
     await database.drop();
   }
+});
+
+test('operations, their duration and their errors from every phase are counted per operation', async () => {
+  const service = serve();
+  const send = (query: string) =>
+    fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    }).then((r) => r.json());
+  await send('query Counted { ping }');
+  await send('query Counted { ping }');
+  await send('query Failing { broken a: broken }'); // two execution errors
+  await send('query Invalid { nope }'); // a validation error: not executed
+  await send('query Unparsable {'); // a syntax error: no operation known
+  const errors = 'autograph_subgraph_operation_errors_total';
+  expect(await series(service, 'Counted')).toEqual([
+    'autograph_subgraph_operations_total{operationType="query",operationName="Counted"} 2',
+  ]);
+  expect(await series(service, 'Counted', 'autograph_subgraph_operation_duration_seconds_count')).toEqual([
+    expect.stringMatching(/ 2$/),
+  ]);
+  expect(await series(service, 'Failing', errors)).toEqual([expect.stringMatching(/operationType="query".* 2$/)]);
+  expect(await series(service, 'Invalid', errors)).toEqual([expect.stringMatching(/ 1$/)]);
+  expect(await series(service, 'Invalid')).toEqual([]);
+  // Other tests in this process count errors of their own: only the unparsable operation's series is read.
+  const unparsable = (await series(service, 'Anonymous', errors)).filter((line) => line.includes('"unknown"'));
+  expect(unparsable).toEqual([expect.stringMatching(/ 1$/)]);
 });

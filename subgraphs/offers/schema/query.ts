@@ -1,11 +1,11 @@
-import { isId } from '../../framework';
+import { connectionNodeFields, isId } from '../../framework';
 import { listOffers } from '../listing';
 import { offerById } from '../loaders';
 import { builder } from './builder';
 import { OfferConnection, OfferOrder, OfferStatus } from './offer';
 import { Offer } from './refs';
 
-const OfferFilter = builder.inputType('OfferFilter', {
+export const OfferFilter = builder.inputType('OfferFilter', {
   fields: (t) => ({
     makeId: t.id(),
     modelId: t.id(),
@@ -35,7 +35,7 @@ builder.queryType({
         filter: t.arg({ type: OfferFilter }),
         orderBy: t.arg({ type: OfferOrder, defaultValue: 'NEWEST' }),
       },
-      resolve: (_root, args, ctx) => listOffers(ctx, args),
+      resolve: (_root, args, ctx, info) => listOffers(ctx, args, connectionNodeFields(info)),
     }),
   }),
 });

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test';
 import { createLogger } from '../../../kit/log';
-import { createInProcessQueue, DEFAULT_MAX_QUEUED_EVENTS, type OfferEvent } from '../events';
+import { createInProcessQueue, DEFAULT_MAX_QUEUED_EVENTS, retryDelayMs, type OfferEvent } from '../events';
 
 const event = (id: string): OfferEvent => ({
   type: 'offer.changed',
@@ -43,4 +43,11 @@ test('the in-process queue holds at most maxQueued events and takes more once th
   expect(queue.push(event('d'))).toBe(true);
   await queue.idle();
   expect(handled).toEqual(['a', 'b', 'd']);
+});
+
+test('search retries an event it could not apply for minutes, not seconds: a database restart loses nothing', () => {
+  expect([1, 2, 3, 4, 5, 6, 7, 8].map(retryDelayMs)).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  // 40 attempts: 39 pauses between them.
+  const windowMs = Array.from({ length: 39 }, (_, i) => retryDelayMs(i + 1)).reduce((a, b) => a + b, 0);
+  expect(windowMs).toBeGreaterThan(15 * 60_000);
 });

@@ -1,69 +1,46 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import offers from '..';
 import { startSubgraph } from '../../framework';
 import type { RunningService } from '../../../kit/service';
 import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
-import { createTempDatabase } from '../../../tests/support/temp-database';
-import { createTestIssuer } from '../../../tests/support/tokens';
+import type { createTempDatabase } from '../../../tests/support/temp-database';
+import type { createTestIssuer } from '../../../tests/support/tokens';
 import { errorCodes, gql, readCounter } from '../../../tests/support/graphql';
-import { insertUser, startUsers, usersUrl } from '../../users/tests/fixtures';
+import { insertUser, usersUrl } from '../../users/tests/fixtures';
+import { offerInput, startOffersWithPeers, type OffersWithPeers } from './fixtures';
 
 let database: Awaited<ReturnType<typeof createTempDatabase>>;
 let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
 let catalog: RunningService;
-let usersService: RunningService;
 let service: RunningService;
 let sql: postgres.Sql;
 let modelId: string;
 let makeId: string;
-const seller = crypto.randomUUID();
-const other = crypto.randomUUID();
+let seller: string;
+let other: string;
 let sellerToken: string;
 let otherToken: string;
 
 const CREATE = `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id title price currency status seller { id } model { id } } }`;
-const input = (overrides: Record<string, unknown> = {}) => ({
-  modelId,
-  title: 'Camry 2.5 AT',
-  price: 250_000_000,
-  year: 2019,
-  mileageKm: 60_000,
-  city: 'Kazan',
-  ...overrides,
-});
+const input = (overrides: Record<string, unknown> = {}) => offerInput(modelId, overrides);
 const create = async (overrides: Record<string, unknown> = {}, token = sellerToken) => {
   const response = await gql(service.url, CREATE, { input: input(overrides) }, { token });
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data.createOffer;
 };
 
+let peers: OffersWithPeers;
+
 beforeAll(async () => {
-  database = await createTempDatabase('offers');
-  issuer = await createTestIssuer();
-  catalog = await startCatalog(database.url);
-  usersService = await startUsers(database.url);
-  sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  makeId = await insertMake(sql, 'Toyota');
-  modelId = await insertModel(sql, makeId, 'Camry');
-  for (const id of [seller, other]) await insertUser(sql, { id });
-  process.env.CATALOG_URL = `${catalog.url}/graphql`;
-  service = await startSubgraph(
-    offers,
-    testSubgraphConfig(database.url, { jwksUrl: issuer.jwksUrl, usersUrl: usersUrl(usersService) }),
-  );
-  delete process.env.CATALOG_URL;
-  sellerToken = await issuer.sign(seller);
-  otherToken = await issuer.sign(other);
+  peers = await startOffersWithPeers('offers');
+  ({ database, issuer, catalog, sql, service, makeId, modelId } = peers);
+  [seller, other] = peers.sellers;
+  [sellerToken, otherToken] = peers.tokens;
 });
 
 afterAll(async () => {
-  await service?.stop();
-  await usersService?.stop();
-  await catalog?.stop();
-  await sql?.end();
-  issuer?.stop();
-  await database?.drop();
+  await peers?.stop();
 });
 
 describe('createOffer', () => {
@@ -156,6 +133,7 @@ describe('writes by accounts that are gone', () => {
     try {
       const response = await gql(cut.url, CREATE, { input: input() }, { token: sellerToken });
       expect(errorCodes(response)).toEqual(['AUTH_UNAVAILABLE']);
+      expect(response.errors![0]!.extensions!.retryable).toBe(true); // refused before anything was written
     } finally {
       await cut.stop();
     }
@@ -270,6 +248,31 @@ describe('listing', () => {
     for (const edge of cheap.data.offers.edges) expect(edge.node.price).toBeLessThanOrEqual(100_000_000);
     const any = await gql(service.url, LIST, { first: 1, filter: { status: null } });
     expect(any.data.offers.totalCount).toBe((await sql`select count(*)::int as n from offers.offers`)[0]!.n);
+  });
+
+  test('a list reads the columns of the fields selected, through fragments, and pages by cursor alone', async () => {
+    const FULL = `query($first: Int, $after: String) { offers(first: $first, after: $after, orderBy: PRICE_ASC) {
+      edges { cursor node { id title price currency year mileageKm city status createdAt updatedAt
+        model { id } seller { id } photos { url } } } pageInfo { endCursor } } }`;
+    const PARTIAL = `query($first: Int, $after: String) { offers(first: $first, after: $after, orderBy: PRICE_ASC) {
+      edges { cursor node { __typename ...Card ... on Offer { seller { id } } } } pageInfo { endCursor } } }
+      fragment Card on Offer { id price city }`;
+    const full: any = await gql(service.url, FULL, { first: 3 });
+    const partial: any = await gql(service.url, PARTIAL, { first: 3 });
+    expect(partial.errors).toBeUndefined();
+    expect(partial.data.offers.edges).toEqual(
+      full.data.offers.edges.map(({ cursor, node }: any) => ({
+        cursor,
+        node: { __typename: 'Offer', id: node.id, price: node.price, city: node.city, seller: node.seller },
+      })),
+    );
+    // Cursors selected with no sort column among the fields (title only) still page on.
+    const TITLES = `query($after: String) { offers(first: 2, after: $after, orderBy: MILEAGE_ASC) {
+      edges { node { title } } pageInfo { endCursor } } }`;
+    const page1: any = await gql(service.url, TITLES, {});
+    const page2: any = await gql(service.url, TITLES, { after: page1.data.offers.pageInfo.endCursor });
+    expect(page2.errors).toBeUndefined();
+    expect(page2.data.offers.edges).toHaveLength(2);
   });
 
   test('bad paging input → BAD_USER_INPUT', async () => {

@@ -1,4 +1,5 @@
 import { check, index, integer, pgSchema, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditLogTable } from '../../framework/privacy/audit-table';
 import { sql } from 'drizzle-orm';
 
 export const reviewsSchema = pgSchema('reviews');
@@ -28,5 +29,8 @@ export const modelRatings = reviewsSchema.table('model_ratings', {
   sum: integer('sum').notNull(),
 });
 
-export const tables = { reviews, modelRatings };
+/** Critical operations done here (framework/privacy/audit-table.ts); append-only. */
+export const auditLog = auditLogTable(reviewsSchema);
+
+export const tables = { reviews, modelRatings, auditLog };
 export type ReviewRow = typeof reviews.$inferSelect;

@@ -4,5 +4,6 @@ import './model';
 import './user';
 import './query';
 import './mutation';
+import './privacy';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { customType, index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { auditLogTable } from '../../framework/privacy/audit-table';
 
 export const searchSchema = pgSchema('search');
 
@@ -14,6 +15,8 @@ export const offerDocuments = searchSchema.table(
   'offer_documents',
   {
     offerId: uuid('offer_id').primaryKey(),
+    /** The seller, for their data export and erasure; null on documents indexed before it was kept. */
+    sellerId: uuid('seller_id'),
     title: text('title').notNull(),
     makeId: uuid('make_id').notNull(),
     makeName: text('make_name').notNull(),
@@ -36,6 +39,7 @@ export const offerDocuments = searchSchema.table(
   (t) => [
     index('offer_documents_document_idx').using('gin', t.document),
     index('offer_documents_make_idx').on(t.makeId),
+    index('offer_documents_seller_idx').on(t.sellerId),
     index('offer_documents_model_idx').on(t.modelId),
     index('offer_documents_city_idx').on(t.city),
     index('offer_documents_price_idx').on(t.price),
@@ -44,5 +48,8 @@ export const offerDocuments = searchSchema.table(
   ],
 );
 
-export const tables = { offerDocuments };
+/** Critical operations done here (framework/privacy/audit-table.ts); append-only. */
+export const auditLog = auditLogTable(searchSchema);
+
+export const tables = { offerDocuments, auditLog };
 export type OfferDocumentRow = typeof offerDocuments.$inferSelect;

@@ -1,5 +1,6 @@
 import { searchOffers, type FacetBucket as Bucket, type Facets } from '../search';
 import { builder } from './builder';
+import './privacy';
 
 /** Offers are owned by the offers subgraph; search only names them by key. */
 const Offer = builder

@@ -6,12 +6,13 @@ import { connectDatabase } from '../../../kit/db';
 import { createLogger } from '../../../kit/log';
 import type { RunningService } from '../../../kit/service';
 import { createCatalogClient } from '../../catalog/client';
-import { createOfferEventPublisher, INTERNAL_TOKEN_HEADER, type OfferEvent } from '../../offers/events';
+import { createOfferEventSender, INTERNAL_TOKEN_HEADER, type OfferEvent } from '../../offers/events';
 import { startSubgraph } from '../../framework';
 import { insertMake, insertModel, startCatalog, testSubgraphConfig } from '../../catalog/tests/fixtures';
 import { createTempDatabase } from '../../../tests/support/temp-database';
 import { errorCodes, eventually, gql } from '../../../tests/support/graphql';
 import { dropSearchQueue } from '../../../tests/support/queues';
+import { withEnv } from '../../../tests/support/env';
 import { tables } from '../db/schema';
 import { reindexFromOffers } from '../indexer';
 
@@ -22,17 +23,6 @@ let service: RunningService;
 let sql: postgres.Sql;
 const ids: Record<string, string> = {};
 const logger = createLogger('search-test', 'silent');
-
-/** Starts a subgraph with extra environment its setup reads (CATALOG_URL, tokens, queue prefix). */
-async function withEnv<T>(env: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
-  }
-}
 
 let counter = 0;
 function event(overrides: Partial<OfferEvent['offer']> = {}): OfferEvent {
@@ -230,21 +220,20 @@ describe('searchOffers', () => {
 test('events over BullMQ on the real Redis reach a worker', async () => {
   const prefix = `autograph-test-${crypto.randomUUID()}`;
   const worker = await withEnv({ CATALOG_URL: `${catalog.url}/graphql`, QUEUE_PREFIX: prefix }, () =>
-    startSubgraph(search, testSubgraphConfig(database.url, { redisUrl: 'redis://127.0.0.1:6379' })),
+    startSubgraph(search, testSubgraphConfig(database.url, { redis: { url: 'redis://127.0.0.1:6379' } })),
   );
-  const publisher = createOfferEventPublisher({
-    redisUrl: 'redis://127.0.0.1:6379',
+  const sender = createOfferEventSender({
+    redis: 'redis://127.0.0.1:6379',
     queuePrefix: prefix,
     searchEventsUrl: 'http://127.0.0.1:9',
     internalToken: TOKEN,
     logger,
   });
   try {
-    publisher.publish(event({ title: 'Narwhal via queue' }));
-    await publisher.flush();
+    expect(await sender.send([event({ title: 'Narwhal via queue' })])).toBe(1);
     await eventually(async () => (await count('narwhal')) === 1, 10_000);
   } finally {
-    await publisher.close();
+    await sender.close();
     await worker.stop();
     await dropSearchQueue(prefix);
   }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditLogTable } from '../../framework/privacy/audit-table';
 
 export const usersSchema = pgSchema('users');
 
@@ -15,9 +16,16 @@ export const users = usersSchema.table(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Stored lower-cased: sign-in is case-insensitive on e-mail. */
+    /** Lower-cased, then encrypted (crypto/field-cipher.ts): `v1.<data key>.<AES-256-GCM>`. */
     email: text('email').notNull(),
+    /**
+     * Keyed blind index of the lower-cased e-mail (HMAC-SHA256): sign-in finds the account by it,
+     * and it keeps e-mails unique, without the e-mail in clear. Null only on rows written before
+     * encryption and not yet converted (users converts them at start).
+     */
+    emailIndex: text('email_index'),
     passwordHash: text('password_hash').notNull(),
+    /** Encrypted like the e-mail. */
     name: text('name').notNull(),
     kind: sellerKind('kind').notNull().default('PRIVATE'),
     city: text('city').notNull(),
@@ -29,7 +37,7 @@ export const users = usersSchema.table(
      */
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_created_idx').on(t.createdAt, t.id)],
+  (t) => [uniqueIndex('users_email_index_key').on(t.emailIndex), index('users_created_idx').on(t.createdAt, t.id)],
 );
 
 /**
@@ -57,6 +65,20 @@ export const refreshTokens = usersSchema.table(
     index('refresh_tokens_user_idx').on(t.userId),
   ],
 );
+
+/**
+ * Data keys of the personal fields (envelope encryption, crypto/field-cipher.ts), each stored
+ * wrapped by a master key that never leaves the key management service (USERS_MASTER_KEYS).
+ * `fields`: the newest encrypts, every one decrypts what it encrypted; `blind-index`: the one
+ * HMAC key of the e-mail index.
+ */
+export const dataKeys = usersSchema.table('data_keys', {
+  id: text('id').primaryKey(),
+  purpose: text('purpose').$type<'fields' | 'blind-index'>().notNull(),
+  masterKeyId: text('master_key_id').notNull(),
+  wrappedKey: text('wrapped_key').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Access-token signing keys (ES256), shared by all replicas; the newest signs, all verify. */
 export const signingKeys = usersSchema.table('signing_keys', {
@@ -103,6 +125,53 @@ export const dealerApplications = usersSchema.table(
   ],
 );
 
-export const tables = { users, refreshTokens, signingKeys, loginAttempts, dealerApplications };
+/**
+ * Account erasures (`deleteMyAccount`). The account row is anonymised in the request's
+ * transaction; `completed_at` is set once every peer has acknowledged its part.
+ */
+export const erasureRequests = usersSchema.table('erasure_requests', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** The anonymised account (kept, so reviews stay authored by "Deleted user"). */
+  userId: uuid('user_id').notNull(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+});
+
+/**
+ * The erasure outbox: one row per request and peer subgraph, written with the request. Peers
+ * fetch their pending rows and acknowledge them (framework/privacy/erasure.ts), so a peer that
+ * was down catches up when it is back.
+ */
+export const erasureDeliveries = usersSchema.table(
+  'erasure_deliveries',
+  {
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => erasureRequests.id, { onDelete: 'cascade' }),
+    service: text('service').notNull(),
+    /** Times the peer fetched it: more than one means a retry. */
+    attempts: integer('attempts').notNull().default(0),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.service] }),
+    index('erasure_deliveries_pending_idx').on(t.service).where(sql`done_at is null`),
+  ],
+);
+
+/** Critical operations done here (framework/privacy/audit-table.ts); append-only. */
+export const auditLog = auditLogTable(usersSchema);
+
+export const tables = {
+  users,
+  refreshTokens,
+  signingKeys,
+  dataKeys,
+  loginAttempts,
+  dealerApplications,
+  erasureRequests,
+  erasureDeliveries,
+  auditLog,
+};
 export type UserRow = typeof users.$inferSelect;
 export type DealerApplicationRow = typeof dealerApplications.$inferSelect;

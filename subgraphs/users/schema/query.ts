@@ -1,6 +1,6 @@
 import { isId } from '../../framework';
 import { listApplications } from '../dealer-applications';
-import { userById } from '../loaders';
+import { publicUserById, userById } from '../loaders';
 import { builder } from './builder';
 import { DealerApplicationConnection, DealerApplicationStatus, User, Viewer } from './types';
 
@@ -17,13 +17,14 @@ builder.queryType({
       type: User,
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, ctx) => (isId(id) ? userById(ctx).load(id.toLowerCase()) : null),
+      resolve: (_root, { id }, ctx) => (isId(id) ? publicUserById(ctx).load(id.toLowerCase()) : null),
     }),
     dealerApplications: t.field({
       type: DealerApplicationConnection,
       description: 'Moderators and admins: dealer applications in one status, oldest first.',
       authenticated: true,
       requiresScopes: [['MODERATOR'], ['ADMIN']],
+      tag: 'internal',
       args: {
         status: t.arg({ type: DealerApplicationStatus, defaultValue: 'PENDING' }),
         first: t.arg.int({ defaultValue: 20 }),

@@ -1,14 +1,14 @@
 import { defineConnection, definePageInfo, isId, ROLES } from '../../framework';
 import type { DealerApplicationRow, UserRow } from '../db/schema';
 import { latestApplication } from '../dealer-applications';
-import { userById } from '../loaders';
+import { publicUserById, type PublicUserRow } from '../loaders';
 import type { AuthPayload as AuthPayloadShape } from '../sessions';
 import { builder } from './builder';
 
 const SellerKind = builder.enumType('SellerKind', { values: ['PRIVATE', 'DEALER'] as const });
 const Role = builder.enumType('Role', { values: ROLES });
 
-export const User = builder.objectRef<UserRow>('User').implement({
+export const User = builder.objectRef<PublicUserRow>('User').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -26,7 +26,7 @@ export const User = builder.objectRef<UserRow>('User').implement({
 
 builder.asEntity(User, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isId(ref.id) ? userById(ctx).load(ref.id.toLowerCase()) : null),
+  resolveReference: (ref, ctx) => (isId(ref.id) ? publicUserById(ctx).load(ref.id.toLowerCase()) : null),
 });
 
 export const DealerApplicationStatus = builder.enumType('DealerApplicationStatus', {
@@ -42,7 +42,7 @@ export const DealerApplication = builder.objectRef<DealerApplicationRow>('Dealer
     status: t.field({ type: DealerApplicationStatus, resolve: (application) => application.status }),
     user: t.field({
       type: User,
-      resolve: async (application, _args, ctx) => (await userById(ctx).load(application.userId))!,
+      resolve: async (application, _args, ctx) => (await publicUserById(ctx).load(application.userId))!,
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (application) => application.createdAt }),
     decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (application) => application.decidedAt }),
@@ -57,7 +57,7 @@ export const Viewer = builder.objectRef<UserRow>('Viewer').implement({
   fields: (t) => ({
     user: t.field({ type: User, resolve: (user) => user }),
     email: t.exposeString('email'),
-    roles: t.field({ type: [Role], resolve: (user) => user.roles }),
+    roles: t.field({ type: [Role], tag: 'internal', resolve: (user) => user.roles }),
     dealerApplication: t.field({
       type: DealerApplication,
       nullable: true,

@@ -100,3 +100,19 @@ describe('the users client, as peers ask', () => {
     ).rejects.toThrow();
   });
 });
+
+test('an answer from users that carries an error is "cannot tell", never "account gone"', async () => {
+  // users whose database is restarting answers `_entities: [null]` with an error: a stand-in
+  // server gives that answer on demand.
+  const users = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: () => Response.json({ data: { _entities: [null] }, errors: [{ message: 'the database is not available' }] }),
+  });
+  try {
+    const client = createUsersClient({ url: `http://127.0.0.1:${users.port}/graphql` });
+    await expect(client.activeOf([crypto.randomUUID()])).rejects.toThrow('the database is not available');
+  } finally {
+    users.stop(true);
+  }
+});

@@ -1,0 +1,44 @@
+import type { Scenario } from '../scenarios';
+import type { PreparedRequest } from './requests';
+import type { LatencySummary, RunTotals } from './stats';
+
+/** What every load driver takes and returns (perf/lab/load.ts picks the driver). */
+export interface SecondSample {
+  second: number;
+  requests: number;
+  failures: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface LoadResult extends RunTotals {
+  perSecond: SecondSample[];
+  byOperation: Record<string, { requests: number; failures: number; latency: LatencySummary }>;
+  /** A few failed responses, to see why without rerunning. */
+  failureSamples: { operation: string; status: number; body: string }[];
+  transportErrors: number;
+  timeouts: number;
+  /** The load generator and the CPU seconds it used during the load (it shares the machine with the system). */
+  generator: { name: LoadDriver; cpuSec: number; note: string };
+}
+
+/**
+ * autocannon runs in the lab's process and can cap the rate; wrk (C) costs a fraction of the CPU
+ * per request, which matters at cache-hit rates on a 2-core machine, but cannot cap the rate.
+ */
+export type LoadDriver = 'wrk' | 'autocannon';
+
+export interface LoadOptions {
+  /** Base URL of the gateway (loopback only). */
+  url: string;
+  scenario: Scenario;
+  next: () => PreparedRequest;
+  /** Overrides of the scenario's load (smoke runs, ablations). */
+  connections?: number;
+  durationSec?: number;
+  rate?: number;
+  /** Default: autocannon. */
+  driver?: LoadDriver;
+  onTick?: (sample: SecondSample, elapsedSec: number) => void;
+}
