@@ -12,11 +12,14 @@ const TICKS_PER_SECOND = 100;
 
 interface ProcessTicks {
   ppid: number;
+  /** utime + stime: its own CPU. */
   ticks: number;
   name: string;
+  /** cutime + cstime: CPU of its children that ended and were waited for. */
+  childTicks?: number;
 }
 
-/** utime + stime of every process, with its parent and command name. */
+/** utime + stime (and cutime + cstime) of every process, with its parent and command name. */
 export function processTable(): Map<number, ProcessTicks> {
   const table = new Map<number, ProcessTicks>();
   let entries: string[] = [];
@@ -34,7 +37,12 @@ export function processTable(): Map<number, ProcessTicks> {
       if (name === 'postgres')
         name = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() || name;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), name });
+      table.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        childTicks: Number(fields[13]) + Number(fields[14]),
+        name,
+      });
     } catch {
       // The process ended while we read.
     }
@@ -146,9 +154,15 @@ export function foreignFromBusy(
   const ours = descendants(after, root);
   for (const pid of descendants(before, root)) ours.add(pid);
   let ticks = 0;
-  for (const [pid, entry] of after)
-    if (ours.has(pid) || isSharedOrLab(entry.name, labDatabases))
-      ticks += Math.max(0, entry.ticks - (before.get(pid)?.ticks ?? 0));
+  for (const [pid, entry] of after) {
+    if (!ours.has(pid) && !isSharedOrLab(entry.name, labDatabases)) continue;
+    ticks += Math.max(0, entry.ticks - (before.get(pid)?.ticks ?? 0));
+    // A process of ours that ended in the window (a wrk run, a peer gateway stopped) leaves the
+    // table; its whole CPU lands in its parent's cutime + cstime, itself one of ours.
+    if (ours.has(pid)) ticks += Math.max(0, (entry.childTicks ?? 0) - (before.get(pid)?.childTicks ?? 0));
+  }
+  // What such a process had used before the window was counted in the parent's cutime as well.
+  for (const [pid, entry] of before) if (ours.has(pid) && !after.has(pid)) ticks -= entry.ticks + (entry.childTicks ?? 0);
   return Math.max(0, busyTicks - ticks) / TICKS_PER_SECOND;
 }
 

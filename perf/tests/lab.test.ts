@@ -395,6 +395,11 @@ describe('shared machine', () => {
     // processes that came and went between the two tables. Ours and shared: 10, 11, 12, 21, 22, 23, 24.
     expect(foreignFromBusy(7 * 150 + 300 + 500, table(0), table(150), 10)).toBe(8);
     expect(foreignFromBusy(100, table(0), table(150), 10)).toBe(0);
+    // The load generator's child (wrk, 40) used 30 ticks before the window and 200 in it, then
+    // ended: its 230 ticks land in the lab's cutime. Only the 200 of the window are the lab's.
+    const withWrk = table(0).set(40, { ppid: 10, ticks: 30, name: 'wrk' });
+    const afterWrk = table(150).set(10, { ppid: 1, ticks: 150, name: 'bun', childTicks: 230 });
+    expect(foreignFromBusy(7 * 150 + 200 + 300 + 500, withWrk, afterWrk, 10)).toBe(8);
   });
 
   test('a disturbed run is repeated, and the least disturbed attempt is kept', async () => {
