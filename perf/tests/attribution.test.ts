@@ -137,6 +137,8 @@ describe('attribution', () => {
     expect(explanation.pluginsDeltaMs).toBeCloseTo(1.2, 9); // authorization 1.0 + tracing 0.2
     expect(explanation.explainedShare).toBeCloseTo(0.96, 9);
     expect(explanation.otherThreadsDeltaMs).toEqual({ 'HTTP Client': 0 });
+    // A difference no larger than two runs of the same gateway differed states no share.
+    expect(explainDifference(full, bare, 1.25, 1.3).explainedShare).toBeNull();
   });
 });
 

@@ -364,7 +364,7 @@ describe('k6 scripts', () => {
 describe('shared machine', () => {
   test("foreign CPU counts other processes' ticks and other databases' backends, not the lab's tree, Redis or PostgreSQL's own processes", () => {
     const table = (ticks: number) =>
-      new Map([
+      new Map<number, { ppid: number; ticks: number; name: string; childTicks?: number }>([
         [1, { ppid: 0, ticks, name: 'init' }],
         [10, { ppid: 1, ticks, name: 'bun' }], // the lab
         [11, { ppid: 10, ticks, name: 'bun' }], // its gateway

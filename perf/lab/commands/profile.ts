@@ -79,7 +79,9 @@ export async function profileCommand(
         driver,
       );
     const ablation = flags.config ? null : await runAblation(measure, env, flags.ablation !== false);
-    const explanation = explainDifference(full, bare, ablation ? ablation.fullMs - ablation.bareMs : null);
+    const explanation = ablation
+      ? explainDifference(full, bare, ablation.fullMs - ablation.bareMs, ablation.noise.ms * ablation.fullMs)
+      : explainDifference(full, bare, null);
 
     let flame: string | null = null;
     if (full.cpuProfile) {

@@ -21,7 +21,7 @@ export interface Explanation {
   pluginsDeltaMs: number;
   /** The difference to explain: gateway CPU per request, full chain − bare, from unprofiled runs. */
   ablationDeltaMs: number | null;
-  /** pluginsDeltaMs ÷ ablationDeltaMs. */
+  /** pluginsDeltaMs ÷ ablationDeltaMs; null when that difference is not larger than the runs' noise. */
   explainedShare: number | null;
 }
 
@@ -32,7 +32,13 @@ export interface Explanation {
  */
 type Profiled = Pick<ProfiledRun, 'attribution' | 'threadsMsPerRequest'>;
 
-export function explainDifference(full: Profiled, bare: Profiled | null, ablationDeltaMs: number | null): Explanation {
+export function explainDifference(
+  full: Profiled,
+  bare: Profiled | null,
+  ablationDeltaMs: number | null,
+  /** How far two runs of the same gateway differed (ms per request): a smaller difference is noise. */
+  noiseMs = 0,
+): Explanation {
   const names = new Set([...full.attribution.owners, ...(bare?.attribution.owners ?? [])].map((row) => row.name));
   const rows: ExplainedRow[] = [];
   for (const name of names) {
@@ -60,6 +66,6 @@ export function explainDifference(full: Profiled, bare: Profiled | null, ablatio
     otherThreadsDeltaMs,
     pluginsDeltaMs,
     ablationDeltaMs,
-    explainedShare: ablationDeltaMs && ablationDeltaMs > 0 ? pluginsDeltaMs / ablationDeltaMs : null,
+    explainedShare: ablationDeltaMs && ablationDeltaMs > noiseMs ? pluginsDeltaMs / ablationDeltaMs : null,
   };
 }
