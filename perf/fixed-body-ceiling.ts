@@ -1,7 +1,8 @@
 /**
  * The ceiling of any cache hit on this machine: a bare `Bun.serve` process answering one fixed
  * JSON body (the shape and size of the persisted-hit scenario's answer, with its headers), loaded
- * by the lab's own load generator with the scenario's connections. Reports RPS and the server's
+ * by the lab's own load generator (wrk when installed, as for `bun perf run` and `bun perf workers`)
+ * with the scenario's connections. Reports RPS and the server's
  * CPU per request, to set beside `bun perf run persisted-hit` taken minutes before or after.
  *
  *   bun perf/fixed-body-ceiling.ts [--duration 15] [--connections 64]
@@ -9,7 +10,7 @@
  * Writes perf/results/run-persisted-hit-ceiling.{json,md,svg}.
  */
 import { parseArgs } from 'node:util';
-import { runLoad } from './lab/load';
+import { defaultDriver, runLoad } from './lab/load';
 import { describeMachine } from './lab/machine';
 import { buildRunReport, writeRunReport } from './lab/report';
 import { evaluateThresholds } from './lab/stats';
@@ -46,6 +47,8 @@ if (values.serve) {
   const load = {
     connections: Number(values.connections ?? scenario.load.connections),
     durationSec: Number(values.duration ?? 15),
+    // The driver the gateway's runs use: the ceiling is only a ceiling under the same generator.
+    driver: defaultDriver(undefined),
   };
   const child = Bun.spawn(['bun', import.meta.path, '--serve'], { stdout: 'pipe', stderr: 'inherit' });
   try {

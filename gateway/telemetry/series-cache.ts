@@ -4,9 +4,10 @@ interface Labelled<S> {
 }
 
 /**
- * The series of a metric, each bound once per label tuple and kept: prom-client's own lookup
- * hashes a label object (sorted keys, joined strings) on every observation, which on the hot path
- * of every request and subgraph call is most of what a metric costs.
+ * The series of a metric, each bound once per label tuple and kept: prom-client's `labels()`
+ * builds a label object, validates it and makes closures on every call. What remains per
+ * observation is prom-client's own (it still hashes the bound labels): about 0.5 µs for a
+ * histogram and 0.2 µs for a counter on this machine, a few µs per request in all.
  */
 export function seriesCache<S>(metric: Labelled<S>): { get(...values: string[]): S } {
   const bound = new Map<string, S>();

@@ -162,7 +162,8 @@ export function foreignFromBusy(
     if (ours.has(pid)) ticks += Math.max(0, (entry.childTicks ?? 0) - (before.get(pid)?.childTicks ?? 0));
   }
   // What such a process had used before the window was counted in the parent's cutime as well.
-  for (const [pid, entry] of before) if (ours.has(pid) && !after.has(pid)) ticks -= entry.ticks + (entry.childTicks ?? 0);
+  for (const [pid, entry] of before)
+    if (ours.has(pid) && !after.has(pid)) ticks -= entry.ticks + (entry.childTicks ?? 0);
   return Math.max(0, busyTicks - ticks) / TICKS_PER_SECOND;
 }
 
