@@ -39,17 +39,21 @@ export function redisOutageChecks(
 }
 
 /** Hits a window should hold, at the hit rate before the fault, so that one without any is news. */
-const EXPECTED_HITS_PER_WINDOW = 5;
+const EXPECTED_HITS_PER_WINDOW = 8;
+/** At most: CI's phases after a fault last 9 s, which must hold two whole windows. */
+const MAX_WINDOW_SECONDS = 4;
 
 /**
- * The window the recovery is judged over: a whole number of seconds in which the hit rate seen
- * before the fault gives about five hits. At CI's low rate hits are a few per second, and a second
- * without one happens by chance about one time in ten (Poisson): "a hit every second" failed runs
- * in which the cache was fine. At the full suite's rate this is one second.
+ * The window the recovery is judged over: a whole number of seconds (1 to 4) in which the hit rate
+ * seen before the fault gives about eight hits. At CI's low rate hits are two or three per second,
+ * and a second without one happens by chance about one time in ten (Poisson): "a hit every
+ * second" failed runs in which the cache was fine, while a 4 s window at that rate stays empty by
+ * chance about once in ten thousand. At the full suite's rate this is one second.
  */
 export function hitWindowMs(hitsBefore: number, beforeMs: number): number {
   const perSecond = hitsBefore / Math.max(beforeMs / 1000, 1);
-  return perSecond > 0 ? Math.max(1, Math.ceil(EXPECTED_HITS_PER_WINDOW / perSecond)) * 1000 : 1000;
+  if (perSecond <= 0) return 1000;
+  return Math.min(MAX_WINDOW_SECONDS, Math.max(1, Math.ceil(EXPECTED_HITS_PER_WINDOW / perSecond))) * 1000;
 }
 
 /**
