@@ -22,7 +22,8 @@ export const PROXIED_SUBGRAPH = 'reviews';
  * The window follows from the timeout: t seconds into a hang, calls started in the last W seconds
  * are in the breaker's window and only those older than the timeout T have failed, so the error
  * rate is (t − T) / W and passes 50 % at t = T + W/2. With W = 4 s that was the end of CI's 4 s
- * fault: the circuit opened by luck or not at all. With W = 2 s it opens 3 s in (tests/settings).
+ * fault: the circuit opened by luck or not at all. With W = 2 s it may open 3 s in, and the stall
+ * faults last STALL_MIN_DURING_MS at least (tests/settings).
  */
 export const CHAOS_GATEWAY_ENV = {
   SUBGRAPH_TIMEOUT_MS: '2000',
@@ -32,6 +33,15 @@ export const CHAOS_GATEWAY_ENV = {
   CIRCUIT_VOLUME_THRESHOLD: '5',
   SUPERGRAPH_POLL_INTERVAL_MS: '1000',
 };
+
+/**
+ * How long a stall fault (a hung or slow subgraph) lasts at least: the breaker may open T + W/2
+ * into it, and only calls older than the timeout have failed by then. At CI's rate a few calls per
+ * second reach the subgraph, some answered by the response cache instead, so the breaker gets 3 s
+ * of failures past that point to see enough of them (one CI run with a 4 s fault saw 8 in all).
+ */
+export const STALL_MIN_DURING_MS =
+  Number(CHAOS_GATEWAY_ENV.SUBGRAPH_TIMEOUT_MS) + Number(CHAOS_GATEWAY_ENV.CIRCUIT_WINDOW_MS) / 2 + 3_000;
 
 export interface ChaosSystem {
   system: RunningSystem;

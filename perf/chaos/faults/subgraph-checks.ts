@@ -1,5 +1,6 @@
 import { between, check, failed, noServerErrors, recoveryMs, type Check } from '../analysis';
-import type { LoadedRun } from '../fault';
+import type { FaultContext, LoadedRun } from '../fault';
+import { STALL_MIN_DURING_MS } from '../system';
 import type { Outcome } from '../steady-load';
 
 /**
@@ -87,6 +88,14 @@ export function stallChecks(
         `opened ${options.circuitOpenings} times (autograph_gateway_circuit_opened_total); ${opened} answers short-cut by it`,
       ),
     ],
+  };
+}
+
+/** The suite's timing with the fault lasting STALL_MIN_DURING_MS at least (why: see there). */
+export function stallTiming(context: FaultContext): FaultContext {
+  return {
+    ...context,
+    timing: { ...context.timing, duringMs: Math.max(context.timing.duringMs, STALL_MIN_DURING_MS) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { faultReport, underLoad, type Fault } from '../fault';
 import { waitUntil } from '../infra/processes';
 import { CHAOS_GATEWAY_ENV, PROXIED_SUBGRAPH, TOUCHES_REVIEWS } from '../system';
-import { circuitOpenings, stallChecks } from './subgraph-checks';
+import { circuitOpenings, stallChecks, stallTiming } from './subgraph-checks';
 import { subgraphReady } from './subgraph-kill';
 
 const SUBGRAPH = PROXIED_SUBGRAPH;
@@ -14,7 +14,7 @@ export const subgraphHang: Fault = {
     const service = context.chaos.system.service(SUBGRAPH);
     const gatewayUrl = context.chaos.system.gatewayUrl;
     const openedBefore = await circuitOpenings(gatewayUrl, SUBGRAPH);
-    const run = await underLoad(context, {
+    const run = await underLoad(stallTiming(context), {
       next: context.chaos.reads(),
       async inject() {
         service.signal('SIGSTOP');

@@ -1,6 +1,6 @@
 import { faultReport, underLoad, type Fault } from '../fault';
 import { CHAOS_GATEWAY_ENV, PROXIED_SUBGRAPH, TOUCHES_REVIEWS } from '../system';
-import { circuitOpenings, stallChecks } from './subgraph-checks';
+import { circuitOpenings, stallChecks, stallTiming } from './subgraph-checks';
 
 const SUBGRAPH = PROXIED_SUBGRAPH;
 const TIMEOUT_MS = Number(CHAOS_GATEWAY_ENV.SUBGRAPH_TIMEOUT_MS);
@@ -15,7 +15,7 @@ export const subgraphSlow: Fault = {
     const { proxy } = context.chaos;
     const gatewayUrl = context.chaos.system.gatewayUrl;
     const openedBefore = await circuitOpenings(gatewayUrl, SUBGRAPH);
-    const run = await underLoad(context, {
+    const run = await underLoad(stallTiming(context), {
       next: context.chaos.reads(),
       async inject() {
         proxy.setLatency(ADDED_LATENCY_MS);
