@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { commandLine, readStat, TICKS_PER_SECOND, type ProcessStat } from './cpu/processes';
 import { cpus } from 'node:os';
 
 /**
@@ -8,20 +9,12 @@ import { cpus } from 'node:os';
  * report says when a figure was disturbed. Linux only (/proc); elsewhere both are no-ops.
  */
 
-const TICKS_PER_SECOND = 100;
-
-interface ProcessTicks {
-  ppid: number;
-  /** utime + stime: its own CPU. */
-  ticks: number;
-  name: string;
-  /** cutime + cstime: CPU of its children that ended and were waited for. */
-  childTicks?: number;
-}
+/** A process as the CPU accounting below reads it (children's CPU may be unknown: 0). */
+type ProcessTicks = Omit<ProcessStat, 'childTicks'> & { childTicks?: number };
 
 /** utime + stime (and cutime + cstime) of every process, with its parent and command name. */
-export function processTable(): Map<number, ProcessTicks> {
-  const table = new Map<number, ProcessTicks>();
+export function processTable(): Map<number, ProcessStat> {
+  const table = new Map<number, ProcessStat>();
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc');
@@ -30,22 +23,11 @@ export function processTable(): Map<number, ProcessTicks> {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      let name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // PostgreSQL backends name their database in their title: the lab's or someone else's.
-      if (name === 'postgres')
-        name = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() || name;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(entry), {
-        ppid: Number(fields[1]),
-        ticks: Number(fields[11]) + Number(fields[12]),
-        childTicks: Number(fields[13]) + Number(fields[14]),
-        name,
-      });
-    } catch {
-      // The process ended while we read.
-    }
+    const stat = readStat(entry);
+    if (!stat) continue; // the process ended while we read
+    // PostgreSQL backends name their database in their title: the lab's or someone else's.
+    if (stat.name === 'postgres') stat.name = commandLine(Number(entry)).join(' ').trim() || stat.name;
+    table.set(Number(entry), stat);
   }
   return table;
 }

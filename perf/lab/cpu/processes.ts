@@ -8,15 +8,37 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on every Linux we run). */
 export const TICKS_PER_SECOND = 100;
 
-/** CPU seconds a process (all its threads) has used so far: utime + stime. */
-export function cpuSeconds(pid: number): number | null {
+/** What /proc/<pid>/stat says of a process. */
+export interface ProcessStat {
+  ppid: number;
+  /** utime + stime: its own CPU, all threads. */
+  ticks: number;
+  /** cutime + cstime: CPU of its children that ended and were waited for. */
+  childTicks: number;
+  /** The command name (`comm`, at most 15 characters). */
+  name: string;
+}
+
+export function readStat(pid: number | string): ProcessStat | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The name may hold spaces and parentheses: the fields start after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return {
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      childTicks: Number(fields[13]) + Number(fields[14]),
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    };
   } catch {
     return null;
   }
+}
+
+/** CPU seconds a process (all its threads) has used so far: utime + stime. */
+export function cpuSeconds(pid: number): number | null {
+  const stat = readStat(pid);
+  return stat ? stat.ticks / TICKS_PER_SECOND : null;
 }
 
 /** CPU seconds per thread of a process, by thread name (`bun`, `HTTP Client`, `JSC Heap`…), summed over same-named threads. */
@@ -53,12 +75,7 @@ export function commandLine(pid: number): string[] {
 
 /** The parent of a process, or null. */
 export function parentPid(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.ppid || null;
 }
 
 /** `root` and every process below it (by parent pid). */
@@ -66,13 +83,8 @@ export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of safeReaddir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Ended meanwhile.
-    }
+    const stat = readStat(entry); // null: ended meanwhile
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
   }
   const found = [root];
   for (let i = 0; i < found.length; i++) found.push(...(children.get(found[i]!) ?? []));
