@@ -24,10 +24,11 @@ export interface LoadResult extends RunTotals {
 }
 
 /**
- * autocannon runs in the lab's process and can cap the rate; wrk (C) costs a fraction of the CPU
- * per request, which matters at cache-hit rates on a 2-core machine, but cannot cap the rate.
+ * wrk (C) costs a fraction of the CPU per request, which matters at cache-hit rates on a 2-core
+ * machine, but cannot cap the rate; paced (paced.ts) sends at an even rate, the open model;
+ * autocannon runs in the lab's process and caps the rate in bursts at each second's start.
  */
-export type LoadDriver = 'wrk' | 'autocannon';
+export type LoadDriver = 'wrk' | 'paced' | 'autocannon';
 
 export interface LoadOptions {
   /** Base URL of the gateway (loopback only). */
@@ -38,7 +39,7 @@ export interface LoadOptions {
   connections?: number;
   durationSec?: number;
   rate?: number;
-  /** Default: autocannon. */
+  /** Default: autocannon, or paced with a rate. */
   driver?: LoadDriver;
   onTick?: (sample: SecondSample, elapsedSec: number) => void;
 }

@@ -1,14 +1,16 @@
 import autocannon from 'autocannon';
 import type { LoadDriver, LoadOptions, LoadResult, SecondSample } from './load-result';
 import { isFailure, type PreparedRequest } from './requests';
+import { runPaced } from './paced';
 import { summarize } from './stats';
 import { runWrk } from './wrk/run';
 
 export type { LoadDriver, LoadOptions, LoadResult, SecondSample } from './load-result';
 
-/** wrk when it is installed and no rate cap is asked for; autocannon otherwise. */
+/** paced for a rate cap; otherwise wrk when it is installed, autocannon when not. */
 export function defaultDriver(rate: number | undefined): LoadDriver {
-  return !rate && Bun.which('wrk') ? 'wrk' : 'autocannon';
+  if (rate) return 'paced';
+  return Bun.which('wrk') ? 'wrk' : 'autocannon';
 }
 
 /** Refuses anything but loopback: loads in this lab never leave the machine. */
@@ -19,8 +21,8 @@ export function assertLoopback(url: string) {
 }
 
 /**
- * Drives a scenario with autocannon (closed model: `connections` in flight; optional overall
- * rate cap) and records every response's latency by second and by operation. Failures are HTTP
+ * Drives a scenario with the driver asked for (wrk, paced) or autocannon (closed model:
+ * `connections` in flight; optional overall rate cap, in bursts) and records every response's latency by second and by operation. Failures are HTTP
  * errors, unexpected GraphQL errors, transport errors and timeouts.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -31,6 +33,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.driver === 'wrk') {
     if (rate) throw new Error('wrk cannot cap the rate: use --driver autocannon with --rate');
     return runWrk(options, connections, durationSec);
+  }
+  if (options.driver === 'paced' || (rate && options.driver === undefined)) {
+    if (!rate) throw new Error('the paced driver needs a rate (--rate)');
+    return runPaced(options, rate, connections, durationSec);
   }
   const cpuBefore = process.cpuUsage();
   const latencies: number[] = [];

@@ -22,14 +22,16 @@ export interface RunFlags {
   seed?: string;
   /** Resend one draw of variables (measures the gateway's deduplication too; see requests.ts). */
   identical?: boolean;
-  /** Default: wrk unless a rate cap is asked for (see `defaultDriver`). */
+  /** Default: wrk, or paced with a rate cap (see `defaultDriver`). */
   driver?: string;
 }
 
 export function parseDriver(value: string | undefined, rate: number | undefined): LoadDriver {
   if (value === undefined) return defaultDriver(rate);
-  if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--driver must be wrk or autocannon, got "${value}"`);
-  if (value === 'wrk' && rate) throw new Error('--rate needs --driver autocannon: wrk cannot cap the rate');
+  if (value !== 'wrk' && value !== 'paced' && value !== 'autocannon')
+    throw new Error(`--driver must be wrk, paced or autocannon, got "${value}"`);
+  if (value === 'wrk' && rate) throw new Error('--rate needs --driver paced or autocannon: wrk cannot cap the rate');
+  if (value === 'paced' && !rate) throw new Error('--driver paced needs --rate');
   return value;
 }
 
