@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { runLoad } from '../lab/load';
 import { describeMachine } from '../lab/machine';
+import { RESULTS_DIR } from '../lab/report';
 import { SCENARIOS } from '../scenarios';
 import { phaseStats, timeline } from './analysis';
 import type { Fault, FaultContext, FaultReport, Timing } from './fault';
 import { Resources } from './infra/processes';
 import { startSteadyLoad } from './steady-load';
 import { writeChaosReport, type ChaosReport } from './report';
+import { openServiceLogs, type ServiceLogs } from './service-logs';
 import { soak, writeSoakReport, type SoakReport } from './soak';
 import { startChaosSystem, type ChaosSystem } from './system';
 
@@ -33,7 +36,7 @@ export interface ChaosOptions {
   rate?: number;
   /** After the faults, a soak of this many minutes at SOAK_SHARE / LOAD_SHARE of the rate. */
   soakMinutes?: number;
-  /** Report file name under perf/results/ (or `resultsDir`). */
+  /** Report file name under perf/results/ (or `resultsDir`); the children's logs go to `<name>-logs/` beside it. */
   reportName?: string;
   resultsDir?: string;
   log?: (message: string) => void;
@@ -73,6 +76,17 @@ function crashedFault(fault: Fault, rate: number, error: Error): FaultReport {
 }
 
 /**
+ * After a missed goal: what the services logged meanwhile, in the run's output (CI keeps nothing
+ * else), indented under the goal lines they explain. CI's summary of what failed picks lines with
+ * "FAIL: ", which these are not: it still lists only the goals.
+ */
+function printServiceLogs(log: (m: string) => void, logs: ServiceLogs, what: string, fromMs: number) {
+  const lines = logs.between(fromMs, Date.now());
+  log(`  services' latest warnings and errors during ${what}, each repeated line once (all in ${logs.dir}):`);
+  for (const line of lines) log(`    ${line}`);
+}
+
+/**
  * Starts the suite's own system, sets the load's rate, runs each fault in turn under that load,
  * and writes the report; everything started is stopped at the end, whatever failed.
  */
@@ -80,7 +94,11 @@ export async function runChaos(options: ChaosOptions): Promise<{ report: ChaosRe
   const log = options.log ?? ((message: string) => console.log(`[chaos] ${message}`));
   const resources = new Resources();
   try {
-    const chaos = await startChaosSystem(resources, log);
+    // Closed after the system has stopped (undone last first): its last lines are kept too.
+    const logs = openServiceLogs(join(options.resultsDir ?? RESULTS_DIR, `${options.reportName ?? 'chaos'}-logs`));
+    resources.defer('close the service logs', () => logs.close());
+    log(`services' warnings and errors go to ${logs.dir}`);
+    const chaos = await startChaosSystem(resources, log, logs.output);
     let measuredMaxRps: number | undefined;
     let rate = options.rate;
     if (!rate) {
@@ -99,8 +117,10 @@ export async function runChaos(options: ChaosOptions): Promise<{ report: ChaosRe
     const faults: FaultReport[] = [];
     for (const fault of options.faults) {
       log(`fault ${fault.name}: ${fault.description}`);
+      const startedAt = Date.now();
       const report = await fault.run(context).catch((error: Error) => crashedFault(fault, rate, error));
       for (const c of report.checks) log(`  ${c.pass ? 'pass' : 'FAIL'}: ${fault.name}: ${c.name} (${c.detail})`);
+      if (!report.passed) printServiceLogs(log, logs, fault.name, startedAt);
       faults.push(report);
     }
     const report: ChaosReport = {
@@ -119,8 +139,10 @@ export async function runChaos(options: ChaosOptions): Promise<{ report: ChaosRe
     if (!options.soakMinutes) return { report };
     const soakRate = Math.max(3, Math.round((rate * SOAK_SHARE) / LOAD_SHARE));
     log(`soak: ${options.soakMinutes} min at ${soakRate}/s`);
+    const soakStartedAt = Date.now();
     const soakReport = await soak(chaos, { minutes: options.soakMinutes, rate: soakRate, log });
     for (const c of soakReport.checks) log(`  ${c.pass ? 'pass' : 'FAIL'}: soak: ${c.name} (${c.detail})`);
+    if (!soakReport.passed) printServiceLogs(log, logs, 'the soak', soakStartedAt);
     writeSoakReport(soakReport, `${options.reportName ?? 'chaos'}-soak`, options.resultsDir);
     return { report, soak: soakReport };
   } finally {

@@ -66,9 +66,14 @@ export const TOUCHES_REVIEWS = new Set(['offer-card']);
 /**
  * Everything the faults act on, all of it the suite's own: PostgreSQL primary and streaming
  * replica, Redis primary, replica and three sentinels, the registry, five subgraphs and the
- * gateway under the launcher's supervisor, and the fault proxy in front of one subgraph.
+ * gateway under the launcher's supervisor, and the fault proxy in front of one subgraph. The
+ * children log at warn and above; `output` gets every line they print (service-logs.ts).
  */
-export async function startChaosSystem(resources: Resources, log: (m: string) => void): Promise<ChaosSystem> {
+export async function startChaosSystem(
+  resources: Resources,
+  log: (m: string) => void,
+  output?: (service: string, line: string) => void,
+): Promise<ChaosSystem> {
   log('starting PostgreSQL primary and replica, Redis with sentinels');
   const primary = await startPrimary(resources);
   const redis = await startRedisGroup(resources);
@@ -108,7 +113,10 @@ export async function startChaosSystem(resources: Resources, log: (m: string) =>
     registryTarget: 'main',
     seedScale: 'none',
     pollIntervalMs: 1000,
-    logLevel: 'error',
+    // Warnings too: a relay that keeps retrying or a Redis client that cannot reconnect says so
+    // only at warn, and those are the lines that explain a missed goal.
+    logLevel: 'warn',
+    output,
     ports: { gateway: 0, registry: 0, catalog: 0, offers: 0, users: 0, reviews: 0, search: 0 },
     env,
     log,

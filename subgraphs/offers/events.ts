@@ -1,7 +1,7 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../kit/log';
 import { redisOptions, type RedisTarget } from '../../kit/redis';
-import { withTimeout } from '../../kit/timeout';
+import { createRenewingQueue, type RenewalRule } from './renewing-queue';
 
 /**
  * The offers→search event contract, both ends of it: offers publishes with
@@ -40,13 +40,15 @@ export interface OfferEvent {
 export const SEARCH_QUEUE = 'search-index';
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
 
+const targetOf = (redis: RedisTarget | string): RedisTarget => (typeof redis === 'string' ? { url: redis } : redis);
+
 /**
  * BullMQ's connection to `redis` (a REDIS_URL, or the validated target with its sentinels): built
  * by kit/redis.ts like every other Redis client, so a worker follows a Sentinel failover.
  */
 export function redisConnection(redis: RedisTarget | string): ConnectionOptions {
   // BullMQ workers block on Redis; they must not give up after a few retries.
-  const options = redisOptions(typeof redis === 'string' ? { url: redis } : redis, { maxRetriesPerRequest: null });
+  const options = redisOptions(targetOf(redis), { maxRetriesPerRequest: null });
   // BullMQ's type lacks ioredis's `null` (no retries); none is set here: ioredis's default backoff applies.
   return { ...options, retryStrategy: options.retryStrategy ?? undefined };
 }
@@ -55,8 +57,9 @@ export function redisConnection(redis: RedisTarget | string): ConnectionOptions 
  * Reconnect at least every 2 s while Redis is down (ioredis's default strategy as BullMQ sets it
  * waits up to 20 s between tries), so events flow again within seconds after Redis is back.
  */
+const promptReconnect = (times: number) => Math.min(100 * times, 2_000);
 const withPromptReconnect = (connection: ConnectionOptions): ConnectionOptions =>
-  ({ ...connection, retryStrategy: (times: number) => Math.min(100 * times, 2_000) }) as ConnectionOptions;
+  ({ ...connection, retryStrategy: promptReconnect }) as ConnectionOptions;
 
 export interface EventTransportOptions {
   /** The queue's Redis (REDIS_URL, or the target with its sentinels); unset: POST to search. */
@@ -68,6 +71,8 @@ export interface EventTransportOptions {
   logger: Logger;
   /** Longest wait for one hand-over (a queue write or one POST) before it counts as failed. */
   timeoutMs?: number;
+  /** When the queue's connection is replaced after failed hand-overs (DEFAULT_RENEWAL). */
+  renewal?: RenewalRule;
 }
 
 /** How long one hand-over may take before the sender gives up on it (the outbox tries again later). */
@@ -78,22 +83,26 @@ export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
  * were handed over (a prefix of the list); the rest stay with the caller, the outbox relay, which
  * tries them again. With Redis, one atomic BullMQ `addBulk` (all or none); each job's id is made of
  * the offer and its `updatedAt`, so handing the same snapshot over twice queues it once while the
- * job is kept. Without Redis, one POST per event to search's /events/offers until one fails.
+ * job is kept; a queue whose writes keep failing is replaced on a fresh connection
+ * (renewing-queue.ts). Without Redis, one POST per event to search's /events/offers until one fails.
  */
 export function createOfferEventSender(options: EventTransportOptions) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const queue = options.redis
-    ? new Queue<OfferEvent>(SEARCH_QUEUE, {
+    ? createRenewingQueue<OfferEvent>({
+        name: SEARCH_QUEUE,
+        prefix: options.queuePrefix,
         // Without the offline queue a write fails at once while Redis is down, instead of waiting
         // in memory and being sent (again and again, once per retry) when it is back.
-        connection: withPromptReconnect({
-          ...redisConnection(options.redis),
+        redis: redisOptions(targetOf(options.redis), {
+          maxRetriesPerRequest: null,
           enableOfflineQueue: false,
-        } as ConnectionOptions),
-        prefix: options.queuePrefix,
+          retryStrategy: promptReconnect,
+        }),
+        logger: options.logger,
+        renewal: options.renewal,
       })
     : null;
-  queue?.on('error', (error) => options.logger.debug({ err: error.message }, 'offer event queue error'));
 
   async function post(event: OfferEvent) {
     const response = await fetch(options.searchEventsUrl, {
@@ -114,7 +123,7 @@ export function createOfferEventSender(options: EventTransportOptions) {
           data: event,
           opts: { ...JOB_OPTIONS, jobId: `offer-${event.offer.id}-${Date.parse(event.offer.updatedAt)}` },
         }));
-        await withTimeout(queue.addBulk(jobs), timeoutMs, 'Redis did not take the events');
+        await queue.addBulk(jobs, timeoutMs);
         return events.length;
       }
       // A batch takes at most about two timeouts: past the first, no further POST starts.
