@@ -521,7 +521,7 @@ describe('comparison goals', () => {
         bare: 800,
         apollo: 200,
         persistedHitRps: null,
-        p95At80Ms: null,
+        atEighty: null,
         sqlPerRequest: null,
       }),
     });
@@ -548,14 +548,14 @@ describe('comparison goals', () => {
       bare: 2_100,
       apollo: 300,
       persistedHitRps: 31_000,
-      p95At80Ms: 250,
+      atEighty: { rate: 1600, p95Ms: 250, failures: 0, requests: 16_000 },
       sqlPerRequest: { small: 3, large: 3 },
     });
     expect(goals.map((g) => [g.goal.split(' ')[0] + ' ' + g.goal.split(' ').at(-1), g.measured, g.holds])).toEqual([
       ['full Gateway', '6.67×', true],
       ['full bare', '95.2 %', true],
       ['persisted Redis)', '31000 RPS', true],
-      ['p95 throughput', '250.0 ms', false],
+      ['p95 throughput', '250.0 ms, 0 / 16000 failed', false],
       ['SQL size', '3.00 (first: 5) vs 3.00 (first: 50)', true],
     ]);
     const weak = evaluateGoals({
@@ -563,9 +563,19 @@ describe('comparison goals', () => {
       bare: 2_000,
       apollo: 300,
       persistedHitRps: null,
-      p95At80Ms: null,
+      atEighty: null,
       sqlPerRequest: { small: 3, large: 12 },
     });
     expect(weak.map((g) => g.holds)).toEqual([false, false, false]);
+    // Fast but dropping requests: the dropped ones have no latency to raise the p95.
+    const dropping = evaluateGoals({
+      fullUncached: 2_000,
+      bare: 2_100,
+      apollo: 300,
+      persistedHitRps: null,
+      atEighty: { rate: 1600, p95Ms: 50, failures: 200, requests: 16_000 },
+      sqlPerRequest: null,
+    });
+    expect(dropping.find((g) => g.goal.startsWith('p95'))!.holds).toBe(false);
   });
 });
