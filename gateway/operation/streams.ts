@@ -1,4 +1,5 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
+import { isAsyncIterable } from '@graphql-tools/utils';
 import type { ExecutionResult } from 'graphql';
 
 /** What a subscription's execution hands the next hook: a stream of results, or one result (refused). */
@@ -15,8 +16,11 @@ export interface LiveStream {
   end(last: ExecutionResult): void;
 }
 
-export const isStream = (value: unknown): value is AsyncIterable<ExecutionResult> =>
-  value != null && typeof value === 'object' && Symbol.asyncIterator in value;
+/**
+ * A subscription's (or @defer's) results rather than one result. Generic so that the other branch
+ * keeps the caller's own result type (executors' and hooks' result types differ in their generics).
+ */
+export const isStream = <T>(value: T): value is Extract<T, AsyncIterable<unknown>> => isAsyncIterable(value);
 
 /**
  * Wraps a subscription's results so a concern can follow it (`onResult` per event, `onClose` once

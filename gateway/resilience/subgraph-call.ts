@@ -13,10 +13,6 @@ export function operationTypeOf(request: SubgraphExecutionRequest): string | und
   return undefined;
 }
 
-/** Streamed results (subscriptions, @defer) are passed through untouched. */
-export const isStream = (value: unknown): value is AsyncIterable<unknown> =>
-  value != null && typeof value === 'object' && Symbol.asyncIterator in value;
-
 /**
  * The executor type is generic in its result and context; wrappers that only pass results along
  * (or replace them with errors) are typed for the gateway's requests and cast once, here.

@@ -3,7 +3,8 @@ import type { ExecutionResult } from 'graphql';
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../../kit/log';
 import type { GatewayMetrics } from '../metrics';
-import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
+import { isStream } from '../operation/streams';
+import { asExecutor, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
 import { failureOf, failureResult } from './subgraph-errors';
 
 export const DEFAULT_ERROR_THRESHOLD_PERCENT = 50;

@@ -4,7 +4,8 @@ import type { Logger } from '../../kit/log';
 import type { Counter } from 'prom-client';
 import type { GatewayMetrics } from '../metrics';
 import type { RequestDeadline } from './request-deadline';
-import { asExecutor, isStream, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
+import { isStream } from '../operation/streams';
+import { asExecutor, type SubgraphExecutionRequest, type SubgraphExecutor } from './subgraph-call';
 import { isTimeoutError, isTransportError, subgraphError, type SubgraphFailure } from './subgraph-errors';
 
 export interface SubgraphFailuresOptions {

@@ -1,6 +1,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { asExecutor, isStream, operationTypeOf, type SubgraphExecutionRequest } from './subgraph-call';
+import { isStream } from '../operation/streams';
+import { asExecutor, operationTypeOf, type SubgraphExecutionRequest } from './subgraph-call';
 
 export const SUBSCRIPTION_INTERRUPTED = 'SUBSCRIPTION_INTERRUPTED';
 
