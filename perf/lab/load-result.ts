@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenarios';
 import type { PreparedRequest } from './requests';
-import type { LatencySummary, RunTotals } from './stats';
+import { summarize, type LatencySummary, type RunTotals } from './stats';
 
 /** What every load driver takes and returns (perf/lab/load.ts picks the driver). */
 export interface SecondSample {
@@ -43,3 +43,31 @@ export interface LoadOptions {
   driver?: LoadDriver;
   onTick?: (sample: SecondSample, elapsedSec: number) => void;
 }
+
+/** Latencies and failures of one second, or of one operation, as the in-process drivers collect them. */
+export interface LatencyBucket {
+  latencies: number[];
+  failures: number;
+}
+
+/** The summary of second `index` (0-based) of a run. */
+export function secondSample(seconds: LatencyBucket[], index: number): SecondSample {
+  const entry = seconds[index] ?? { latencies: [], failures: 0 };
+  const summary = summarize(entry.latencies);
+  return {
+    second: index + 1,
+    requests: entry.latencies.length,
+    failures: entry.failures,
+    p50Ms: summary.p50Ms,
+    p95Ms: summary.p95Ms,
+    p99Ms: summary.p99Ms,
+  };
+}
+
+export const operationSummaries = (byOperation: Map<string, LatencyBucket>): LoadResult['byOperation'] =>
+  Object.fromEntries(
+    [...byOperation].map(([name, entry]) => [
+      name,
+      { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) },
+    ]),
+  );

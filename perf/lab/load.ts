@@ -1,5 +1,12 @@
 import autocannon from 'autocannon';
-import type { LoadDriver, LoadOptions, LoadResult, SecondSample } from './load-result';
+import {
+  operationSummaries,
+  secondSample,
+  type LatencyBucket,
+  type LoadDriver,
+  type LoadOptions,
+  type LoadResult,
+} from './load-result';
 import { isFailure, type PreparedRequest } from './requests';
 import { runPaced } from './paced';
 import { summarize } from './stats';
@@ -40,8 +47,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   const cpuBefore = process.cpuUsage();
   const latencies: number[] = [];
-  const seconds: { latencies: number[]; failures: number }[] = [];
-  const byOperation = new Map<string, { latencies: number[]; failures: number }>();
+  const seconds: LatencyBucket[] = [];
+  const byOperation = new Map<string, LatencyBucket>();
   const failureSamples: LoadResult['failureSamples'] = [];
   let failures = 0;
   const started = performance.now();
@@ -99,26 +106,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let reported = 0;
   instance.on('tick', () => {
     const index = Math.floor((performance.now() - started) / 1000) - 1;
-    for (; reported <= index; reported++) options.onTick?.(sample(reported), reported + 1);
+    for (; reported <= index; reported++) options.onTick?.(secondSample(seconds, reported), reported + 1);
   });
 
   const result = (await instance) as autocannon.Result;
   const cpu = process.cpuUsage(cpuBefore);
   const elapsedSec = (performance.now() - started) / 1000;
   const transportErrors = result.errors - result.timeouts;
-  const perSecond = seconds.map((_, index) => sample(index)).filter((s) => s.requests > 0 || s.failures > 0);
+  const perSecond = seconds
+    .map((_, index) => secondSample(seconds, index))
+    .filter((s) => s.requests > 0 || s.failures > 0);
   return {
     requests: latencies.length + result.errors,
     failures: failures + result.errors,
     durationSec: Math.min(elapsedSec, durationSec + 1),
     latency: summarize(latencies),
     perSecond,
-    byOperation: Object.fromEntries(
-      [...byOperation].map(([name, entry]) => [
-        name,
-        { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) },
-      ]),
-    ),
+    byOperation: operationSummaries(byOperation),
     failureSamples,
     transportErrors,
     timeouts: result.timeouts,
@@ -128,17 +132,4 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       note: "autocannon, in the lab's own process (Bun)",
     },
   };
-
-  function sample(index: number): SecondSample {
-    const entry = seconds[index] ?? { latencies: [], failures: 0 };
-    const summary = summarize(entry.latencies);
-    return {
-      second: index + 1,
-      requests: entry.latencies.length,
-      failures: entry.failures,
-      p50Ms: summary.p50Ms,
-      p95Ms: summary.p95Ms,
-      p99Ms: summary.p99Ms,
-    };
-  }
 }

@@ -1,4 +1,4 @@
-import type { LoadOptions, LoadResult, SecondSample } from './load-result';
+import { operationSummaries, secondSample, type LatencyBucket, type LoadOptions, type LoadResult } from './load-result';
 import { isFailure } from './requests';
 import { summarize } from './stats';
 
@@ -26,8 +26,8 @@ export async function runPaced(
   const cpuBefore = process.cpuUsage();
   const intervalMs = 1000 / rate;
   const total = Math.round(rate * durationSec);
-  const seconds: { latencies: number[]; failures: number }[] = [];
-  const byOperation = new Map<string, { latencies: number[]; failures: number }>();
+  const seconds: LatencyBucket[] = [];
+  const byOperation = new Map<string, LatencyBucket>();
   const latencies: number[] = [];
   const failureSamples: LoadResult['failureSamples'] = [];
   let failures = 0;
@@ -87,7 +87,7 @@ export async function runPaced(
     if (waitMs > 0) await Bun.sleep(waitMs);
     else if (index % 64 === 0) await Bun.sleep(0);
     for (; reported < Math.floor((performance.now() - started) / 1000) - 1; reported++)
-      options.onTick?.(sample(reported), reported + 1);
+      options.onTick?.(secondSample(seconds, reported), reported + 1);
     if (inFlight >= maxInFlight) {
       dropped++;
       record('(dropped)', dueMs, null, true);
@@ -108,13 +108,8 @@ export async function runPaced(
     failures,
     durationSec: Math.min(elapsedSec, durationSec + 1),
     latency: summarize(latencies),
-    perSecond: seconds.map((_, index) => sample(index)).filter((s) => s.requests > 0 || s.failures > 0),
-    byOperation: Object.fromEntries(
-      [...byOperation].map(([name, entry]) => [
-        name,
-        { requests: entry.latencies.length, failures: entry.failures, latency: summarize(entry.latencies) },
-      ]),
-    ),
+    perSecond: seconds.map((_, index) => secondSample(seconds, index)).filter((s) => s.requests > 0 || s.failures > 0),
+    byOperation: operationSummaries(byOperation),
     failureSamples,
     transportErrors,
     timeouts,
@@ -124,17 +119,4 @@ export async function runPaced(
       note: `paced at ${rate} RPS (open model, Bun fetch), in the lab's own process${dropped ? `; ${dropped} dropped` : ''}`,
     },
   };
-
-  function sample(index: number): SecondSample {
-    const entry = seconds[index] ?? { latencies: [], failures: 0 };
-    const summary = summarize(entry.latencies);
-    return {
-      second: index + 1,
-      requests: entry.latencies.length,
-      failures: entry.failures,
-      p50Ms: summary.p50Ms,
-      p95Ms: summary.p95Ms,
-      p99Ms: summary.p99Ms,
-    };
-  }
 }

@@ -4,8 +4,9 @@ import { register } from 'prom-client';
 import { createLogger } from '../../../kit/log';
 import { startOwnRedis, type OwnRedis } from '../../../tests/support/own-redis';
 import { startStallingProxy, type StallingProxy } from '../../../tests/support/stalling-proxy';
-import { createOfferEventSender, SEARCH_QUEUE, type OfferEvent } from '../events';
+import { createOfferEventSender, SEARCH_QUEUE } from '../events';
 import { DEFAULT_RENEWAL, dueForRenewal } from '../renewing-queue';
+import { offerEvent } from './offer-event';
 
 /**
  * The offer event queue on a Redis of the test's own, reached through a proxy that can leave the
@@ -26,25 +27,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const event = (id: string): OfferEvent => ({
-  type: 'offer.changed',
-  offer: {
-    id,
-    sellerId: id,
-    modelId: id,
-    makeId: 'm',
-    title: 't',
-    price: 1,
-    currency: 'RUB',
-    year: 2020,
-    mileageKm: 1,
-    city: 'c',
-    status: 'ACTIVE',
-    createdAt: new Date(0).toISOString(),
-    updatedAt: new Date(0).toISOString(),
-  },
-});
-
 const renewals = async () =>
   (await register.getSingleMetric('autograph_outbox_queue_renewals_total')?.get())?.values[0]?.value ?? 0;
 
@@ -62,7 +44,7 @@ test('a queue connection that stops answering is replaced, and events reach Redi
   const direct = new Redis(redis.url);
   const queued = async (offerId: string) => (await direct.exists(`${PREFIX}:${SEARCH_QUEUE}:offer-${offerId}-0`)) === 1;
   try {
-    expect(await sender.send([event('before')])).toBe(1);
+    expect(await sender.send([offerEvent('before')])).toBe(1);
     expect(await queued('before')).toBe(true);
     const renewalsBefore = await renewals();
 
@@ -72,7 +54,7 @@ test('a queue connection that stops answering is replaced, and events reach Redi
     let taken = 0;
     const deadline = Date.now() + 10_000;
     while (!taken && Date.now() < deadline) {
-      taken = await sender.send([event('after')]).catch((error: Error) => {
+      taken = await sender.send([offerEvent('after')]).catch((error: Error) => {
         failures.push(error.message);
         return 0;
       });
