@@ -12,7 +12,7 @@ type Container = any;
 export const SHUTDOWN_LIMIT_SECONDS = 25;
 
 /** Environment variable names whose values are secrets: they must come from a Secret, never inline. */
-const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE_KEY|CREDENTIAL|AUTH/i;
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE_KEY|MASTER_KEY|CREDENTIAL|AUTH/i;
 /** `scheme://user:password@` with a literal password (a `$(VAR)` reference is fine). */
 const URL_WITH_PASSWORD = /:\/\/[^/\s:@]*:(?!\$\()[^@\s]+@/;
 

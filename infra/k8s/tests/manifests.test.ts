@@ -56,6 +56,11 @@ describe.each(OVERLAYS)('%s keeps the rules', (dir) => {
     expect(networkPoliciesCover(objects())).toEqual([]);
     expect(disruptionBudgets(objects())).toEqual([]);
   });
+  test('users reads its master keys from the Secret, never the development key', () => {
+    const users = find(objects(), 'Deployment', 'users').spec.template.spec.containers[0];
+    const masterKeys = users.env.find((v: { name: string }) => v.name === 'USERS_MASTER_KEYS');
+    expect(masterKeys?.valueFrom?.secretKeyRef).toEqual({ name: 'autograph-secrets', key: 'USERS_MASTER_KEYS' });
+  });
   test('the Redis sentinels the clients are given are the StatefulSet pods', () => {
     const redis = find(objects(), 'StatefulSet', 'redis');
     const env = Object.fromEntries(

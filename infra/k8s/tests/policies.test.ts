@@ -114,6 +114,7 @@ describe('workloads', () => {
     const objects = prod();
     const [app] = pod(objects, 'Deployment', 'registry').containers;
     app.env.push({ name: 'REGISTRY_TOKEN', value: 'x'.repeat(32) });
+    app.env.push({ name: 'USERS_MASTER_KEYS', value: `k1:${'z'.repeat(44)}` });
     app.env.push({ name: 'DATABASE_URL', value: 'postgres://autograph:hunter2@autograph-db-rw:5432/autograph' });
     app.env.push({ name: 'OTHER_URL', value: 'postgres://$(DB_USER):$(DB_PASSWORD)@autograph-db-ro:5432/autograph' });
     find(objects, 'ConfigMap', 'autograph-config').data.METRICS_TOKEN = 'y'.repeat(16);
@@ -121,6 +122,7 @@ describe('workloads', () => {
     expect(noInlineSecrets(objects)).toEqual([
       'ConfigMap/autograph-config METRICS_TOKEN: a secret in a ConfigMap',
       'Deployment/registry app REGISTRY_TOKEN: a secret inline (use secretKeyRef)',
+      'Deployment/registry app USERS_MASTER_KEYS: a secret inline (use secretKeyRef)',
       'Deployment/registry app DATABASE_URL: a password inline in a URL',
       'Secret/autograph-secrets: a Secret with data in the manifests',
     ]);
