@@ -14,6 +14,7 @@ import type { GatewayMetrics } from '../metrics';
 import { coercedVariables, type CoercedVariables } from '../operation/variables';
 import { documentIdentity, responseCacheKey, textIdentity, type DocumentIdentity } from './cache-key';
 import { documentPolicy, type DocumentPolicy } from './document-policy';
+import { changedEntitiesOf } from '../../kit/changed-entities';
 import { collectEntities, UNKNOWN_ID, type EntityRecord } from './entities';
 import { createFastPath, type FastPathParams } from './fast-path';
 import { regularMediaType, responseCacheMetrics } from './response-cache-metrics';
@@ -111,6 +112,8 @@ export function useResponseCache(
   const statusByRequest = new WeakMap<Request, 'HIT' | 'MISS'>();
   const keyByContext = new WeakMap<object, string>();
   const pendingByContext = new WeakMap<object, Pending>();
+  // Entities subgraphs said a request changed beyond what its answer shows (kit/changed-entities.ts).
+  const declaredByContext = new WeakMap<object, EntityRecord[]>();
   const policies = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, DocumentPolicy>>();
   const { hits, misses, invalidations } = responseCacheMetrics(options.metrics);
   let fetchAPI: FetchAPI;
@@ -199,8 +202,10 @@ export function useResponseCache(
   }
 
   /** Evicts what a mutation's result shows it changed; the answer waits until the store has done so. */
-  function invalidate(pending: Extract<Pending, { kind: 'invalidate' }>, result: ExecutionResult) {
+  function invalidate(pending: Extract<Pending, { kind: 'invalidate' }>, result: ExecutionResult, context: object) {
     const changed: EntityRecord[] = [];
+    for (const entity of declaredByContext.get(context) ?? [])
+      changed.push(entity, { typename: entity.typename, id: UNKNOWN_ID });
     for (const entity of collectEntities(
       pending.schema,
       pending.document,
@@ -293,6 +298,16 @@ export function useResponseCache(
           : { kind: 'skip' },
       );
     },
+    // Only while a mutation runs (its invalidation is pending): what subgraphs say to queries is ignored.
+    onSubgraphExecute({ executionRequest }) {
+      const context = executionRequest.context as object | undefined;
+      if (!context || pendingByContext.get(context)?.kind !== 'invalidate') return;
+      return ({ result }) => {
+        if (isAsyncIterable(result)) return;
+        const declared = changedEntitiesOf(result.extensions);
+        if (declared.length) declaredByContext.set(context, [...(declaredByContext.get(context) ?? []), ...declared]);
+      };
+    },
     // After every plugin's onExecuteDone: the result as the client will get it (field refusals included).
     onExecutionResult({ context, result, setResult }) {
       const pending = pendingByContext.get(context);
@@ -300,7 +315,7 @@ export function useResponseCache(
       pendingByContext.delete(context);
       const single = result as ExecutionResult;
       if (pending.kind === 'invalidate')
-        return single.errors?.length && !single.data ? undefined : invalidate(pending, single);
+        return single.errors?.length && !single.data ? undefined : invalidate(pending, single, context);
       if (pending.kind === 'store' && !single.errors?.length) setResult(storeResult(pending, single));
       else if (exposeExtension) setResult(resultWithMetadata(single, { hit: false, didCache: false }));
     },

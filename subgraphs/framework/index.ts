@@ -23,6 +23,7 @@ export * from './limits';
 export * from './principals';
 export * from './prepared';
 export * from './selection';
+export * from './changed-entities';
 export * from './privacy/audit';
 export * from './privacy/audit-table';
 export * from './privacy/graphql';

@@ -18,6 +18,7 @@ import { isDatabaseUnavailable } from '../../kit/db-errors';
 import type { BaseContext, Viewer } from './context';
 import { serviceUnavailable } from './errors';
 import { useRequestBodyLimit } from './body-limit';
+import { useChangedEntities } from './changed-entities';
 import { useStringInputGuard } from './input-guard';
 import { useQueryLimits, type SubgraphQueryLimits } from './limits';
 import { useOperationMetrics } from './operation-metrics';
@@ -126,6 +127,7 @@ export function serveSubgraph<Ctx extends BaseContext>(
       useStringInputGuard(),
       ...useQueryLimits(options.limits),
       usePrincipalCheck(options.principals, options.logger),
+      useChangedEntities(),
       ...(metrics.enabled ? [useOperationMetrics(options.maxOperationNames)] : []),
       ...(tracing ? [useOperationSpan()] : []),
     ],

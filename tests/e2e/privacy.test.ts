@@ -144,6 +144,11 @@ describe('erasure through the gateway', () => {
     const me = await person('erase');
     // The scan finds what is stored in clear (the offer's title); e-mail and name are encrypted at rest.
     expect(await tablesHolding(me.offerTitle, me.offerTitle)).toContain('offers.offers');
+    // Anonymous answers showing the name, cached by the gateway (in this process and in Redis).
+    const USER = 'query ($id: ID!) { user(id: $id) { name } }';
+    await gql(gateway, USER, { id: me.userId });
+    const cached = await gql(gateway, USER, { id: me.userId });
+    expect([cached.headers.get('x-cache'), cached.data.user.name]).toEqual(['HIT', me.name]);
     // reviews is down when the account is deleted: its part is applied once it is back.
     await system.service('reviews').hold();
     let requestId: string;
@@ -151,6 +156,9 @@ describe('erasure through the gateway', () => {
       const deleted = await gql(gateway, DELETE, { p: PASSWORD }, { token: me.token });
       expect(deleted.errors).toBeUndefined();
       requestId = deleted.data.deleteMyAccount.id;
+      // The answer's User is not in the mutation's answer; users said it changed, so the cache let it go.
+      const after = await gql(gateway, USER, { id: me.userId });
+      expect([after.headers.get('x-cache'), after.data.user.name]).toEqual(['MISS', 'Deleted user']);
       await eventually(async () => {
         const status = await gql(gateway, STATUS, { id: requestId });
         const steps = status.data.erasureStatus.steps as { service: string; done: boolean }[];

@@ -1,3 +1,4 @@
+import { markChanged } from '../../framework';
 import { deleteMyAccount, erasureStatus, type ErasureView } from '../erasure';
 import { builder } from './builder';
 
@@ -37,7 +38,12 @@ builder.mutationField('deleteMyAccount', (t) =>
       'Erases the signed-in account (GDPR art. 17): personal data anonymised or deleted in every subgraph, offers withdrawn, reviews kept as "Deleted user". Asks for the password again.',
     authenticated: true,
     args: { password: t.arg.string({ required: true }) },
-    resolve: (_root, { password }, ctx) => deleteMyAccount(ctx, password),
+    resolve: async (_root, { password }, ctx) => {
+      const request = await deleteMyAccount(ctx, password);
+      // Cached answers showing the account (a seller's or an author's name) go now, not at their TTL.
+      markChanged(ctx, 'User', ctx.viewer!.userId);
+      return request;
+    },
   }),
 );
 
