@@ -1,11 +1,15 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { GatewayMetrics } from '../metrics';
+import { boundedLabel } from '../../kit/bounded-label';
 import { seriesCache } from './series-cache';
 
 export const DEFAULT_METRICS_ENDPOINT = '/metrics';
 
 /** prom-client's default buckets (seconds) plus 0.2: the latency SLO (p95 < 200 ms) is read at le="0.2". */
+/** Distinct operation names with series of their own (METRICS_OPERATION_NAMES=on); later ones are `(other)`. */
+export const DEFAULT_MAX_OPERATION_NAMES = 200;
+
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -42,6 +46,8 @@ export interface MetricsOptions {
    * can be turned off (METRICS_OPERATION_NAMES=off) to keep only the operation type.
    */
   operationNames?: boolean;
+  /** With names: distinct names with series of their own; later ones are `(other)` (default 200). */
+  maxOperationNames?: number;
 }
 
 /** The operation a request runs: found once per document and requested name. */
@@ -68,6 +74,10 @@ export function useMetrics(options: MetricsOptions): GatewayPlugin[] {
   const { metrics } = options;
   const graphqlEndpoint = options.graphqlEndpoint ?? '/graphql';
   const withNames = options.operationNames ?? true;
+  const boundedName = boundedLabel(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES);
+  // Subgraph calls are named by the planner (the Rust planner sends none: "Anonymous"); bounded
+  // apart all the same, in case a runtime passes the client's name on.
+  const boundedCallName = boundedLabel(options.maxOperationNames ?? DEFAULT_MAX_OPERATION_NAMES);
   const operationLabels = withNames ? (['operationType', 'operationName'] as const) : (['operationType'] as const);
   const counter = (name: string, help: string, labelNames: readonly string[]) =>
     seriesCache(metrics.counter({ name, help, labelNames }));
@@ -149,7 +159,10 @@ export function useMetrics(options: MetricsOptions): GatewayPlugin[] {
         (node): node is OperationDefinitionNode =>
           node.kind === Kind.OPERATION_DEFINITION && (!requested || node.name?.value === requested),
       );
-      operation = { type: definition?.operation ?? 'query', name: requested || definition?.name?.value || 'Anonymous' };
+      operation = {
+        type: definition?.operation ?? 'query',
+        name: withNames ? boundedName(requested || definition?.name?.value || 'Anonymous') : '',
+      };
       byName.set(key, operation);
     }
     return operation;
@@ -218,7 +231,7 @@ export function useMetrics(options: MetricsOptions): GatewayPlugin[] {
       const callStarted = performance.now();
       const type = executionRequest.operationType ?? 'query';
       const labels = withNames
-        ? [subgraphName, executionRequest.operationName || 'Anonymous', type]
+        ? [subgraphName, boundedCallName(executionRequest.operationName || 'Anonymous'), type]
         : [subgraphName, type];
       return ({ result }) => {
         if (!result || Symbol.asyncIterator in (result as object)) return;

@@ -1,15 +1,12 @@
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Histogram } from 'prom-client';
+import { boundedLabel } from '../../kit/bounded-label';
 import { pluginMetricsRegistry } from '../../kit/telemetry';
 
-/**
- * Operation names are chosen by clients, and every distinct label value is a series prom-client
- * keeps for the life of the process: past this many distinct names per server, further names are
- * counted as OTHER_OPERATIONS.
- */
+/** Distinct operation names with series of their own per server; later ones are OTHER_OPERATIONS (kit/bounded-label.ts). */
 export const DEFAULT_MAX_OPERATION_NAMES = 200;
-export const OTHER_OPERATIONS = '(other)';
+export { OTHER_OPERATIONS } from '../../kit/bounded-label';
 
 const LABEL_NAMES = ['operationType', 'operationName'] as const;
 
@@ -67,13 +64,7 @@ export function useOperationMetrics(maxOperationNames = DEFAULT_MAX_OPERATION_NA
         registers,
       }),
   );
-  const named = new Set<string>();
-  const boundedName = (name: string) => {
-    if (named.has(name)) return name;
-    if (named.size >= maxOperationNames) return OTHER_OPERATIONS;
-    named.add(name);
-    return name;
-  };
+  const boundedName = boundedLabel(maxOperationNames);
   const seriesOf = (operationType: string, operationName: string): OperationSeries => {
     const labels = [operationType, boundedName(operationName)] as const;
     return {

@@ -4,6 +4,7 @@ import { rateLimit } from '../../rate-limit';
 import { resilience } from '../../resilience';
 import { security } from '../../security';
 import { telemetry } from '../../telemetry';
+import { DEFAULT_MAX_OPERATION_NAMES } from '../../telemetry/use-metrics';
 import { createInMemoryGateway, faults, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
 
 /**
@@ -105,6 +106,18 @@ describe('useMetrics', () => {
     const text = await scrape(gateway);
     expect(text).not.toContain('ClientChosenName');
     expect(sample(text, 'graphql_envelop_request', { operationType: 'query' })).toBe(1);
+  });
+
+  test('client-chosen operation names past the bound are counted as "(other)", not as series of their own', async () => {
+    const { gateway } = observedGateway();
+    const names = Array.from({ length: DEFAULT_MAX_OPERATION_NAMES + 5 }, (_, n) => `Minted${n}`);
+    for (const name of names) await gateway.graphql(`query ${name} { topReview { body } }`);
+    const text = await scrape(gateway);
+    const named = names.filter((name) => sample(text, 'graphql_envelop_request', { operationName: name }) === 1);
+    expect(named).toEqual(names.slice(0, DEFAULT_MAX_OPERATION_NAMES));
+    expect(sample(text, 'graphql_envelop_request', { operationName: '(other)' })).toBe(5);
+    // Subgraph calls carry the planner's names, not the client's.
+    expect(text).not.toMatch(/subgraph_execute_duration_count\{[^}]*Minted/);
   });
 
   test('METRICS=off: no /metrics endpoint', async () => {

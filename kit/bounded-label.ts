@@ -1,0 +1,17 @@
+/** The label value of every client-chosen value past the bound. */
+export const OTHER_OPERATIONS = '(other)';
+
+/**
+ * Operation names are chosen by clients, and every distinct label value is a series prom-client
+ * keeps for the life of the process: the first `max` distinct values keep their own series, later
+ * ones are counted as OTHER_OPERATIONS, so no client can mint a series per request.
+ */
+export function boundedLabel(max: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return OTHER_OPERATIONS;
+    seen.add(value);
+    return value;
+  };
+}
