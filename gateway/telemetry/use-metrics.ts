@@ -1,15 +1,12 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { GatewayMetrics } from '../metrics';
-import { boundedLabel } from '../../kit/bounded-label';
+import { boundedLabel, DEFAULT_MAX_OPERATION_NAMES } from '../../kit/bounded-label';
 import { seriesCache } from './series-cache';
 
 export const DEFAULT_METRICS_ENDPOINT = '/metrics';
 
 /** prom-client's default buckets (seconds) plus 0.2: the latency SLO (p95 < 200 ms) is read at le="0.2". */
-/** Distinct operation names with series of their own (METRICS_OPERATION_NAMES=on); later ones are `(other)`. */
-export const DEFAULT_MAX_OPERATION_NAMES = 200;
-
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**

@@ -1,12 +1,10 @@
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Histogram } from 'prom-client';
-import { boundedLabel } from '../../kit/bounded-label';
+import { boundedLabel, DEFAULT_MAX_OPERATION_NAMES } from '../../kit/bounded-label';
 import { pluginMetricsRegistry } from '../../kit/telemetry';
 
-/** Distinct operation names with series of their own per server; later ones are OTHER_OPERATIONS (kit/bounded-label.ts). */
-export const DEFAULT_MAX_OPERATION_NAMES = 200;
-export { OTHER_OPERATIONS } from '../../kit/bounded-label';
+export { DEFAULT_MAX_OPERATION_NAMES, OTHER_OPERATIONS } from '../../kit/bounded-label';
 
 const LABEL_NAMES = ['operationType', 'operationName'] as const;
 

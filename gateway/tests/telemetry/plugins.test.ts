@@ -4,7 +4,7 @@ import { rateLimit } from '../../rate-limit';
 import { resilience } from '../../resilience';
 import { security } from '../../security';
 import { telemetry } from '../../telemetry';
-import { DEFAULT_MAX_OPERATION_NAMES } from '../../telemetry/use-metrics';
+import { DEFAULT_MAX_OPERATION_NAMES } from '../../../kit/bounded-label';
 import { createInMemoryGateway, faults, testDeps, testOptions, type InMemoryGateway } from '../in-memory';
 
 /**
